@@ -1,0 +1,33 @@
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+/** Resolver types are generated from schema.graphql; `npm run codegen:check` fails CI when they drift. */
+const config: CodegenConfig = {
+  schema: 'schema.graphql',
+  generates: {
+    'src/generated/graphql.ts': {
+      plugins: ['typescript', 'typescript-resolvers'],
+      config: {
+        contextType: '../graphql/context#Context',
+        useTypeImports: true,
+        enumsAsTypes: true,
+        avoidOptionals: { field: true, inputValue: false, object: false },
+        scalars: {
+          LocalDate: 'string',
+          DateTime: 'Date',
+          PositiveInt: 'number',
+          NonNegativeInt: 'number',
+          Currency: 'string',
+        },
+        mappers: {
+          Resource: '../resources/collection#ResourceDocument',
+          Hold: '../bookings/collections#HoldDocument',
+          DatesHeld: '../bookings/holds#DatesHeldResult',
+          DatesUnavailable: '../bookings/holds#DatesUnavailableResult',
+          User: '../auth/token#Caller',
+        },
+      },
+    },
+  },
+};
+
+export default config;

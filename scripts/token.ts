@@ -1,0 +1,11 @@
+import { isRole, loadJwtSecret, signToken } from '../src/auth/token';
+import { loadConfig } from '../src/config';
+
+/** npm run token -- <userId> [user|admin]: prints a bearer token the local server accepts. */
+const [userId, role = 'user'] = process.argv.slice(2);
+if (!userId || !isRole(role)) {
+  console.error('usage: npm run token -- <userId> [user|admin]');
+  process.exit(2);
+}
+const config = loadConfig();
+console.log(await signToken(loadJwtSecret(config.jwtSecret, config.dataDir), { id: userId, role }));

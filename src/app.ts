@@ -1,0 +1,30 @@
+import type { Db, MongoClient } from 'mongodb';
+import type { Clock } from './clock';
+import { createHttpApp, type HttpApp } from './http/server';
+import type { Logger } from './logger';
+import { createServices, ensureIndexes, type Services } from './services';
+
+export interface AppOptions {
+  client: MongoClient;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  jwtSecret: Uint8Array;
+  holdTtlSeconds: number;
+  production: boolean;
+}
+
+export interface App extends HttpApp {
+  services: Services;
+}
+
+/**
+ * The whole service against one database, not yet listening. `main` and the tests build it the
+ * same way, so tests exercise the real HTTP and GraphQL stack.
+ */
+export async function buildApp(options: AppOptions): Promise<App> {
+  await ensureIndexes(options.db);
+  const services = createServices(options);
+  const http = await createHttpApp({ ...options, services });
+  return { ...http, services };
+}

@@ -1,0 +1,18 @@
+import { GraphQLError } from 'graphql';
+import { type Caller, verifyToken } from './token';
+
+/**
+ * Reads `Bearer <jwt>`. No header means an anonymous caller (resolvers decide what needs one);
+ * a header with a bad token is refused outright rather than silently treated as anonymous.
+ */
+export async function callerFromAuthorization(secret: Uint8Array, header: unknown): Promise<Caller | undefined> {
+  if (header === undefined || header === null || header === '') return undefined;
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  const caller = match ? await verifyToken(secret, match[1]) : undefined;
+  if (!caller) {
+    throw new GraphQLError('The bearer token is invalid or expired', {
+      extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+    });
+  }
+  return caller;
+}

@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { SignJWT, jwtVerify } from 'jose';
+
+export type Role = 'user' | 'admin';
+
+/** Who is calling, as a verified token names them. */
+export interface Caller {
+  id: string;
+  role: Role;
+}
+
+const ALGORITHM = 'HS256';
+
+export function isRole(value: unknown): value is Role {
+  return value === 'user' || value === 'admin';
+}
+
+export async function signToken(secret: Uint8Array, caller: Caller, expiresIn = '30d'): Promise<string> {
+  return new SignJWT({ role: caller.role })
+    .setProtectedHeader({ alg: ALGORITHM })
+    .setSubject(caller.id)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(secret);
+}
+
+/** Returns the caller, or undefined for a token that is forged, expired or malformed. */
+export async function verifyToken(secret: Uint8Array, token: string): Promise<Caller | undefined> {
+  try {
+    const { payload } = await jwtVerify(token, secret, { algorithms: [ALGORITHM] });
+    if (typeof payload.sub !== 'string' || payload.sub === '' || !isRole(payload.role)) return undefined;
+    return { id: payload.sub, role: payload.role };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `JWT_SECRET` when set; otherwise a random secret kept in the data folder, so tokens minted with
+ * `npm run token` keep working across restarts of the zero-config server.
+ */
+export function loadJwtSecret(configured: string | undefined, dataDir: string): Uint8Array {
+  if (configured) return new TextEncoder().encode(configured);
+  const file = join(dataDir, 'jwt-secret');
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  }
+  return new TextEncoder().encode(readFileSync(file, 'utf8').trim());
+}

@@ -1,0 +1,46 @@
+import type { Collection } from 'mongodb';
+import type { Clock } from '../clock';
+import { badInput } from '../graphql/errors';
+import type { ResourceService } from '../resources/service';
+import { daysInclusive, eachDate } from './calendar';
+import { liveClaimsOf } from './claims';
+import type { DateSlotDoc } from './collections';
+
+export const MAX_RANGE_DAYS = 366;
+
+export type DateStatus = 'AVAILABLE' | 'PARTIALLY_AVAILABLE' | 'HELD' | 'BOOKED';
+
+export interface DateAvailability {
+  date: string;
+  remaining: number;
+  status: DateStatus;
+}
+
+/** What a slot shows a reader at `now`; a slot that was never claimed is simply absent. */
+export function slotAvailability(date: string, capacity: number, slot: DateSlotDoc | undefined, now: Date): DateAvailability {
+  const live = slot ? liveClaimsOf(slot, now) : [];
+  const remaining = Math.max(capacity - live.length, 0);
+  let status: DateStatus = 'AVAILABLE';
+  if (remaining === 0) {
+    status = live.every((c) => c.state === 'booked') ? 'BOOKED' : 'HELD';
+  } else if (live.length > 0) {
+    status = 'PARTIALLY_AVAILABLE';
+  }
+  return { date, remaining, status };
+}
+
+export function availabilityReader(slots: Collection<DateSlotDoc>, resources: ResourceService, clock: Clock) {
+  return async function availability(resourceId: string, from: string, to: string): Promise<DateAvailability[]> {
+    if (to < from) throw badInput('to', 'must not be before from');
+    if (daysInclusive(from, to) > MAX_RANGE_DAYS) throw badInput('to', `the range may span at most ${MAX_RANGE_DAYS} days`);
+    const resource = await resources.find(resourceId);
+    if (!resource) throw badInput('resourceId', 'no resource has this id');
+    const found = await slots.find({ resourceId: resource._id, date: { $gte: from, $lte: to } }).toArray();
+    const byDate = new Map(found.map((slot) => [slot.date, slot]));
+    const now = clock.now();
+    return eachDate(from, to).map((date) => {
+      const slot = byDate.get(date);
+      return slotAvailability(date, slot?.capacity ?? resource.capacity, slot, now);
+    });
+  };
+}

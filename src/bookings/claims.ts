@@ -1,0 +1,72 @@
+import type { ClientSession, Collection, Document, ObjectId } from 'mongodb';
+import type { ResourceDocument } from '../resources/collection';
+import type { Claim, DateSlotDoc } from './collections';
+
+/** A claim counts against capacity while it is booked, or held and not yet expired. */
+function isLive(now: Date): Document {
+  return { $or: [{ $eq: ['$$claim.state', 'booked'] }, { $gt: ['$$claim.expiresAt', now] }] };
+}
+
+function liveClaims(now: Date): Document {
+  return { $filter: { input: '$claims', as: 'claim', cond: isLive(now) } };
+}
+
+/** The same rule as `isLive`, applied to a slot already read, for availability answers. */
+export function liveClaimsOf(slot: Pick<DateSlotDoc, 'claims'>, now: Date): Claim[] {
+  return slot.claims.filter((c) => c.state === 'booked' || (c.expiresAt !== null && c.expiresAt > now));
+}
+
+/**
+ * Makes sure a slot document exists for each date, so that claiming is a plain conditional update.
+ * Creating an empty slot decides nothing about availability; concurrent upserts on the unique
+ * `{resourceId, date}` index are retried by the server, so this never fails on a race.
+ */
+export async function ensureSlots(slots: Collection<DateSlotDoc>, resource: ResourceDocument, dates: string[]): Promise<void> {
+  await slots.bulkWrite(
+    dates.map((date) => ({
+      updateOne: {
+        filter: { resourceId: resource._id, date },
+        update: { $setOnInsert: { resourceId: resource._id, date, capacity: resource.capacity, claims: [], version: 0 } },
+        upsert: true,
+      },
+    })),
+    { ordered: false },
+  );
+}
+
+/**
+ * Takes one unit of a date's capacity in ONE `findOneAndUpdate`: the filter is the precondition
+ * (fewer live claims than capacity, counting expired holds as free), and the update drops expired
+ * claims and appends ours. No read happens before the write, so two claimants can never both see
+ * the last unit free. Returns false when the date has no capacity left.
+ */
+export async function claimDate(
+  slots: Collection<DateSlotDoc>,
+  session: ClientSession,
+  resourceId: ObjectId,
+  date: string,
+  claim: Claim,
+  now: Date,
+): Promise<boolean> {
+  const updated = await slots.findOneAndUpdate(
+    { resourceId, date, $expr: { $lt: [{ $size: liveClaims(now) }, '$capacity'] } },
+    [{ $set: { claims: { $concatArrays: [liveClaims(now), [{ $literal: claim }]] }, version: { $add: ['$version', 1] } } }],
+    { session, projection: { _id: 1 } },
+  );
+  return updated !== null;
+}
+
+/** Gives back a hold's claims on its dates (those that are still its own). */
+export async function releaseClaims(
+  slots: Collection<DateSlotDoc>,
+  session: ClientSession,
+  resourceId: ObjectId,
+  dates: string[],
+  holdId: ObjectId,
+): Promise<void> {
+  await slots.updateMany(
+    { resourceId, date: { $in: dates }, 'claims.holdId': holdId },
+    { $pull: { claims: { holdId } }, $inc: { version: 1 } },
+    { session },
+  );
+}

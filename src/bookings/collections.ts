@@ -1,0 +1,50 @@
+import type { Collection, Db, ObjectId, WithId } from 'mongodb';
+
+/** One unit of a date's capacity, taken by a hold (until `expiresAt`) or by a paid booking. */
+export interface Claim {
+  holdId: ObjectId;
+  userId: string;
+  state: 'held' | 'booked';
+  expiresAt: Date | null;
+}
+
+/** One resource on one date. Claims live here so that one conditional update can check and take capacity. */
+export interface DateSlotDoc {
+  resourceId: ObjectId;
+  date: string;
+  capacity: number;
+  claims: Claim[];
+  /** Bumped on every change, so subscribers can drop stale updates. */
+  version: number;
+}
+
+export type HoldState = 'held' | 'released' | 'confirmed';
+
+export interface HoldDoc {
+  resourceId: ObjectId;
+  userId: string;
+  dates: string[];
+  amount: number;
+  currency: string;
+  state: HoldState;
+  expiresAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type HoldDocument = WithId<HoldDoc>;
+
+export interface BookingCollections {
+  slots: Collection<DateSlotDoc>;
+  holds: Collection<HoldDoc>;
+}
+
+export function bookingCollections(db: Db): BookingCollections {
+  return { slots: db.collection<DateSlotDoc>('dateSlots'), holds: db.collection<HoldDoc>('holds') };
+}
+
+export async function ensureBookingIndexes({ slots, holds }: BookingCollections): Promise<void> {
+  await slots.createIndex({ resourceId: 1, date: 1 }, { unique: true });
+  await holds.createIndex({ userId: 1, createdAt: -1 });
+  await holds.createIndex({ state: 1, expiresAt: 1 });
+}

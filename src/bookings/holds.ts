@@ -1,0 +1,152 @@
+import { type MongoClient, ObjectId } from 'mongodb';
+import type { Caller } from '../auth/token';
+import type { Clock } from '../clock';
+import { apiError, badInput } from '../graphql/errors';
+import type { RunIdempotent } from '../idempotency/keys';
+import { parseObjectId } from '../mongo/ids';
+import { withTransaction } from '../mongo/transaction';
+import type { ResourceService } from '../resources/service';
+import { addDays, todayUtc } from './calendar';
+import { claimDate, ensureSlots, releaseClaims } from './claims';
+import type { BookingCollections, HoldDocument } from './collections';
+
+export const MAX_DATES_PER_HOLD = 31;
+/** How far ahead a date may be held. */
+export const MAX_DAYS_AHEAD = 3 * 366;
+
+export interface DatesHeldResult {
+  __typename: 'DatesHeld';
+  hold: HoldDocument;
+}
+
+export interface DatesUnavailableResult {
+  __typename: 'DatesUnavailable';
+  dates: string[];
+}
+
+export type HoldDatesResult = DatesHeldResult | DatesUnavailableResult;
+
+export interface HoldDatesInput {
+  resourceId: string;
+  dates: string[];
+  idempotencyKey: string;
+}
+
+/** Thrown inside the claim transaction to abort it; never reaches a client. */
+class DatesTaken extends Error {
+  constructor(readonly dates: string[]) {
+    super('dates taken');
+  }
+}
+
+export interface HoldDeps {
+  client: MongoClient;
+  collections: BookingCollections;
+  resources: ResourceService;
+  runIdempotent: RunIdempotent;
+  clock: Clock;
+  holdTtlSeconds: number;
+}
+
+export function holdService(deps: HoldDeps) {
+  const { client, collections, resources, runIdempotent, clock } = deps;
+  const { slots, holds } = collections;
+
+  function validateDates(dates: string[]): string[] {
+    if (dates.length === 0 || dates.length > MAX_DATES_PER_HOLD) {
+      throw badInput('dates', `give 1 to ${MAX_DATES_PER_HOLD} dates`);
+    }
+    const sorted = [...new Set(dates)].sort();
+    if (sorted.length !== dates.length) throw badInput('dates', 'each date may appear only once');
+    const today = todayUtc(clock.now());
+    if (sorted[0] < today) throw badInput('dates', `${sorted[0]} is in the past (today is ${today} UTC)`);
+    const last = addDays(today, MAX_DAYS_AHEAD);
+    if (sorted[sorted.length - 1] > last) throw badInput('dates', `dates may be at most ${MAX_DAYS_AHEAD} days ahead`);
+    return sorted;
+  }
+
+  /**
+   * All dates or none: each date is claimed by one conditional update, all inside one transaction
+   * together with the hold document. A date without capacity aborts the transaction, so no partial
+   * claim is ever visible; a write conflict with a concurrent claimant makes the driver re-run it.
+   */
+  async function claimAll(caller: Caller, input: HoldDatesInput, record: (s: import('mongodb').ClientSession, r: HoldDatesResult) => Promise<void>): Promise<HoldDatesResult> {
+    const dates = validateDates(input.dates);
+    const resource = await resources.find(input.resourceId);
+    if (!resource) throw badInput('resourceId', 'no resource has this id');
+    const amount = resource.pricePerDate * dates.length;
+    if (!Number.isSafeInteger(amount)) throw badInput('dates', 'the total price is too large');
+    await ensureSlots(slots, resource, dates);
+    try {
+      return await withTransaction(client, async (session) => {
+        const now = clock.now();
+        const hold: HoldDocument = {
+          _id: new ObjectId(),
+          resourceId: resource._id,
+          userId: caller.id,
+          dates,
+          amount,
+          currency: resource.currency,
+          state: 'held',
+          expiresAt: new Date(now.getTime() + deps.holdTtlSeconds * 1000),
+          createdAt: now,
+          updatedAt: now,
+        };
+        const claim = { holdId: hold._id, userId: caller.id, state: 'held' as const, expiresAt: hold.expiresAt };
+        const taken: string[] = [];
+        for (const date of dates) {
+          if (!(await claimDate(slots, session, resource._id, date, claim, now))) taken.push(date);
+        }
+        if (taken.length > 0) throw new DatesTaken(taken);
+        await holds.insertOne(hold, { session });
+        const result: HoldDatesResult = { __typename: 'DatesHeld', hold };
+        await record(session, result);
+        return result;
+      });
+    } catch (error) {
+      if (error instanceof DatesTaken) return { __typename: 'DatesUnavailable', dates: error.dates };
+      throw error;
+    }
+  }
+
+  return {
+    holdDates(caller: Caller, input: HoldDatesInput): Promise<HoldDatesResult> {
+      return runIdempotent<HoldDatesResult>(
+        { scope: `${caller.id}:holdDates`, key: input.idempotencyKey, input: { resourceId: input.resourceId, dates: input.dates } },
+        (record) => claimAll(caller, input, record),
+      );
+    },
+
+    /** Frees the dates at once. Releasing twice answers the released hold; a confirmed hold cannot be released. */
+    async releaseHold(caller: Caller, holdId: string): Promise<HoldDocument> {
+      const hold = await this.findHold(holdId);
+      if (!hold) throw apiError('NOT_FOUND', 'No hold has this id', { field: 'holdId' });
+      if (caller.role !== 'admin' && hold.userId !== caller.id) throw apiError('FORBIDDEN', 'This hold belongs to another user');
+      const released = await withTransaction(client, async (session) => {
+        const now = clock.now();
+        const updated = await holds.findOneAndUpdate(
+          { _id: hold._id, state: 'held' },
+          { $set: { state: 'released', updatedAt: now } },
+          { session, returnDocument: 'after' },
+        );
+        if (updated) await releaseClaims(slots, session, hold.resourceId, hold.dates, hold._id);
+        return updated;
+      });
+      if (released) return released;
+      const current = (await holds.findOne({ _id: hold._id }))!;
+      if (current.state === 'released') return current;
+      throw badInput('holdId', `the hold is ${current.state} and cannot be released`);
+    },
+
+    async findHold(holdId: string): Promise<HoldDocument | null> {
+      const _id = parseObjectId(holdId);
+      return _id ? holds.findOne({ _id }) : null;
+    },
+
+    listHolds(userId: string): Promise<HoldDocument[]> {
+      return holds.find({ userId }).sort({ createdAt: -1 }).limit(500).toArray();
+    },
+  };
+}
+
+export type HoldService = ReturnType<typeof holdService>;

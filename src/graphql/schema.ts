@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { GraphQLSchema } from 'graphql';
+import { authResolvers } from '../auth/resolvers';
+import { bookingResolvers } from '../bookings/resolvers';
+import type { Resolvers } from '../generated/graphql';
+import { resourceResolvers } from '../resources/resolvers';
+import { scalarResolvers } from './scalars';
+
+const SCHEMA_FILE = new URL('../../schema.graphql', import.meta.url);
+
+/** schema.graphql (the contract) plus every domain's resolvers, merged by root type. */
+export function buildSchema(): GraphQLSchema {
+  const domains: Resolvers[] = [authResolvers, resourceResolvers, bookingResolvers];
+  return makeExecutableSchema({
+    typeDefs: readFileSync(SCHEMA_FILE, 'utf8'),
+    resolvers: [scalarResolvers, ...domains] as never,
+  });
+}

@@ -1,0 +1,99 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { Db } from 'mongodb';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { callerFromAuthorization } from '../auth/context';
+import type { Context } from '../graphql/context';
+import { buildSchema } from '../graphql/schema';
+import { createApolloServer } from '../graphql/server';
+import type { Logger } from '../logger';
+import type { Services } from '../services';
+
+export const GRAPHQL_PATH = '/graphql';
+const MAX_BODY = '100kb';
+
+export interface HttpOptions {
+  db: Db;
+  services: Services;
+  jwtSecret: Uint8Array;
+  logger: Logger;
+  production: boolean;
+}
+
+export interface HttpApp {
+  /** Listens on `port` (0 = any free port) and resolves with the bound port. */
+  start(port: number): Promise<number>;
+  /** Stops accepting, lets in-flight requests finish, closes subscriptions. */
+  stop(): Promise<void>;
+  server: Server;
+}
+
+/** One port: POST /graphql, graphql-ws on /graphql, GET /healthz. */
+export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
+  const { db, services, jwtSecret, logger } = options;
+  const app = express();
+  const server = createServer(app);
+  const schema = buildSchema();
+
+  const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH });
+  const subscriptions = useServer<{ authorization?: string }, { caller?: Context['caller'] }>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        try {
+          ctx.extra.caller = await callerFromAuthorization(jwtSecret, ctx.connectionParams?.authorization);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      context: (ctx): Context => ({ caller: ctx.extra.caller, services }),
+    },
+    wsServer,
+  );
+
+  const apollo = createApolloServer({
+    schema,
+    httpServer: server,
+    logger,
+    production: options.production,
+    disposeSubscriptions: async () => {
+      await subscriptions.dispose();
+    },
+  });
+  await apollo.start();
+
+  app.disable('x-powered-by');
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await db.command({ ping: 1 });
+      res.json({ status: 'ok' });
+    } catch (error) {
+      logger.warn({ err: error }, 'health check could not reach MongoDB');
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+  app.use(
+    GRAPHQL_PATH,
+    express.json({ limit: MAX_BODY }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<Context> => ({
+        caller: await callerFromAuthorization(jwtSecret, req.headers.authorization),
+        services,
+      }),
+    }),
+  );
+
+  return {
+    server,
+    start: (port) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, () => resolve((server.address() as AddressInfo).port));
+      }),
+    stop: () => apollo.stop(),
+  };
+}

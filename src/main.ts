@@ -1,0 +1,76 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { type App, buildApp } from './app';
+import { loadJwtSecret } from './auth/token';
+import { systemClock } from './clock';
+import { loadConfig } from './config';
+import { createLogger } from './logger';
+import { startEmbeddedReplSet } from './mongo/embedded';
+
+/** Composition root: config → MongoDB (given or embedded) → services → HTTP server → signals. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const dbPath = join(config.dataDir, 'db');
+
+  if (process.argv.includes('--reset-only')) {
+    rmSync(config.dataDir, { recursive: true, force: true });
+    logger.info({ dataDir: config.dataDir }, 'embedded data wiped');
+    return;
+  }
+
+  const embedded = config.mongoUri
+    ? undefined
+    : await startEmbeddedReplSet({ dbPath, log: (line) => logger.info(line) });
+  const mongoUri = config.mongoUri ?? embedded!.uri;
+  logger.info({ mongoUri, embedded: Boolean(embedded), dbPath: embedded ? dbPath : undefined }, 'MongoDB replica set ready');
+
+  const client = new MongoClient(mongoUri);
+  let app: App;
+  let port: number;
+  try {
+    await client.connect();
+    app = await buildApp({
+      client,
+      db: client.db(config.dbName),
+      clock: systemClock,
+      logger,
+      jwtSecret: loadJwtSecret(config.jwtSecret, config.dataDir),
+      holdTtlSeconds: config.holdTtlSeconds,
+      production: config.production,
+    });
+    port = await app.start(config.port);
+  } catch (error) {
+    // Never leave a stray mongod behind when start-up fails half way.
+    await client.close();
+    await embedded?.stop();
+    throw error;
+  }
+  logger.info(`GraphQL (HTTP and graphql-ws) at http://localhost:${port}/graphql, health at /healthz`);
+  logger.info('Mint a token with: npm run token -- <userId> [user|admin]');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    try {
+      await app.stop();
+      await client.close();
+      await embedded?.stop();
+      logger.info('stopped cleanly');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
