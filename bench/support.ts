@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { MongoClient } from 'mongodb';
+import { buildApp } from '../src/app';
+import { type Role, signToken } from '../src/auth/token';
+import { systemClock } from '../src/clock';
+import { createLogger } from '../src/logger';
+import { startEmbeddedReplSet } from '../src/mongo/embedded';
+
+/** The real server in-process on one mongod (embedded, or MONGODB_URI), on a fresh database. */
+export async function startBenchApp() {
+  const embedded = process.env.MONGODB_URI ? undefined : await startEmbeddedReplSet({ log: () => {} });
+  const client = await new MongoClient(process.env.MONGODB_URI ?? embedded!.uri, { maxPoolSize: 200 }).connect();
+  const db = client.db(`bench_${Date.now()}`);
+  const jwtSecret = randomBytes(32);
+  const app = await buildApp({ client, db, clock: systemClock, logger: createLogger('warn'), jwtSecret, holdTtlSeconds: 1800, production: true });
+  const port = await app.start(0);
+  const endpoint = `http://127.0.0.1:${port}/graphql`;
+  return {
+    client,
+    db,
+    app,
+    token: (id: string, role: Role = 'user') => signToken(jwtSecret, { id, role }),
+    async gql(token: string, query: string, variables: Record<string, unknown>) {
+      const response = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as { data?: any; errors?: unknown[] };
+      if (body.errors) throw new Error(JSON.stringify(body.errors));
+      return body.data;
+    },
+    async stop() {
+      await app.stop();
+      await db.dropDatabase();
+      await client.close();
+      await embedded?.stop();
+    },
+  };
+}
+
+/** Runs `total` operations with at most `concurrency` in flight; returns per-op latencies (ms) and the wall time. */
+export async function runPool(total: number, concurrency: number, op: (i: number) => Promise<unknown>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t = performance.now();
+        await op(i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export function summary(label: string, total: number, run: { latencies: number[]; seconds: number }) {
+  const rate = total / run.seconds;
+  console.log(
+    `${label.padEnd(44)} ${rate.toFixed(0).padStart(6)} ops/s   p50 ${percentile(run.latencies, 50).toFixed(1)} ms   p99 ${percentile(run.latencies, 99).toFixed(1)} ms`,
+  );
+  return rate;
+}
