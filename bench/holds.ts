@@ -21,7 +21,8 @@ try {
   const admin = await bench.token('bench-admin', 'admin');
   const user = await bench.token('bench-user');
   const newResource = async (capacity: number) =>
-    (await bench.gql(admin, CREATE, { input: { name: 'bench', capacity, pricePerDate: 100, currency: 'EUR' } })).createResource.id as string;
+    (await bench.gql(admin, CREATE, { input: { name: 'bench', capacity, pricePerDate: 100, currency: 'EUR' } })).createResource
+      .id as string;
   const today = todayUtc(new Date());
   const dateOf = (i: number) => addDays(today, 1 + (i % 1000));
   const { slots, holds } = bookingCollections(bench.db);
@@ -29,7 +30,9 @@ try {
 
   // Warm-up: JIT, connection pools.
   const warm = await newResource(1);
-  await runPool(200, CONCURRENCY, (i) => bench.gql(user, HOLD, { input: { resourceId: warm, dates: [dateOf(i)], idempotencyKey: `w${i}` } }));
+  await runPool(200, CONCURRENCY, (i) =>
+    bench.gql(user, HOLD, { input: { resourceId: warm, dates: [dateOf(i)], idempotencyKey: `w${i}` } }),
+  );
 
   // (a) Uncontended: every hold a distinct (resource, date), through HTTP + GraphQL + idempotency key.
   const gqlResources = await Promise.all(Array.from({ length: Math.ceil(TOTAL / 1000) }, () => newResource(1)));
@@ -47,9 +50,30 @@ try {
     const now = new Date();
     const holdId = new ObjectId();
     await withTransaction(bench.client, async (session) => {
-      const ok = await claimDate(slots, session, resource._id, date, { holdId, userId: 'raw', state: 'held', expiresAt: new Date(now.getTime() + 1_800_000) }, now);
+      const ok = await claimDate(
+        slots,
+        session,
+        resource._id,
+        date,
+        { holdId, userId: 'raw', state: 'held', expiresAt: new Date(now.getTime() + 1_800_000) },
+        now,
+      );
       if (!ok) throw new Error('unexpected: raw claim refused');
-      await holds.insertOne({ _id: holdId, resourceId: resource._id, userId: 'raw', dates: [date], amount: 100, currency: 'EUR', state: 'held', expiresAt: now, createdAt: now, updatedAt: now }, { session });
+      await holds.insertOne(
+        {
+          _id: holdId,
+          resourceId: resource._id,
+          userId: 'raw',
+          dates: [date],
+          amount: 100,
+          currency: 'EUR',
+          state: 'held',
+          expiresAt: now,
+          createdAt: now,
+          updatedAt: now,
+        },
+        { session },
+      );
     });
   });
 

@@ -12,7 +12,15 @@ export async function startBenchApp() {
   const client = await new MongoClient(process.env.MONGODB_URI ?? embedded!.uri, { maxPoolSize: 200 }).connect();
   const db = client.db(`bench_${Date.now()}`);
   const jwtSecret = randomBytes(32);
-  const app = await buildApp({ client, db, clock: systemClock, logger: createLogger('warn'), jwtSecret, holdTtlSeconds: 1800, production: true });
+  const app = await buildApp({
+    client,
+    db,
+    clock: systemClock,
+    logger: createLogger('warn'),
+    jwtSecret,
+    holdTtlSeconds: 1800,
+    production: true,
+  });
   const port = await app.start(0);
   const endpoint = `http://127.0.0.1:${port}/graphql`;
   return {

@@ -20,9 +20,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const embedded = config.mongoUri
-    ? undefined
-    : await startEmbeddedReplSet({ dbPath, log: (line) => logger.info(line) });
+  const embedded = config.mongoUri ? undefined : await startEmbeddedReplSet({ dbPath, log: (line) => logger.info(line) });
   const mongoUri = config.mongoUri ?? embedded!.uri;
   logger.info({ mongoUri, embedded: Boolean(embedded), dbPath: embedded ? dbPath : undefined }, 'MongoDB replica set ready');
 

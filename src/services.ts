@@ -4,6 +4,11 @@ import { bookingCollections, ensureBookingIndexes } from './bookings/collections
 import { holdService } from './bookings/holds';
 import type { Clock } from './clock';
 import { ensureIdempotencyIndexes, idempotencyCollection, idempotencyRunner } from './idempotency/keys';
+import { accountService } from './ledger/accounts';
+import { ensureLedgerIndexes, ledgerCollections } from './ledger/collections';
+import { ledgerService } from './ledger';
+import { keyedQueue } from './ledger/queue';
+import type { TransactionStats } from './mongo/transaction';
 import { resourcesCollection } from './resources/collection';
 import { resourceService } from './resources/service';
 
@@ -19,8 +24,14 @@ export function createServices({ client, db, clock, holdTtlSeconds }: ServiceDep
   const bookings = bookingCollections(db);
   const resources = resourceService(resourcesCollection(db), clock);
   const runIdempotent = idempotencyRunner(idempotencyCollection(db), clock);
+  const ledger = ledgerCollections(db);
+  const accounts = accountService(ledger.accounts, clock);
+  const transactionStats: TransactionStats = { runs: 0, attempts: 0 };
   return {
     clock,
+    transactionStats,
+    accounts,
+    ledger: ledgerService({ client, collections: ledger, accounts, runIdempotent, debitQueue: keyedQueue(), clock, transactionStats }),
     resources,
     holds: holdService({ client, collections: bookings, resources, runIdempotent, clock, holdTtlSeconds }),
     availability: availabilityReader(bookings.slots, resources, clock),
@@ -33,4 +44,5 @@ export type Services = ReturnType<typeof createServices>;
 export async function ensureIndexes(db: Db): Promise<void> {
   await ensureBookingIndexes(bookingCollections(db));
   await ensureIdempotencyIndexes(idempotencyCollection(db));
+  await ensureLedgerIndexes(ledgerCollections(db));
 }

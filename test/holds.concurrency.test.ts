@@ -52,10 +52,7 @@ describe('when overlapping multi-date holds race', () => {
         const d1 = dayFromToday(app, 3 * round + 1);
         const d2 = dayFromToday(app, 3 * round + 2);
         const d3 = dayFromToday(app, 3 * round + 3);
-        const [a, b] = await Promise.all([
-          holdDates(app, alice, resource.id, [d1, d2]),
-          holdDates(app, bob, resource.id, [d2, d3]),
-        ]);
+        const [a, b] = await Promise.all([holdDates(app, alice, resource.id, [d1, d2]), holdDates(app, bob, resource.id, [d2, d3])]);
         return [a.data.holdDates.__typename, b.data.holdDates.__typename].filter((t) => t === 'DatesHeld').length;
       }),
     );

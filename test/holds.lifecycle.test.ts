@@ -28,7 +28,11 @@ describe('when a hold is made', () => {
     expect(hold.userId).toBe('alice');
     expect(Date.parse(hold.expiresAt) - before).toBe(1800 * 1000);
 
-    const availability = await app.gql(alice, AVAILABILITY, { resourceId: resource.id, from: dayFromToday(app, 0), to: dayFromToday(app, 3) });
+    const availability = await app.gql(alice, AVAILABILITY, {
+      resourceId: resource.id,
+      from: dayFromToday(app, 0),
+      to: dayFromToday(app, 3),
+    });
     expect(availability.data.availability.map((d: { status: string }) => d.status)).toEqual(['AVAILABLE', 'HELD', 'HELD', 'AVAILABLE']);
   });
 

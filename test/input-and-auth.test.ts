@@ -95,7 +95,9 @@ describe('when the caller is not allowed', () => {
     const before = await snapshot();
     const response = await app.gql(undefined, CREATE_RESOURCE, { input: validResource });
     expect(errorCode(response)).toBe('UNAUTHENTICATED');
-    const hold = await app.gql(undefined, HOLD_DATES, { input: { resourceId: 'x', dates: [dayFromToday(app, 1)], idempotencyKey: newKey() } });
+    const hold = await app.gql(undefined, HOLD_DATES, {
+      input: { resourceId: 'x', dates: [dayFromToday(app, 1)], idempotencyKey: newKey() },
+    });
     expect(errorCode(hold)).toBe('UNAUTHENTICATED');
     expect(await snapshot()).toEqual(before);
   });
@@ -121,7 +123,11 @@ describe('when the caller is not allowed', () => {
 
 describe('when something unexpected fails', () => {
   it('answers a malformed request body with a 4xx, never a 500', async () => {
-    const response = await fetch(`${app.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const response = await fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
     expect(response.status).toBe(400);
   });
 

@@ -2,9 +2,9 @@ import { type MongoClient, ObjectId } from 'mongodb';
 import type { Caller } from '../auth/token';
 import type { Clock } from '../clock';
 import { apiError, badInput } from '../graphql/errors';
-import type { RunIdempotent } from '../idempotency/keys';
+import type { RecordResult, RunIdempotent } from '../idempotency/keys';
 import { parseObjectId } from '../mongo/ids';
-import { withTransaction } from '../mongo/transaction';
+import { Rollback, withTransaction } from '../mongo/transaction';
 import type { ResourceService } from '../resources/service';
 import { addDays, todayUtc } from './calendar';
 import { claimDate, ensureSlots, releaseClaims } from './claims';
@@ -30,13 +30,6 @@ export interface HoldDatesInput {
   resourceId: string;
   dates: string[];
   idempotencyKey: string;
-}
-
-/** Thrown inside the claim transaction to abort it; never reaches a client. */
-class DatesTaken extends Error {
-  constructor(readonly dates: string[]) {
-    super('dates taken');
-  }
 }
 
 export interface HoldDeps {
@@ -70,43 +63,38 @@ export function holdService(deps: HoldDeps) {
    * together with the hold document. A date without capacity aborts the transaction, so no partial
    * claim is ever visible; a write conflict with a concurrent claimant makes the driver re-run it.
    */
-  async function claimAll(caller: Caller, input: HoldDatesInput, record: (s: import('mongodb').ClientSession, r: HoldDatesResult) => Promise<void>): Promise<HoldDatesResult> {
+  async function claimAll(caller: Caller, input: HoldDatesInput, record: RecordResult<HoldDatesResult>): Promise<HoldDatesResult> {
     const dates = validateDates(input.dates);
     const resource = await resources.find(input.resourceId);
     if (!resource) throw badInput('resourceId', 'no resource has this id');
     const amount = resource.pricePerDate * dates.length;
     if (!Number.isSafeInteger(amount)) throw badInput('dates', 'the total price is too large');
     await ensureSlots(slots, resource, dates);
-    try {
-      return await withTransaction(client, async (session) => {
-        const now = clock.now();
-        const hold: HoldDocument = {
-          _id: new ObjectId(),
-          resourceId: resource._id,
-          userId: caller.id,
-          dates,
-          amount,
-          currency: resource.currency,
-          state: 'held',
-          expiresAt: new Date(now.getTime() + deps.holdTtlSeconds * 1000),
-          createdAt: now,
-          updatedAt: now,
-        };
-        const claim = { holdId: hold._id, userId: caller.id, state: 'held' as const, expiresAt: hold.expiresAt };
-        const taken: string[] = [];
-        for (const date of dates) {
-          if (!(await claimDate(slots, session, resource._id, date, claim, now))) taken.push(date);
-        }
-        if (taken.length > 0) throw new DatesTaken(taken);
-        await holds.insertOne(hold, { session });
-        const result: HoldDatesResult = { __typename: 'DatesHeld', hold };
-        await record(session, result);
-        return result;
-      });
-    } catch (error) {
-      if (error instanceof DatesTaken) return { __typename: 'DatesUnavailable', dates: error.dates };
-      throw error;
-    }
+    return withTransaction<HoldDatesResult>(client, async (session) => {
+      const now = clock.now();
+      const hold: HoldDocument = {
+        _id: new ObjectId(),
+        resourceId: resource._id,
+        userId: caller.id,
+        dates,
+        amount,
+        currency: resource.currency,
+        state: 'held',
+        expiresAt: new Date(now.getTime() + deps.holdTtlSeconds * 1000),
+        createdAt: now,
+        updatedAt: now,
+      };
+      const claim = { holdId: hold._id, userId: caller.id, state: 'held' as const, expiresAt: hold.expiresAt };
+      const taken: string[] = [];
+      for (const date of dates) {
+        if (!(await claimDate(slots, session, resource._id, date, claim, now))) taken.push(date);
+      }
+      if (taken.length > 0) throw new Rollback<HoldDatesResult>({ __typename: 'DatesUnavailable', dates: taken });
+      await holds.insertOne(hold, { session });
+      const result: HoldDatesResult = { __typename: 'DatesHeld', hold };
+      await record(session, result);
+      return result;
+    });
   }
 
   return {

@@ -3,9 +3,12 @@ import type { ResourceDocument } from '../resources/collection';
 import type { HoldDocument } from '../bookings/collections';
 import type { DatesHeldResult, DatesUnavailableResult } from '../bookings/holds';
 import type { Caller } from '../auth/token';
+import type { AccountDocument, LedgerEntryDocument, TransferDocument } from '../ledger/collections';
+import type { DepositedResult, WithdrawnResult, InsufficientFundsResult, CurrencyMismatchResult, AccountNotFoundResult, TransferCompletedResult } from '../ledger/results';
 import type { Context } from '../graphql/context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -27,6 +30,25 @@ export type Scalars = {
   LocalDate: { input: string; output: string; }
   NonNegativeInt: { input: number; output: number; }
   PositiveInt: { input: number; output: number; }
+  SafeInt: { input: number; output: number; }
+};
+
+export type Account = {
+  __typename?: 'Account';
+  /** Minor units; never negative. */
+  balance: Scalars['NonNegativeInt']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  currency: Scalars['Currency']['output'];
+  id: Scalars['ID']['output'];
+  ownerId: Scalars['ID']['output'];
+  /** Bumped by every change to the balance. */
+  version: Scalars['Int']['output'];
+};
+
+/** Nothing moved: no account has this id. */
+export type AccountNotFound = {
+  __typename?: 'AccountNotFound';
+  accountId: Scalars['ID']['output'];
 };
 
 export type CreateResourceInput = {
@@ -34,6 +56,13 @@ export type CreateResourceInput = {
   currency: Scalars['Currency']['input'];
   name: Scalars['String']['input'];
   pricePerDate: Scalars['PositiveInt']['input'];
+};
+
+/** Nothing moved: the two accounts hold different currencies. */
+export type CurrencyMismatch = {
+  __typename?: 'CurrencyMismatch';
+  fromCurrency: Scalars['Currency']['output'];
+  toCurrency: Scalars['Currency']['output'];
 };
 
 export type DateAvailability = {
@@ -62,6 +91,21 @@ export type DatesHeld = {
 export type DatesUnavailable = {
   __typename?: 'DatesUnavailable';
   dates: Array<Scalars['LocalDate']['output']>;
+};
+
+/** Money amounts in inputs: whole minor units, 1 to 2^53 - 1. */
+export type DepositInput = {
+  accountId: Scalars['ID']['input'];
+  amount: Scalars['PositiveInt']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+export type DepositPayload = Deposited;
+
+export type Deposited = {
+  __typename?: 'Deposited';
+  account: Account;
+  entry: LedgerEntry;
 };
 
 export type Hold = {
@@ -94,17 +138,70 @@ export type HoldStatus =
   | 'HELD'
   | 'RELEASED';
 
+/** Nothing moved: the account holds less than the amount. */
+export type InsufficientFunds = {
+  __typename?: 'InsufficientFunds';
+  accountId: Scalars['ID']['output'];
+  requested: Scalars['PositiveInt']['output'];
+};
+
+export type LedgerCheck = {
+  __typename?: 'LedgerCheck';
+  accountsChecked: Scalars['Int']['output'];
+  ok: Scalars['Boolean']['output'];
+  problems: Array<Scalars['String']['output']>;
+};
+
+export type LedgerEntry = {
+  __typename?: 'LedgerEntry';
+  accountId: Scalars['ID']['output'];
+  /** Signed minor units: negative for money leaving the account. */
+  amount: Scalars['SafeInt']['output'];
+  /** The account's balance right after this entry. */
+  balanceAfter: Scalars['NonNegativeInt']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  kind: LedgerEntryKind;
+  transferId: Maybe<Scalars['ID']['output']>;
+};
+
+export type LedgerEntryConnection = {
+  __typename?: 'LedgerEntryConnection';
+  edges: Array<LedgerEntryEdge>;
+  pageInfo: PageInfo;
+};
+
+export type LedgerEntryEdge = {
+  __typename?: 'LedgerEntryEdge';
+  cursor: Scalars['String']['output'];
+  node: LedgerEntry;
+};
+
+export type LedgerEntryKind =
+  | 'DEPOSIT'
+  | 'TRANSFER_CREDIT'
+  | 'TRANSFER_DEBIT'
+  | 'WITHDRAWAL';
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** Admin only. */
   createResource: Resource;
+  /** Admin only: money entering the system (later also Stripe top-ups). */
+  deposit: DepositPayload;
   /**
    * Claims every date or none. Retrying with the same `idempotencyKey` returns the first result;
    * the same key with a different input is refused with `IDEMPOTENCY_KEY_REUSED`.
    */
   holdDates: HoldDatesPayload;
+  /** Opens an empty account for the caller. */
+  openAccount: Account;
   /** Frees a hold's dates at once. Owner or admin. Releasing a hold that is no longer held is refused. */
   releaseHold: Hold;
+  /** Owner of the source account only. Debit, credit, both ledger entries and the record commit together or not at all. */
+  transfer: TransferPayload;
+  /** Owner only: money leaving the system. Never overdraws. */
+  withdraw: WithdrawPayload;
 };
 
 
@@ -113,8 +210,18 @@ export type MutationCreateResourceArgs = {
 };
 
 
+export type MutationDepositArgs = {
+  input: DepositInput;
+};
+
+
 export type MutationHoldDatesArgs = {
   input: HoldDatesInput;
+};
+
+
+export type MutationOpenAccountArgs = {
+  input: OpenAccountInput;
 };
 
 
@@ -122,17 +229,51 @@ export type MutationReleaseHoldArgs = {
   input: ReleaseHoldInput;
 };
 
+
+export type MutationTransferArgs = {
+  input: TransferInput;
+};
+
+
+export type MutationWithdrawArgs = {
+  input: WithdrawInput;
+};
+
+export type OpenAccountInput = {
+  currency: Scalars['Currency']['input'];
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  endCursor: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
+  /** An account the caller owns (admins see every account). */
+  account: Maybe<Account>;
   /** Per-date availability of a resource over an inclusive range of at most 366 days. */
   availability: Array<DateAvailability>;
   /** A hold the caller owns (admins see every hold). */
   hold: Maybe<Hold>;
+  /** Admin only: every balance equals the sum of its entries, and money neither appeared nor vanished. */
+  ledgerCheck: LedgerCheck;
+  /** An account's ledger entries, newest first. Owner or admin. */
+  ledgerEntries: LedgerEntryConnection;
   /** The caller, as the token names them. */
   me: User;
+  myAccounts: Array<Account>;
   myHolds: Array<Hold>;
   resource: Maybe<Resource>;
   resources: Array<Resource>;
+  /** Transfers into or out of an account, newest first. Owner or admin. */
+  transfers: TransferConnection;
+};
+
+
+export type QueryAccountArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -148,8 +289,22 @@ export type QueryHoldArgs = {
 };
 
 
+export type QueryLedgerEntriesArgs = {
+  accountId: Scalars['ID']['input'];
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryResourceArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryTransfersArgs = {
+  accountId: Scalars['ID']['input'];
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type ReleaseHoldInput = {
@@ -172,10 +327,63 @@ export type Role =
   | 'ADMIN'
   | 'USER';
 
+export type Transfer = {
+  __typename?: 'Transfer';
+  amount: Scalars['PositiveInt']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  currency: Scalars['Currency']['output'];
+  fromAccountId: Scalars['ID']['output'];
+  id: Scalars['ID']['output'];
+  memo: Maybe<Scalars['String']['output']>;
+  toAccountId: Scalars['ID']['output'];
+};
+
+export type TransferCompleted = {
+  __typename?: 'TransferCompleted';
+  transfer: Transfer;
+};
+
+export type TransferConnection = {
+  __typename?: 'TransferConnection';
+  edges: Array<TransferEdge>;
+  pageInfo: PageInfo;
+};
+
+export type TransferEdge = {
+  __typename?: 'TransferEdge';
+  cursor: Scalars['String']['output'];
+  node: Transfer;
+};
+
+export type TransferInput = {
+  amount: Scalars['PositiveInt']['input'];
+  fromAccountId: Scalars['ID']['input'];
+  idempotencyKey: Scalars['String']['input'];
+  /** Free text up to 500 characters. */
+  memo?: InputMaybe<Scalars['String']['input']>;
+  toAccountId: Scalars['ID']['input'];
+};
+
+export type TransferPayload = AccountNotFound | CurrencyMismatch | InsufficientFunds | TransferCompleted;
+
 export type User = {
   __typename?: 'User';
   id: Scalars['ID']['output'];
   role: Role;
+};
+
+export type WithdrawInput = {
+  accountId: Scalars['ID']['input'];
+  amount: Scalars['PositiveInt']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+export type WithdrawPayload = InsufficientFunds | Withdrawn;
+
+export type Withdrawn = {
+  __typename?: 'Withdrawn';
+  account: Account;
+  entry: LedgerEntry;
 };
 
 
@@ -249,67 +457,147 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping of union types */
 export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
+  DepositPayload: ( DepositedResult );
   HoldDatesPayload:
     | ( DatesHeldResult )
     | ( DatesUnavailableResult )
+  ;
+  TransferPayload:
+    | ( AccountNotFoundResult )
+    | ( CurrencyMismatchResult )
+    | ( InsufficientFundsResult )
+    | ( TransferCompletedResult )
+  ;
+  WithdrawPayload:
+    | ( InsufficientFundsResult )
+    | ( WithdrawnResult )
   ;
 };
 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  Account: ResolverTypeWrapper<AccountDocument>;
+  AccountNotFound: ResolverTypeWrapper<AccountNotFoundResult>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CreateResourceInput: CreateResourceInput;
   Currency: ResolverTypeWrapper<Scalars['Currency']['output']>;
+  CurrencyMismatch: ResolverTypeWrapper<CurrencyMismatchResult>;
   DateAvailability: ResolverTypeWrapper<DateAvailability>;
   DateStatus: DateStatus;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DatesHeld: ResolverTypeWrapper<DatesHeldResult>;
   DatesUnavailable: ResolverTypeWrapper<DatesUnavailableResult>;
+  DepositInput: DepositInput;
+  DepositPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['DepositPayload']>;
+  Deposited: ResolverTypeWrapper<DepositedResult>;
   Hold: ResolverTypeWrapper<HoldDocument>;
   HoldDatesInput: HoldDatesInput;
   HoldDatesPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['HoldDatesPayload']>;
   HoldStatus: HoldStatus;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  InsufficientFunds: ResolverTypeWrapper<InsufficientFundsResult>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  LedgerCheck: ResolverTypeWrapper<LedgerCheck>;
+  LedgerEntry: ResolverTypeWrapper<LedgerEntryDocument>;
+  LedgerEntryConnection: ResolverTypeWrapper<Omit<LedgerEntryConnection, 'edges'> & { edges: Array<ResolversTypes['LedgerEntryEdge']> }>;
+  LedgerEntryEdge: ResolverTypeWrapper<Omit<LedgerEntryEdge, 'node'> & { node: ResolversTypes['LedgerEntry'] }>;
+  LedgerEntryKind: LedgerEntryKind;
   LocalDate: ResolverTypeWrapper<Scalars['LocalDate']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NonNegativeInt: ResolverTypeWrapper<Scalars['NonNegativeInt']['output']>;
+  OpenAccountInput: OpenAccountInput;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
   PositiveInt: ResolverTypeWrapper<Scalars['PositiveInt']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReleaseHoldInput: ReleaseHoldInput;
   Resource: ResolverTypeWrapper<ResourceDocument>;
   Role: Role;
+  SafeInt: ResolverTypeWrapper<Scalars['SafeInt']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Transfer: ResolverTypeWrapper<TransferDocument>;
+  TransferCompleted: ResolverTypeWrapper<TransferCompletedResult>;
+  TransferConnection: ResolverTypeWrapper<Omit<TransferConnection, 'edges'> & { edges: Array<ResolversTypes['TransferEdge']> }>;
+  TransferEdge: ResolverTypeWrapper<Omit<TransferEdge, 'node'> & { node: ResolversTypes['Transfer'] }>;
+  TransferInput: TransferInput;
+  TransferPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['TransferPayload']>;
   User: ResolverTypeWrapper<Caller>;
+  WithdrawInput: WithdrawInput;
+  WithdrawPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['WithdrawPayload']>;
+  Withdrawn: ResolverTypeWrapper<WithdrawnResult>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  Account: AccountDocument;
+  AccountNotFound: AccountNotFoundResult;
   Boolean: Scalars['Boolean']['output'];
   CreateResourceInput: CreateResourceInput;
   Currency: Scalars['Currency']['output'];
+  CurrencyMismatch: CurrencyMismatchResult;
   DateAvailability: DateAvailability;
   DateTime: Scalars['DateTime']['output'];
   DatesHeld: DatesHeldResult;
   DatesUnavailable: DatesUnavailableResult;
+  DepositInput: DepositInput;
+  DepositPayload: ResolversUnionTypes<ResolversParentTypes>['DepositPayload'];
+  Deposited: DepositedResult;
   Hold: HoldDocument;
   HoldDatesInput: HoldDatesInput;
   HoldDatesPayload: ResolversUnionTypes<ResolversParentTypes>['HoldDatesPayload'];
   ID: Scalars['ID']['output'];
+  InsufficientFunds: InsufficientFundsResult;
+  Int: Scalars['Int']['output'];
+  LedgerCheck: LedgerCheck;
+  LedgerEntry: LedgerEntryDocument;
+  LedgerEntryConnection: Omit<LedgerEntryConnection, 'edges'> & { edges: Array<ResolversParentTypes['LedgerEntryEdge']> };
+  LedgerEntryEdge: Omit<LedgerEntryEdge, 'node'> & { node: ResolversParentTypes['LedgerEntry'] };
   LocalDate: Scalars['LocalDate']['output'];
   Mutation: Record<PropertyKey, never>;
   NonNegativeInt: Scalars['NonNegativeInt']['output'];
+  OpenAccountInput: OpenAccountInput;
+  PageInfo: PageInfo;
   PositiveInt: Scalars['PositiveInt']['output'];
   Query: Record<PropertyKey, never>;
   ReleaseHoldInput: ReleaseHoldInput;
   Resource: ResourceDocument;
+  SafeInt: Scalars['SafeInt']['output'];
   String: Scalars['String']['output'];
+  Transfer: TransferDocument;
+  TransferCompleted: TransferCompletedResult;
+  TransferConnection: Omit<TransferConnection, 'edges'> & { edges: Array<ResolversParentTypes['TransferEdge']> };
+  TransferEdge: Omit<TransferEdge, 'node'> & { node: ResolversParentTypes['Transfer'] };
+  TransferInput: TransferInput;
+  TransferPayload: ResolversUnionTypes<ResolversParentTypes>['TransferPayload'];
   User: Caller;
+  WithdrawInput: WithdrawInput;
+  WithdrawPayload: ResolversUnionTypes<ResolversParentTypes>['WithdrawPayload'];
+  Withdrawn: WithdrawnResult;
+};
+
+export type AccountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Account'] = ResolversParentTypes['Account']> = {
+  balance?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['Currency'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  ownerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type AccountNotFoundResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AccountNotFound'] = ResolversParentTypes['AccountNotFound']> = {
+  accountId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export interface CurrencyScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Currency'], any> {
   name: 'Currency';
 }
+
+export type CurrencyMismatchResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CurrencyMismatch'] = ResolversParentTypes['CurrencyMismatch']> = {
+  fromCurrency?: Resolver<ResolversTypes['Currency'], ParentType, ContextType>;
+  toCurrency?: Resolver<ResolversTypes['Currency'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
 
 export type DateAvailabilityResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DateAvailability'] = ResolversParentTypes['DateAvailability']> = {
   date?: Resolver<ResolversTypes['LocalDate'], ParentType, ContextType>;
@@ -331,6 +619,16 @@ export type DatesUnavailableResolvers<ContextType = Context, ParentType extends 
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type DepositPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DepositPayload'] = ResolversParentTypes['DepositPayload']> = {
+  __resolveType: TypeResolveFn<'Deposited', ParentType, ContextType>;
+};
+
+export type DepositedResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Deposited'] = ResolversParentTypes['Deposited']> = {
+  account?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
+  entry?: Resolver<ResolversTypes['LedgerEntry'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type HoldResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Hold'] = ResolversParentTypes['Hold']> = {
   amount?: Resolver<ResolversTypes['PositiveInt'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -347,31 +645,77 @@ export type HoldDatesPayloadResolvers<ContextType = Context, ParentType extends 
   __resolveType: TypeResolveFn<'DatesHeld' | 'DatesUnavailable', ParentType, ContextType>;
 };
 
+export type InsufficientFundsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['InsufficientFunds'] = ResolversParentTypes['InsufficientFunds']> = {
+  accountId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  requested?: Resolver<ResolversTypes['PositiveInt'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type LedgerCheckResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LedgerCheck'] = ResolversParentTypes['LedgerCheck']> = {
+  accountsChecked?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  problems?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type LedgerEntryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LedgerEntry'] = ResolversParentTypes['LedgerEntry']> = {
+  accountId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  amount?: Resolver<ResolversTypes['SafeInt'], ParentType, ContextType>;
+  balanceAfter?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['LedgerEntryKind'], ParentType, ContextType>;
+  transferId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+};
+
+export type LedgerEntryConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LedgerEntryConnection'] = ResolversParentTypes['LedgerEntryConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['LedgerEntryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type LedgerEntryEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LedgerEntryEdge'] = ResolversParentTypes['LedgerEntryEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['LedgerEntry'], ParentType, ContextType>;
+};
+
 export interface LocalDateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['LocalDate'], any> {
   name: 'LocalDate';
 }
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   createResource?: Resolver<ResolversTypes['Resource'], ParentType, ContextType, RequireFields<MutationCreateResourceArgs, 'input'>>;
+  deposit?: Resolver<ResolversTypes['DepositPayload'], ParentType, ContextType, RequireFields<MutationDepositArgs, 'input'>>;
   holdDates?: Resolver<ResolversTypes['HoldDatesPayload'], ParentType, ContextType, RequireFields<MutationHoldDatesArgs, 'input'>>;
+  openAccount?: Resolver<ResolversTypes['Account'], ParentType, ContextType, RequireFields<MutationOpenAccountArgs, 'input'>>;
   releaseHold?: Resolver<ResolversTypes['Hold'], ParentType, ContextType, RequireFields<MutationReleaseHoldArgs, 'input'>>;
+  transfer?: Resolver<ResolversTypes['TransferPayload'], ParentType, ContextType, RequireFields<MutationTransferArgs, 'input'>>;
+  withdraw?: Resolver<ResolversTypes['WithdrawPayload'], ParentType, ContextType, RequireFields<MutationWithdrawArgs, 'input'>>;
 };
 
 export interface NonNegativeIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['NonNegativeInt'], any> {
   name: 'NonNegativeInt';
 }
 
+export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export interface PositiveIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['PositiveInt'], any> {
   name: 'PositiveInt';
 }
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  account?: Resolver<Maybe<ResolversTypes['Account']>, ParentType, ContextType, RequireFields<QueryAccountArgs, 'id'>>;
   availability?: Resolver<Array<ResolversTypes['DateAvailability']>, ParentType, ContextType, RequireFields<QueryAvailabilityArgs, 'from' | 'resourceId' | 'to'>>;
   hold?: Resolver<Maybe<ResolversTypes['Hold']>, ParentType, ContextType, RequireFields<QueryHoldArgs, 'id'>>;
+  ledgerCheck?: Resolver<ResolversTypes['LedgerCheck'], ParentType, ContextType>;
+  ledgerEntries?: Resolver<ResolversTypes['LedgerEntryConnection'], ParentType, ContextType, RequireFields<QueryLedgerEntriesArgs, 'accountId' | 'first'>>;
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  myAccounts?: Resolver<Array<ResolversTypes['Account']>, ParentType, ContextType>;
   myHolds?: Resolver<Array<ResolversTypes['Hold']>, ParentType, ContextType>;
   resource?: Resolver<Maybe<ResolversTypes['Resource']>, ParentType, ContextType, RequireFields<QueryResourceArgs, 'id'>>;
   resources?: Resolver<Array<ResolversTypes['Resource']>, ParentType, ContextType>;
+  transfers?: Resolver<ResolversTypes['TransferConnection'], ParentType, ContextType, RequireFields<QueryTransfersArgs, 'accountId' | 'first'>>;
 };
 
 export type ResourceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Resource'] = ResolversParentTypes['Resource']> = {
@@ -383,25 +727,87 @@ export type ResourceResolvers<ContextType = Context, ParentType extends Resolver
   pricePerDate?: Resolver<ResolversTypes['PositiveInt'], ParentType, ContextType>;
 };
 
+export interface SafeIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['SafeInt'], any> {
+  name: 'SafeInt';
+}
+
+export type TransferResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Transfer'] = ResolversParentTypes['Transfer']> = {
+  amount?: Resolver<ResolversTypes['PositiveInt'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['Currency'], ParentType, ContextType>;
+  fromAccountId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  memo?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  toAccountId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type TransferCompletedResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TransferCompleted'] = ResolversParentTypes['TransferCompleted']> = {
+  transfer?: Resolver<ResolversTypes['Transfer'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type TransferConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TransferConnection'] = ResolversParentTypes['TransferConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['TransferEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type TransferEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TransferEdge'] = ResolversParentTypes['TransferEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Transfer'], ParentType, ContextType>;
+};
+
+export type TransferPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TransferPayload'] = ResolversParentTypes['TransferPayload']> = {
+  __resolveType: TypeResolveFn<'AccountNotFound' | 'CurrencyMismatch' | 'InsufficientFunds' | 'TransferCompleted', ParentType, ContextType>;
+};
+
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
 };
 
+export type WithdrawPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['WithdrawPayload'] = ResolversParentTypes['WithdrawPayload']> = {
+  __resolveType: TypeResolveFn<'InsufficientFunds' | 'Withdrawn', ParentType, ContextType>;
+};
+
+export type WithdrawnResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Withdrawn'] = ResolversParentTypes['Withdrawn']> = {
+  account?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
+  entry?: Resolver<ResolversTypes['LedgerEntry'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = Context> = {
+  Account?: AccountResolvers<ContextType>;
+  AccountNotFound?: AccountNotFoundResolvers<ContextType>;
   Currency?: GraphQLScalarType;
+  CurrencyMismatch?: CurrencyMismatchResolvers<ContextType>;
   DateAvailability?: DateAvailabilityResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   DatesHeld?: DatesHeldResolvers<ContextType>;
   DatesUnavailable?: DatesUnavailableResolvers<ContextType>;
+  DepositPayload?: DepositPayloadResolvers<ContextType>;
+  Deposited?: DepositedResolvers<ContextType>;
   Hold?: HoldResolvers<ContextType>;
   HoldDatesPayload?: HoldDatesPayloadResolvers<ContextType>;
+  InsufficientFunds?: InsufficientFundsResolvers<ContextType>;
+  LedgerCheck?: LedgerCheckResolvers<ContextType>;
+  LedgerEntry?: LedgerEntryResolvers<ContextType>;
+  LedgerEntryConnection?: LedgerEntryConnectionResolvers<ContextType>;
+  LedgerEntryEdge?: LedgerEntryEdgeResolvers<ContextType>;
   LocalDate?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   NonNegativeInt?: GraphQLScalarType;
+  PageInfo?: PageInfoResolvers<ContextType>;
   PositiveInt?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;
   Resource?: ResourceResolvers<ContextType>;
+  SafeInt?: GraphQLScalarType;
+  Transfer?: TransferResolvers<ContextType>;
+  TransferCompleted?: TransferCompletedResolvers<ContextType>;
+  TransferConnection?: TransferConnectionResolvers<ContextType>;
+  TransferEdge?: TransferEdgeResolvers<ContextType>;
+  TransferPayload?: TransferPayloadResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  WithdrawPayload?: WithdrawPayloadResolvers<ContextType>;
+  Withdrawn?: WithdrawnResolvers<ContextType>;
 };
 

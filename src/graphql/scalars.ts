@@ -1,5 +1,12 @@
 import { GraphQLScalarType, Kind } from 'graphql';
-import { GraphQLCurrency, GraphQLDateTime, GraphQLLocalDate, GraphQLNonNegativeInt, GraphQLPositiveInt } from 'graphql-scalars';
+import {
+  GraphQLCurrency,
+  GraphQLDateTime,
+  GraphQLLocalDate,
+  GraphQLNonNegativeInt,
+  GraphQLPositiveInt,
+  GraphQLSafeInt,
+} from 'graphql-scalars';
 
 /**
  * graphql-scalars' integer scalars coerce: 1.5 becomes 1 and "5" becomes 5. For money and
@@ -29,4 +36,5 @@ export const scalarResolvers = {
   PositiveInt: strictInteger(GraphQLPositiveInt),
   NonNegativeInt: strictInteger(GraphQLNonNegativeInt),
   Currency: GraphQLCurrency,
+  SafeInt: strictInteger(GraphQLSafeInt),
 };

@@ -65,7 +65,15 @@ function isDuplicateKey(error: unknown): boolean {
 export function idempotencyRunner(keys: Collection<IdempotencyKeyDoc>, clock: Clock): RunIdempotent {
   async function claim(scope: string, key: string, requestHash: string): Promise<{ id: ObjectId; owner: string } | { stored: unknown }> {
     const now = clock.now();
-    const fresh = { scope, key, requestHash, state: 'in_progress' as const, owner: randomUUID(), createdAt: now, expiresAt: new Date(now.getTime() + KEY_LIFETIME_MS) };
+    const fresh = {
+      scope,
+      key,
+      requestHash,
+      state: 'in_progress' as const,
+      owner: randomUUID(),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + KEY_LIFETIME_MS),
+    };
     try {
       const { insertedId } = await keys.insertOne({ ...fresh });
       return { id: insertedId, owner: fresh.owner };
@@ -93,7 +101,11 @@ export function idempotencyRunner(keys: Collection<IdempotencyKeyDoc>, clock: Cl
     const claimed = await claim(request.scope, request.key, createHash('sha256').update(canonical(request.input)).digest('hex'));
     if ('stored' in claimed) return claimed.stored as T;
     const complete = (result: T, session?: ClientSession) =>
-      keys.updateOne({ _id: claimed.id, owner: claimed.owner, state: 'in_progress' }, { $set: { state: 'completed', result } }, { session });
+      keys.updateOne(
+        { _id: claimed.id, owner: claimed.owner, state: 'in_progress' },
+        { $set: { state: 'completed', result } },
+        { session },
+      );
     let result: T;
     try {
       result = await work(async (session, value) => {

@@ -52,8 +52,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     clock,
     app,
     token: (id: string, role: Role = 'user') => signToken(jwtSecret, { id, role }),
-    gql: <T = any>(token: string | undefined, query: string, variables?: Record<string, unknown>) =>
-      post<T>({ query, variables }, token),
+    gql: <T = any>(token: string | undefined, query: string, variables?: Record<string, unknown>) => post<T>({ query, variables }, token),
     async stop() {
       await app.stop();
       await db.dropDatabase();

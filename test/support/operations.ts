@@ -21,7 +21,10 @@ export const AVAILABILITY = `query($resourceId: ID!, $from: LocalDate!, $to: Loc
   availability(resourceId: $resourceId, from: $from, to: $to) { date remaining status }
 }`;
 
-export async function createResource(app: TestApp, input: Partial<{ name: string; capacity: number; pricePerDate: number; currency: string }> = {}) {
+export async function createResource(
+  app: TestApp,
+  input: Partial<{ name: string; capacity: number; pricePerDate: number; currency: string }> = {},
+) {
   const admin = await app.token('admin-1', 'admin');
   const response = await app.gql(admin, CREATE_RESOURCE, {
     input: { name: 'Lake cabin', capacity: 1, pricePerDate: 12_500, currency: 'EUR', ...input },

@@ -1,0 +1,63 @@
+import { type ClientSession, type Collection, ObjectId } from 'mongodb';
+import { badInput } from '../graphql/errors';
+import type { AccountDoc, AccountDocument, LedgerEntryDoc, LedgerEntryDocument, LedgerEntryKind } from './collections';
+
+/**
+ * Debits in ONE `findOneAndUpdate` whose filter is the precondition (`balance >= amount`, and the
+ * currency): two concurrent debits can never both spend the same funds, because the second one's
+ * filter is evaluated against the first one's result. Returns null when the precondition fails.
+ */
+export function debitIfFunds(
+  accounts: Collection<AccountDoc>,
+  session: ClientSession,
+  accountId: ObjectId,
+  currency: string,
+  amount: number,
+): Promise<AccountDocument | null> {
+  return accounts.findOneAndUpdate(
+    { _id: accountId, currency, balance: { $gte: amount } },
+    { $inc: { balance: -amount, version: 1 } },
+    { session, returnDocument: 'after' },
+  );
+}
+
+/** Credits, refusing a balance past 2^53 - 1 (beyond which numbers stop being exact). */
+export async function credit(
+  accounts: Collection<AccountDoc>,
+  session: ClientSession,
+  accountId: ObjectId,
+  currency: string,
+  amount: number,
+): Promise<AccountDocument | null> {
+  const credited = await accounts.findOneAndUpdate(
+    { _id: accountId, currency, balance: { $lte: Number.MAX_SAFE_INTEGER - amount } },
+    { $inc: { balance: amount, version: 1 } },
+    { session, returnDocument: 'after' },
+  );
+  if (!credited && (await accounts.countDocuments({ _id: accountId, currency }, { session, limit: 1 })) === 1) {
+    throw badInput('amount', 'the balance would exceed 2^53 - 1 minor units');
+  }
+  return credited;
+}
+
+export async function appendEntry(
+  entries: Collection<LedgerEntryDoc>,
+  session: ClientSession,
+  account: AccountDocument,
+  kind: LedgerEntryKind,
+  amount: number,
+  transferId: ObjectId | null,
+  now: Date,
+): Promise<LedgerEntryDocument> {
+  const entry: LedgerEntryDocument = {
+    _id: new ObjectId(),
+    accountId: account._id,
+    kind,
+    amount,
+    balanceAfter: account.balance,
+    transferId,
+    createdAt: now,
+  };
+  await entries.insertOne(entry, { session });
+  return entry;
+}

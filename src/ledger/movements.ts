@@ -1,0 +1,88 @@
+import type { MongoClient } from 'mongodb';
+import { requireAdmin } from '../auth/guard';
+import type { Caller } from '../auth/token';
+import type { Clock } from '../clock';
+import { apiError } from '../graphql/errors';
+import type { RunIdempotent } from '../idempotency/keys';
+import { type TransactionStats, withTransaction } from '../mongo/transaction';
+import type { AccountService } from './accounts';
+import { appendEntry, credit, debitIfFunds } from './balances';
+import type { LedgerCollections } from './collections';
+import type { KeyedQueue } from './queue';
+import type { DepositResult, WithdrawResult } from './results';
+
+export interface MovementInput {
+  accountId: string;
+  amount: number;
+  idempotencyKey: string;
+}
+
+export interface LedgerDeps {
+  client: MongoClient;
+  collections: LedgerCollections;
+  accounts: AccountService;
+  runIdempotent: RunIdempotent;
+  /** Serialises debits of one account inside this instance (see queue.ts). */
+  debitQueue: KeyedQueue;
+  clock: Clock;
+  transactionStats: TransactionStats;
+}
+
+/** Money entering and leaving the system; each movement and its ledger entry commit together. */
+export function movementService(deps: LedgerDeps) {
+  const { client, collections, accounts, runIdempotent, clock, transactionStats } = deps;
+
+  return {
+    /** Admin only. Also the path Stripe top-ups take, so it accepts a system caller. */
+    deposit(caller: Caller, input: MovementInput): Promise<DepositResult> {
+      requireAdmin(caller);
+      const request = {
+        scope: `${caller.id}:deposit`,
+        key: input.idempotencyKey,
+        input: { accountId: input.accountId, amount: input.amount },
+      };
+      return runIdempotent<DepositResult>(request, async (record) => {
+        const account = await accounts.find(input.accountId);
+        if (!account) throw apiError('NOT_FOUND', 'accountId: no account has this id', { field: 'accountId' });
+        return withTransaction(
+          client,
+          async (session) => {
+            const credited = await credit(collections.accounts, session, account._id, account.currency, input.amount);
+            if (!credited) throw new Error(`account ${account._id} vanished during a deposit`);
+            const entry = await appendEntry(collections.entries, session, credited, 'DEPOSIT', input.amount, null, clock.now());
+            const result: DepositResult = { __typename: 'Deposited', account: credited, entry };
+            await record(session, result);
+            return result;
+          },
+          transactionStats,
+        );
+      });
+    },
+
+    /** Owner only. The debit's filter is the funds check, so concurrent withdrawals never overdraw. */
+    withdraw(caller: Caller, input: MovementInput): Promise<WithdrawResult> {
+      const request = {
+        scope: `${caller.id}:withdraw`,
+        key: input.idempotencyKey,
+        input: { accountId: input.accountId, amount: input.amount },
+      };
+      return runIdempotent<WithdrawResult>(request, async (record) => {
+        const account = await accounts.requireOwned(caller, input.accountId, 'accountId');
+        return deps.debitQueue(account._id.toHexString(), () =>
+          withTransaction<WithdrawResult>(
+            client,
+            async (session) => {
+              const debited = await debitIfFunds(collections.accounts, session, account._id, account.currency, input.amount);
+              if (!debited) return { __typename: 'InsufficientFunds', accountId: input.accountId, requested: input.amount };
+              const entry = await appendEntry(collections.entries, session, debited, 'WITHDRAWAL', -input.amount, null, clock.now());
+              const result: WithdrawResult = { __typename: 'Withdrawn', account: debited, entry };
+              await record(session, result);
+              return result;
+            },
+            transactionStats,
+          ),
+        );
+      });
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { requireAdmin, requireCaller } from '../auth/guard';
+import type { Resolvers } from '../generated/graphql';
+import type { Context } from '../graphql/context';
+import { apiError } from '../graphql/errors';
+
+const hex = (doc: { _id: { toHexString(): string } }) => doc._id.toHexString();
+
+/** The account must be visible to the caller (owner or admin) before its history is. */
+async function visibleAccountId(context: Context, accountId: string) {
+  const account = await context.services.accounts.findVisible(requireCaller(context.caller), accountId);
+  if (!account) throw apiError('NOT_FOUND', 'accountId: no account has this id', { field: 'accountId' });
+  return account._id;
+}
+
+export const ledgerResolvers: Resolvers = {
+  Query: {
+    account: (_, { id }, { caller, services }) => services.accounts.findVisible(requireCaller(caller), id),
+    myAccounts: (_, __, { caller, services }) => services.accounts.listOwned(requireCaller(caller).id),
+    transfers: async (_, { accountId, first, after }, context) => {
+      const id = await visibleAccountId(context, accountId);
+      return context.services.ledger.transfersOf(id, first ?? 20, after);
+    },
+    ledgerEntries: async (_, { accountId, first, after }, context) => {
+      const id = await visibleAccountId(context, accountId);
+      return context.services.ledger.entriesOf(id, first ?? 20, after);
+    },
+    ledgerCheck: (_, __, { caller, services }) => {
+      requireAdmin(caller);
+      return services.ledger.check();
+    },
+  },
+  Mutation: {
+    openAccount: (_, { input }, { caller, services }) => services.accounts.open(requireCaller(caller), input.currency),
+    deposit: (_, { input }, { caller, services }) => services.ledger.deposit(requireCaller(caller), input),
+    withdraw: (_, { input }, { caller, services }) => services.ledger.withdraw(requireCaller(caller), input),
+    transfer: (_, { input }, { caller, services }) => services.ledger.transfer(requireCaller(caller), input),
+  },
+  DepositPayload: { __resolveType: (result) => result.__typename },
+  WithdrawPayload: { __resolveType: (result) => result.__typename },
+  TransferPayload: { __resolveType: (result) => result.__typename },
+  Account: { id: hex },
+  LedgerEntry: {
+    id: hex,
+    accountId: (entry) => entry.accountId.toHexString(),
+    transferId: (entry) => entry.transferId?.toHexString() ?? null,
+  },
+  Transfer: {
+    id: hex,
+    fromAccountId: (transfer) => transfer.fromAccountId.toHexString(),
+    toAccountId: (transfer) => transfer.toAccountId.toHexString(),
+  },
+};
