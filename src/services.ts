@@ -7,7 +7,7 @@ import { ensureIdempotencyIndexes, idempotencyCollection, idempotencyRunner } fr
 import { accountService } from './ledger/accounts';
 import { ensureLedgerIndexes, ledgerCollections } from './ledger/collections';
 import { ledgerService } from './ledger';
-import { keyedQueue } from './ledger/queue';
+import { debitBatcher } from './ledger/debitBatcher';
 import type { TransactionStats } from './mongo/transaction';
 import { resourcesCollection } from './resources/collection';
 import { resourceService } from './resources/service';
@@ -31,7 +31,15 @@ export function createServices({ client, db, clock, holdTtlSeconds }: ServiceDep
     clock,
     transactionStats,
     accounts,
-    ledger: ledgerService({ client, collections: ledger, accounts, runIdempotent, debitQueue: keyedQueue(), clock, transactionStats }),
+    ledger: ledgerService({
+      client,
+      collections: ledger,
+      accounts,
+      runIdempotent,
+      debits: debitBatcher(client, transactionStats),
+      clock,
+      transactionStats,
+    }),
     resources,
     holds: holdService({ client, collections: bookings, resources, runIdempotent, clock, holdTtlSeconds }),
     availability: availabilityReader(bookings.slots, resources, clock),

@@ -121,7 +121,7 @@ describe('when reading history', () => {
     const amounts: number[] = [];
     let after: string | null = null;
     for (let page = 0; page < 3; page++) {
-      const { data } = await app.gql(payer, TRANSFERS, { id: from, after });
+      const { data }: { data?: any } = await app.gql(payer, TRANSFERS, { id: from, after });
       amounts.push(...data.transfers.edges.map((e: { node: { amount: number } }) => e.node.amount));
       after = data.transfers.pageInfo.endCursor;
       expect(data.transfers.pageInfo.hasNextPage).toBe(page < 2);

@@ -107,16 +107,20 @@ export function idempotencyRunner(keys: Collection<IdempotencyKeyDoc>, clock: Cl
         { session },
       );
     let result: T;
+    let recordedWithEffect: T | undefined;
     try {
       result = await work(async (session, value) => {
         await complete(value, session);
+        recordedWithEffect = value;
       });
     } catch (error) {
       await keys.deleteOne({ _id: claimed.id, owner: claimed.owner, state: 'in_progress' });
       throw error;
     }
-    // Outcomes without an effect (e.g. dates unavailable) were not recorded inside a transaction.
-    await complete(result);
+    // Outcomes without an effect (dates unavailable, insufficient funds) were not recorded inside a
+    // transaction. Each transaction attempt builds a new result object, so identity tells whether
+    // the answer we return is the one that committed with the effect.
+    if (result !== recordedWithEffect) await complete(result);
     return result;
   };
 }

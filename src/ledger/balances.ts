@@ -40,16 +40,21 @@ export async function credit(
   return credited;
 }
 
-export async function appendEntry(
+export interface NewEntry {
+  /** The account as it is right after this change, so the entry can record the balance it left. */
+  account: AccountDocument;
+  kind: LedgerEntryKind;
+  amount: number;
+  transferId: ObjectId | null;
+  now: Date;
+}
+
+export async function appendEntries(
   entries: Collection<LedgerEntryDoc>,
   session: ClientSession,
-  account: AccountDocument,
-  kind: LedgerEntryKind,
-  amount: number,
-  transferId: ObjectId | null,
-  now: Date,
-): Promise<LedgerEntryDocument> {
-  const entry: LedgerEntryDocument = {
+  items: NewEntry[],
+): Promise<LedgerEntryDocument[]> {
+  const docs: LedgerEntryDocument[] = items.map(({ account, kind, amount, transferId, now }) => ({
     _id: new ObjectId(),
     accountId: account._id,
     kind,
@@ -57,7 +62,7 @@ export async function appendEntry(
     balanceAfter: account.balance,
     transferId,
     createdAt: now,
-  };
-  await entries.insertOne(entry, { session });
-  return entry;
+  }));
+  await entries.insertMany(docs, { session });
+  return docs;
 }

@@ -6,9 +6,9 @@ import { apiError } from '../graphql/errors';
 import type { RunIdempotent } from '../idempotency/keys';
 import { type TransactionStats, withTransaction } from '../mongo/transaction';
 import type { AccountService } from './accounts';
-import { appendEntry, credit, debitIfFunds } from './balances';
+import { appendEntries, credit, debitIfFunds } from './balances';
 import type { LedgerCollections } from './collections';
-import type { KeyedQueue } from './queue';
+import type { DebitBatcher } from './debitBatcher';
 import type { DepositResult, WithdrawResult } from './results';
 
 export interface MovementInput {
@@ -22,8 +22,8 @@ export interface LedgerDeps {
   collections: LedgerCollections;
   accounts: AccountService;
   runIdempotent: RunIdempotent;
-  /** Serialises debits of one account inside this instance (see queue.ts). */
-  debitQueue: KeyedQueue;
+  /** Runs debits of one account one transaction at a time, batched (see debitBatcher.ts). */
+  debits: DebitBatcher;
   clock: Clock;
   transactionStats: TransactionStats;
 }
@@ -49,7 +49,9 @@ export function movementService(deps: LedgerDeps) {
           async (session) => {
             const credited = await credit(collections.accounts, session, account._id, account.currency, input.amount);
             if (!credited) throw new Error(`account ${account._id} vanished during a deposit`);
-            const entry = await appendEntry(collections.entries, session, credited, 'DEPOSIT', input.amount, null, clock.now());
+            const [entry] = await appendEntries(collections.entries, session, [
+              { account: credited, kind: 'DEPOSIT', amount: input.amount, transferId: null, now: clock.now() },
+            ]);
             const result: DepositResult = { __typename: 'Deposited', account: credited, entry };
             await record(session, result);
             return result;
@@ -68,20 +70,16 @@ export function movementService(deps: LedgerDeps) {
       };
       return runIdempotent<WithdrawResult>(request, async (record) => {
         const account = await accounts.requireOwned(caller, input.accountId, 'accountId');
-        return deps.debitQueue(account._id.toHexString(), () =>
-          withTransaction<WithdrawResult>(
-            client,
-            async (session) => {
-              const debited = await debitIfFunds(collections.accounts, session, account._id, account.currency, input.amount);
-              if (!debited) return { __typename: 'InsufficientFunds', accountId: input.accountId, requested: input.amount };
-              const entry = await appendEntry(collections.entries, session, debited, 'WITHDRAWAL', -input.amount, null, clock.now());
-              const result: WithdrawResult = { __typename: 'Withdrawn', account: debited, entry };
-              await record(session, result);
-              return result;
-            },
-            transactionStats,
-          ),
-        );
+        return deps.debits<WithdrawResult>(account._id.toHexString(), async (session) => {
+          const debited = await debitIfFunds(collections.accounts, session, account._id, account.currency, input.amount);
+          if (!debited) return { __typename: 'InsufficientFunds', accountId: input.accountId, requested: input.amount };
+          const [entry] = await appendEntries(collections.entries, session, [
+            { account: debited, kind: 'WITHDRAWAL', amount: -input.amount, transferId: null, now: clock.now() },
+          ]);
+          const result: WithdrawResult = { __typename: 'Withdrawn', account: debited, entry };
+          await record(session, result);
+          return result;
+        });
       });
     },
   };

@@ -1,10 +1,9 @@
-import { ObjectId } from 'mongodb';
+import { type ClientSession, ObjectId } from 'mongodb';
 import type { Caller } from '../auth/token';
 import { apiError, badInput } from '../graphql/errors';
 import type { RecordResult } from '../idempotency/keys';
-import { Rollback, withTransaction } from '../mongo/transaction';
-import { appendEntry, credit, debitIfFunds } from './balances';
-import type { TransferDocument } from './collections';
+import { appendEntries, credit, debitIfFunds } from './balances';
+import type { AccountDocument, LedgerCollections, TransferDocument } from './collections';
 import type { LedgerDeps } from './movements';
 import type { TransferResult } from './results';
 
@@ -18,13 +17,56 @@ export interface TransferInput {
   memo?: string | null;
 }
 
+export interface Movement {
+  source: AccountDocument;
+  target: AccountDocument;
+  amount: number;
+  memo: string | null;
+  initiatedBy: string;
+  now: Date;
+}
+
+/**
+ * The body of a transfer transaction: debit (conditional on funds), credit, the transfer record and
+ * both ledger entries. Returns null, having written nothing, when the source lacks the funds.
+ */
+export async function moveFunds(
+  collections: LedgerCollections,
+  session: ClientSession,
+  movement: Movement,
+): Promise<TransferDocument | null> {
+  const { source, target, amount, now } = movement;
+  const debited = await debitIfFunds(collections.accounts, session, source._id, source.currency, amount);
+  if (!debited) return null;
+  const credited = await credit(collections.accounts, session, target._id, target.currency, amount);
+  // Accounts are never deleted and never change currency, so a refused credit is a bug, not an outcome.
+  if (!credited) throw new Error(`account ${target._id} refused a credit it was checked to accept`);
+  const transfer: TransferDocument = {
+    _id: new ObjectId(),
+    fromAccountId: source._id,
+    toAccountId: target._id,
+    amount,
+    currency: source.currency,
+    memo: movement.memo,
+    initiatedBy: movement.initiatedBy,
+    createdAt: now,
+  };
+  await collections.transfers.insertOne(transfer, { session });
+  await appendEntries(collections.entries, session, [
+    { account: debited, kind: 'TRANSFER_DEBIT', amount: -amount, transferId: transfer._id, now },
+    { account: credited, kind: 'TRANSFER_CREDIT', amount, transferId: transfer._id, now },
+  ]);
+  return transfer;
+}
+
 export function transferService(deps: LedgerDeps) {
-  const { client, collections, accounts, runIdempotent, clock, transactionStats } = deps;
+  const { collections, accounts, runIdempotent, clock } = deps;
 
   /**
    * Debit (conditional on funds), credit, the transfer record and both ledger entries in one
    * transaction with majority write concern: all of it commits or none of it. A write conflict
    * with a concurrent transfer on either account makes the driver re-run the whole thing.
+   * Ownership, existence and currency are checked first: none of them can change afterwards.
    */
   async function execute(caller: Caller, input: TransferInput, record: RecordResult<TransferResult>) {
     const source = await accounts.find(input.fromAccountId);
@@ -36,35 +78,20 @@ export function transferService(deps: LedgerDeps) {
     if (target.currency !== source.currency)
       return { __typename: 'CurrencyMismatch', fromCurrency: source.currency, toCurrency: target.currency } as const;
 
-    return deps.debitQueue(source._id.toHexString(), () =>
-      withTransaction<TransferResult>(
-        client,
-        async (session) => {
-          const now = clock.now();
-          const debited = await debitIfFunds(collections.accounts, session, source._id, source.currency, input.amount);
-          if (!debited) return { __typename: 'InsufficientFunds', accountId: input.fromAccountId, requested: input.amount };
-          const credited = await credit(collections.accounts, session, target._id, target.currency, input.amount);
-          if (!credited) throw new Rollback<TransferResult>({ __typename: 'AccountNotFound', accountId: input.toAccountId });
-          const transfer: TransferDocument = {
-            _id: new ObjectId(),
-            fromAccountId: source._id,
-            toAccountId: target._id,
-            amount: input.amount,
-            currency: source.currency,
-            memo: input.memo ?? null,
-            initiatedBy: caller.id,
-            createdAt: now,
-          };
-          await collections.transfers.insertOne(transfer, { session });
-          await appendEntry(collections.entries, session, debited, 'TRANSFER_DEBIT', -input.amount, transfer._id, now);
-          await appendEntry(collections.entries, session, credited, 'TRANSFER_CREDIT', input.amount, transfer._id, now);
-          const result: TransferResult = { __typename: 'TransferCompleted', transfer };
-          await record(session, result);
-          return result;
-        },
-        transactionStats,
-      ),
-    );
+    return deps.debits<TransferResult>(source._id.toHexString(), async (session) => {
+      const transfer = await moveFunds(collections, session, {
+        source,
+        target,
+        amount: input.amount,
+        memo: input.memo ?? null,
+        initiatedBy: caller.id,
+        now: clock.now(),
+      });
+      if (!transfer) return { __typename: 'InsufficientFunds', accountId: input.fromAccountId, requested: input.amount };
+      const result: TransferResult = { __typename: 'TransferCompleted', transfer };
+      await record(session, result);
+      return result;
+    });
   }
 
   return {
