@@ -1,6 +1,7 @@
 import { ObjectId } from 'mongodb';
 import { addDays, todayUtc } from '../src/bookings/calendar';
-import { claimDate, ensureSlots } from '../src/bookings/claims';
+import { claimDate } from '../src/bookings/claims';
+import { slotCreator } from '../src/bookings/slots';
 import { bookingCollections } from '../src/bookings/collections';
 import { withTransaction } from '../src/mongo/transaction';
 import { runPool, startBenchApp, summary } from './support';
@@ -27,6 +28,7 @@ try {
   const dateOf = (i: number) => addDays(today, 1 + (i % 1000));
   const { slots, holds } = bookingCollections(bench.db);
   const resources = bench.db.collection('resources');
+  const ensureSlots = slotCreator(bench.client, slots, resources as never);
 
   // Warm-up: JIT, connection pools.
   const warm = await newResource(1);
@@ -46,7 +48,7 @@ try {
   const viaDriver = await runPool(TOTAL, CONCURRENCY, async (i) => {
     const resource = rawDocs[Math.floor(i / 1000)] as any;
     const date = dateOf(i);
-    await ensureSlots(slots, resource, [date]);
+    await ensureSlots(resource._id, [date]);
     const now = new Date();
     const holdId = new ObjectId();
     await withTransaction(bench.client, async (session) => {

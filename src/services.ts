@@ -11,6 +11,9 @@ import { debitBatcher } from './ledger/debitBatcher';
 import type { TransactionStats } from './mongo/transaction';
 import { resourcesCollection } from './resources/collection';
 import { resourceService } from './resources/service';
+import { slotCreator } from './bookings/slots';
+import { usersCollection } from './users/collection';
+import { userService } from './users/service';
 
 export interface ServiceDeps {
   client: MongoClient;
@@ -22,7 +25,8 @@ export interface ServiceDeps {
 /** Wires every domain service to its collections; the only place that knows all of them. */
 export function createServices({ client, db, clock, holdTtlSeconds }: ServiceDeps) {
   const bookings = bookingCollections(db);
-  const resources = resourceService(resourcesCollection(db), clock);
+  const users = userService(usersCollection(db), client, clock);
+  const resources = resourceService({ client, resources: resourcesCollection(db), slots: bookings.slots, users, clock });
   const runIdempotent = idempotencyRunner(idempotencyCollection(db), clock);
   const ledger = ledgerCollections(db);
   const accounts = accountService(ledger.accounts, clock);
@@ -30,9 +34,11 @@ export function createServices({ client, db, clock, holdTtlSeconds }: ServiceDep
   return {
     clock,
     transactionStats,
+    users,
     accounts,
     ledger: ledgerService({
       client,
+      users,
       collections: ledger,
       accounts,
       runIdempotent,
@@ -41,7 +47,16 @@ export function createServices({ client, db, clock, holdTtlSeconds }: ServiceDep
       transactionStats,
     }),
     resources,
-    holds: holdService({ client, collections: bookings, resources, runIdempotent, clock, holdTtlSeconds }),
+    holds: holdService({
+      client,
+      collections: bookings,
+      resources,
+      runIdempotent,
+      clock,
+      holdTtlSeconds,
+      users,
+      ensureSlots: slotCreator(client, bookings.slots, resourcesCollection(db)),
+    }),
     availability: availabilityReader(bookings.slots, resources, clock),
   };
 }

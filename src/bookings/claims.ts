@@ -1,5 +1,4 @@
 import type { ClientSession, Collection, Document, ObjectId } from 'mongodb';
-import type { ResourceDocument } from '../resources/collection';
 import type { Claim, DateSlotDoc } from './collections';
 
 /** A claim counts against capacity while it is booked, or held and not yet expired. */
@@ -14,24 +13,6 @@ function liveClaims(now: Date): Document {
 /** The same rule as `isLive`, applied to a slot already read, for availability answers. */
 export function liveClaimsOf(slot: Pick<DateSlotDoc, 'claims'>, now: Date): Claim[] {
   return slot.claims.filter((c) => c.state === 'booked' || (c.expiresAt !== null && c.expiresAt > now));
-}
-
-/**
- * Makes sure a slot document exists for each date, so that claiming is a plain conditional update.
- * Creating an empty slot decides nothing about availability; concurrent upserts on the unique
- * `{resourceId, date}` index are retried by the server, so this never fails on a race.
- */
-export async function ensureSlots(slots: Collection<DateSlotDoc>, resource: ResourceDocument, dates: string[]): Promise<void> {
-  await slots.bulkWrite(
-    dates.map((date) => ({
-      updateOne: {
-        filter: { resourceId: resource._id, date },
-        update: { $setOnInsert: { resourceId: resource._id, date, capacity: resource.capacity, claims: [], version: 0 } },
-        upsert: true,
-      },
-    })),
-    { ordered: false },
-  );
 }
 
 /**
@@ -69,4 +50,26 @@ export async function releaseClaims(
     { $pull: { claims: { holdId } }, $inc: { version: 1 } },
     { session },
   );
+}
+
+/**
+ * Sets a new capacity on every slot of a resource, inside the caller's transaction, unless some
+ * date already has more live claims than that; returns those dates (and changes nothing) if so.
+ * Every slot is written, so a claim racing on any of them conflicts with this transaction and one
+ * of the two re-runs against the other's result: no hold can slip in under the new capacity.
+ */
+export async function applyCapacity(
+  slots: Collection<DateSlotDoc>,
+  session: ClientSession,
+  resourceId: ObjectId,
+  capacity: number,
+  now: Date,
+): Promise<string[]> {
+  const over = await slots
+    .find({ resourceId, $expr: { $gt: [{ $size: liveClaims(now) }, capacity] } }, { session, projection: { date: 1 } })
+    .sort({ date: 1 })
+    .toArray();
+  if (over.length > 0) return over.map((slot) => slot.date);
+  await slots.updateMany({ resourceId }, { $set: { capacity }, $inc: { version: 1 } }, { session });
+  return [];
 }

@@ -18,7 +18,8 @@ export interface DateSlotDoc {
   version: number;
 }
 
-export type HoldState = 'held' | 'released' | 'confirmed';
+/** `expired` is written by the sweeper; a `held` hold past `expiresAt` is just as expired. */
+export type HoldState = 'held' | 'released' | 'expired' | 'confirmed';
 
 export interface HoldDoc {
   resourceId: ObjectId;

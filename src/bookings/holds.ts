@@ -7,8 +7,10 @@ import { parseObjectId } from '../mongo/ids';
 import { Rollback, withTransaction } from '../mongo/transaction';
 import type { ResourceService } from '../resources/service';
 import { addDays, todayUtc } from './calendar';
-import { claimDate, ensureSlots, releaseClaims } from './claims';
+import { claimDate, releaseClaims } from './claims';
 import type { BookingCollections, HoldDocument } from './collections';
+import type { EnsureSlots } from './slots';
+import type { UserService } from '../users/service';
 
 export const MAX_DATES_PER_HOLD = 31;
 /** How far ahead a date may be held. */
@@ -39,6 +41,8 @@ export interface HoldDeps {
   runIdempotent: RunIdempotent;
   clock: Clock;
   holdTtlSeconds: number;
+  ensureSlots: EnsureSlots;
+  users: UserService;
 }
 
 export function holdService(deps: HoldDeps) {
@@ -69,8 +73,9 @@ export function holdService(deps: HoldDeps) {
     if (!resource) throw badInput('resourceId', 'no resource has this id');
     const amount = resource.pricePerDate * dates.length;
     if (!Number.isSafeInteger(amount)) throw badInput('dates', 'the total price is too large');
-    await ensureSlots(slots, resource, dates);
+    await deps.ensureSlots(resource._id, dates);
     return withTransaction<HoldDatesResult>(client, async (session) => {
+      await deps.users.requireActive(session, caller.id);
       const now = clock.now();
       const hold: HoldDocument = {
         _id: new ObjectId(),

@@ -5,7 +5,7 @@ import type { HoldDocument } from './collections';
 /** A held hold past its expiry is EXPIRED to readers, whether or not anything has swept it yet. */
 function holdStatus(hold: HoldDocument, now: Date): HoldStatus {
   if (hold.state === 'held') return hold.expiresAt > now ? 'HELD' : 'EXPIRED';
-  return hold.state === 'released' ? 'RELEASED' : 'CONFIRMED';
+  return ({ released: 'RELEASED', expired: 'EXPIRED', confirmed: 'CONFIRMED' } as const)[hold.state];
 }
 
 export const bookingResolvers: Resolvers = {

@@ -2,7 +2,8 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { ResourceDocument } from '../resources/collection';
 import type { HoldDocument } from '../bookings/collections';
 import type { DatesHeldResult, DatesUnavailableResult } from '../bookings/holds';
-import type { Caller } from '../auth/token';
+import type { UserView } from '../users/collection';
+import type { ResourceUpdatedResult, VersionConflictResult, CapacityBelowClaimsResult } from '../resources/service';
 import type { AccountDocument, LedgerEntryDocument, TransferDocument } from '../ledger/collections';
 import type { DepositedResult, WithdrawnResult, InsufficientFundsResult, CurrencyMismatchResult, AccountNotFoundResult, TransferCompletedResult } from '../ledger/results';
 import type { Context } from '../graphql/context';
@@ -49,6 +50,12 @@ export type Account = {
 export type AccountNotFound = {
   __typename?: 'AccountNotFound';
   accountId: Scalars['ID']['output'];
+};
+
+/** Nothing changed: these dates already hold more claims than the requested capacity. */
+export type CapacityBelowClaims = {
+  __typename?: 'CapacityBelowClaims';
+  dates: Array<Scalars['LocalDate']['output']>;
 };
 
 export type CreateResourceInput = {
@@ -134,6 +141,7 @@ export type HoldDatesPayload = DatesHeld | DatesUnavailable;
 
 export type HoldStatus =
   | 'CONFIRMED'
+  /** Lapsed: its dates are free again (swept or not: expiry is decided by `expiresAt`). */
   | 'EXPIRED'
   | 'HELD'
   | 'RELEASED';
@@ -198,8 +206,14 @@ export type Mutation = {
   openAccount: Account;
   /** Frees a hold's dates at once. Owner or admin. Releasing a hold that is no longer held is refused. */
   releaseHold: Hold;
+  /** Admin only. Takes effect at once, even for tokens that still claim the old role. */
+  setUserRole: User;
+  /** Admin only. A suspended user's holds, withdrawals and transfers are refused. */
+  suspendUser: User;
   /** Owner of the source account only. Debit, credit, both ledger entries and the record commit together or not at all. */
   transfer: TransferPayload;
+  /** Admin only. Optimistic locking: name the version you read; a stale one gets `VersionConflict`. */
+  updateResource: UpdateResourcePayload;
   /** Owner only: money leaving the system. Never overdraws. */
   withdraw: WithdrawPayload;
 };
@@ -230,8 +244,23 @@ export type MutationReleaseHoldArgs = {
 };
 
 
+export type MutationSetUserRoleArgs = {
+  input: SetUserRoleInput;
+};
+
+
+export type MutationSuspendUserArgs = {
+  input: SuspendUserInput;
+};
+
+
 export type MutationTransferArgs = {
   input: TransferInput;
+};
+
+
+export type MutationUpdateResourceArgs = {
+  input: UpdateResourceInput;
 };
 
 
@@ -321,11 +350,27 @@ export type Resource = {
   name: Scalars['String']['output'];
   /** Price of one date in minor units of `currency`. */
   pricePerDate: Scalars['PositiveInt']['output'];
+  /** Bumped by every update; pass it back as `expectedVersion`. */
+  version: Scalars['Int']['output'];
+};
+
+export type ResourceUpdated = {
+  __typename?: 'ResourceUpdated';
+  resource: Resource;
 };
 
 export type Role =
   | 'ADMIN'
   | 'USER';
+
+export type SetUserRoleInput = {
+  role: Role;
+  userId: Scalars['ID']['input'];
+};
+
+export type SuspendUserInput = {
+  userId: Scalars['ID']['input'];
+};
 
 export type Transfer = {
   __typename?: 'Transfer';
@@ -366,10 +411,29 @@ export type TransferInput = {
 
 export type TransferPayload = AccountNotFound | CurrencyMismatch | InsufficientFunds | TransferCompleted;
 
+export type UpdateResourceInput = {
+  /** Lowering it below what any date already holds is refused with `CapacityBelowClaims`. */
+  capacity?: InputMaybe<Scalars['PositiveInt']['input']>;
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  name?: InputMaybe<Scalars['String']['input']>;
+  pricePerDate?: InputMaybe<Scalars['PositiveInt']['input']>;
+};
+
+export type UpdateResourcePayload = CapacityBelowClaims | ResourceUpdated | VersionConflict;
+
+/** A user as the database knows them: the token names the user, the database holds the role. */
 export type User = {
   __typename?: 'User';
   id: Scalars['ID']['output'];
   role: Role;
+  suspended: Scalars['Boolean']['output'];
+};
+
+/** Nothing changed: the resource was updated since you read it. Here it is now. */
+export type VersionConflict = {
+  __typename?: 'VersionConflict';
+  current: Resource;
 };
 
 export type WithdrawInput = {
@@ -468,6 +532,11 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
     | ( InsufficientFundsResult )
     | ( TransferCompletedResult )
   ;
+  UpdateResourcePayload:
+    | ( CapacityBelowClaimsResult )
+    | ( ResourceUpdatedResult )
+    | ( VersionConflictResult )
+  ;
   WithdrawPayload:
     | ( InsufficientFundsResult )
     | ( WithdrawnResult )
@@ -480,6 +549,7 @@ export type ResolversTypes = {
   Account: ResolverTypeWrapper<AccountDocument>;
   AccountNotFound: ResolverTypeWrapper<AccountNotFoundResult>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CapacityBelowClaims: ResolverTypeWrapper<CapacityBelowClaimsResult>;
   CreateResourceInput: CreateResourceInput;
   Currency: ResolverTypeWrapper<Scalars['Currency']['output']>;
   CurrencyMismatch: ResolverTypeWrapper<CurrencyMismatchResult>;
@@ -512,16 +582,22 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReleaseHoldInput: ReleaseHoldInput;
   Resource: ResolverTypeWrapper<ResourceDocument>;
+  ResourceUpdated: ResolverTypeWrapper<ResourceUpdatedResult>;
   Role: Role;
   SafeInt: ResolverTypeWrapper<Scalars['SafeInt']['output']>;
+  SetUserRoleInput: SetUserRoleInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  SuspendUserInput: SuspendUserInput;
   Transfer: ResolverTypeWrapper<TransferDocument>;
   TransferCompleted: ResolverTypeWrapper<TransferCompletedResult>;
   TransferConnection: ResolverTypeWrapper<Omit<TransferConnection, 'edges'> & { edges: Array<ResolversTypes['TransferEdge']> }>;
   TransferEdge: ResolverTypeWrapper<Omit<TransferEdge, 'node'> & { node: ResolversTypes['Transfer'] }>;
   TransferInput: TransferInput;
   TransferPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['TransferPayload']>;
-  User: ResolverTypeWrapper<Caller>;
+  UpdateResourceInput: UpdateResourceInput;
+  UpdateResourcePayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UpdateResourcePayload']>;
+  User: ResolverTypeWrapper<UserView>;
+  VersionConflict: ResolverTypeWrapper<VersionConflictResult>;
   WithdrawInput: WithdrawInput;
   WithdrawPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['WithdrawPayload']>;
   Withdrawn: ResolverTypeWrapper<WithdrawnResult>;
@@ -532,6 +608,7 @@ export type ResolversParentTypes = {
   Account: AccountDocument;
   AccountNotFound: AccountNotFoundResult;
   Boolean: Scalars['Boolean']['output'];
+  CapacityBelowClaims: CapacityBelowClaimsResult;
   CreateResourceInput: CreateResourceInput;
   Currency: Scalars['Currency']['output'];
   CurrencyMismatch: CurrencyMismatchResult;
@@ -561,15 +638,21 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   ReleaseHoldInput: ReleaseHoldInput;
   Resource: ResourceDocument;
+  ResourceUpdated: ResourceUpdatedResult;
   SafeInt: Scalars['SafeInt']['output'];
+  SetUserRoleInput: SetUserRoleInput;
   String: Scalars['String']['output'];
+  SuspendUserInput: SuspendUserInput;
   Transfer: TransferDocument;
   TransferCompleted: TransferCompletedResult;
   TransferConnection: Omit<TransferConnection, 'edges'> & { edges: Array<ResolversParentTypes['TransferEdge']> };
   TransferEdge: Omit<TransferEdge, 'node'> & { node: ResolversParentTypes['Transfer'] };
   TransferInput: TransferInput;
   TransferPayload: ResolversUnionTypes<ResolversParentTypes>['TransferPayload'];
-  User: Caller;
+  UpdateResourceInput: UpdateResourceInput;
+  UpdateResourcePayload: ResolversUnionTypes<ResolversParentTypes>['UpdateResourcePayload'];
+  User: UserView;
+  VersionConflict: VersionConflictResult;
   WithdrawInput: WithdrawInput;
   WithdrawPayload: ResolversUnionTypes<ResolversParentTypes>['WithdrawPayload'];
   Withdrawn: WithdrawnResult;
@@ -586,6 +669,11 @@ export type AccountResolvers<ContextType = Context, ParentType extends Resolvers
 
 export type AccountNotFoundResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AccountNotFound'] = ResolversParentTypes['AccountNotFound']> = {
   accountId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type CapacityBelowClaimsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CapacityBelowClaims'] = ResolversParentTypes['CapacityBelowClaims']> = {
+  dates?: Resolver<Array<ResolversTypes['LocalDate']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -687,7 +775,10 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   holdDates?: Resolver<ResolversTypes['HoldDatesPayload'], ParentType, ContextType, RequireFields<MutationHoldDatesArgs, 'input'>>;
   openAccount?: Resolver<ResolversTypes['Account'], ParentType, ContextType, RequireFields<MutationOpenAccountArgs, 'input'>>;
   releaseHold?: Resolver<ResolversTypes['Hold'], ParentType, ContextType, RequireFields<MutationReleaseHoldArgs, 'input'>>;
+  setUserRole?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserRoleArgs, 'input'>>;
+  suspendUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSuspendUserArgs, 'input'>>;
   transfer?: Resolver<ResolversTypes['TransferPayload'], ParentType, ContextType, RequireFields<MutationTransferArgs, 'input'>>;
+  updateResource?: Resolver<ResolversTypes['UpdateResourcePayload'], ParentType, ContextType, RequireFields<MutationUpdateResourceArgs, 'input'>>;
   withdraw?: Resolver<ResolversTypes['WithdrawPayload'], ParentType, ContextType, RequireFields<MutationWithdrawArgs, 'input'>>;
 };
 
@@ -725,6 +816,12 @@ export type ResourceResolvers<ContextType = Context, ParentType extends Resolver
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   pricePerDate?: Resolver<ResolversTypes['PositiveInt'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ResourceUpdatedResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ResourceUpdated'] = ResolversParentTypes['ResourceUpdated']> = {
+  resource?: Resolver<ResolversTypes['Resource'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export interface SafeIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['SafeInt'], any> {
@@ -760,9 +857,19 @@ export type TransferPayloadResolvers<ContextType = Context, ParentType extends R
   __resolveType: TypeResolveFn<'AccountNotFound' | 'CurrencyMismatch' | 'InsufficientFunds' | 'TransferCompleted', ParentType, ContextType>;
 };
 
+export type UpdateResourcePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UpdateResourcePayload'] = ResolversParentTypes['UpdateResourcePayload']> = {
+  __resolveType: TypeResolveFn<'CapacityBelowClaims' | 'ResourceUpdated' | 'VersionConflict', ParentType, ContextType>;
+};
+
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+  suspended?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type VersionConflictResolvers<ContextType = Context, ParentType extends ResolversParentTypes['VersionConflict'] = ResolversParentTypes['VersionConflict']> = {
+  current?: Resolver<ResolversTypes['Resource'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type WithdrawPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['WithdrawPayload'] = ResolversParentTypes['WithdrawPayload']> = {
@@ -778,6 +885,7 @@ export type WithdrawnResolvers<ContextType = Context, ParentType extends Resolve
 export type Resolvers<ContextType = Context> = {
   Account?: AccountResolvers<ContextType>;
   AccountNotFound?: AccountNotFoundResolvers<ContextType>;
+  CapacityBelowClaims?: CapacityBelowClaimsResolvers<ContextType>;
   Currency?: GraphQLScalarType;
   CurrencyMismatch?: CurrencyMismatchResolvers<ContextType>;
   DateAvailability?: DateAvailabilityResolvers<ContextType>;
@@ -800,13 +908,16 @@ export type Resolvers<ContextType = Context> = {
   PositiveInt?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;
   Resource?: ResourceResolvers<ContextType>;
+  ResourceUpdated?: ResourceUpdatedResolvers<ContextType>;
   SafeInt?: GraphQLScalarType;
   Transfer?: TransferResolvers<ContextType>;
   TransferCompleted?: TransferCompletedResolvers<ContextType>;
   TransferConnection?: TransferConnectionResolvers<ContextType>;
   TransferEdge?: TransferEdgeResolvers<ContextType>;
   TransferPayload?: TransferPayloadResolvers<ContextType>;
+  UpdateResourcePayload?: UpdateResourcePayloadResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  VersionConflict?: VersionConflictResolvers<ContextType>;
   WithdrawPayload?: WithdrawPayloadResolvers<ContextType>;
   Withdrawn?: WithdrawnResolvers<ContextType>;
 };

@@ -1,8 +1,8 @@
-import type { Caller } from '../auth/token';
+import type { UserView } from '../users/collection';
 import type { Services } from '../services';
 
 /** What every resolver gets: the verified caller (if any) and the services. */
 export interface Context {
-  caller?: Caller;
+  caller?: UserView;
   services: Services;
 }

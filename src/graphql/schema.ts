@@ -6,13 +6,14 @@ import { bookingResolvers } from '../bookings/resolvers';
 import type { Resolvers } from '../generated/graphql';
 import { ledgerResolvers } from '../ledger/resolvers';
 import { resourceResolvers } from '../resources/resolvers';
+import { userResolvers } from '../users/resolvers';
 import { scalarResolvers } from './scalars';
 
 const SCHEMA_FILE = new URL('../../schema.graphql', import.meta.url);
 
 /** schema.graphql (the contract) plus every domain's resolvers, merged by root type. */
 export function buildSchema(): GraphQLSchema {
-  const domains: Resolvers[] = [authResolvers, resourceResolvers, bookingResolvers, ledgerResolvers];
+  const domains: Resolvers[] = [authResolvers, resourceResolvers, bookingResolvers, ledgerResolvers, userResolvers];
   return makeExecutableSchema({
     typeDefs: readFileSync(SCHEMA_FILE, 'utf8'),
     resolvers: [scalarResolvers, ...domains] as never,

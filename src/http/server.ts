@@ -44,7 +44,8 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
       schema,
       onConnect: async (ctx) => {
         try {
-          ctx.extra.caller = await callerFromAuthorization(jwtSecret, ctx.connectionParams?.authorization);
+          const claims = await callerFromAuthorization(jwtSecret, ctx.connectionParams?.authorization);
+          ctx.extra.caller = claims && (await services.users.recognise(claims));
           return true;
         } catch {
           return false;
@@ -80,10 +81,10 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
     GRAPHQL_PATH,
     express.json({ limit: MAX_BODY }),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<Context> => ({
-        caller: await callerFromAuthorization(jwtSecret, req.headers.authorization),
-        services,
-      }),
+      context: async ({ req }): Promise<Context> => {
+        const claims = await callerFromAuthorization(jwtSecret, req.headers.authorization);
+        return { caller: claims && (await services.users.recognise(claims)), services };
+      },
     }),
   );
 

@@ -9,6 +9,7 @@ import type { AccountService } from './accounts';
 import { appendEntries, credit, debitIfFunds } from './balances';
 import type { LedgerCollections } from './collections';
 import type { DebitBatcher } from './debitBatcher';
+import type { UserService } from '../users/service';
 import type { DepositResult, WithdrawResult } from './results';
 
 export interface MovementInput {
@@ -26,6 +27,7 @@ export interface LedgerDeps {
   debits: DebitBatcher;
   clock: Clock;
   transactionStats: TransactionStats;
+  users: UserService;
 }
 
 /** Money entering and leaving the system; each movement and its ledger entry commit together. */
@@ -47,6 +49,7 @@ export function movementService(deps: LedgerDeps) {
         return withTransaction(
           client,
           async (session) => {
+            await deps.users.authorizeAdmin(session, caller.id);
             const credited = await credit(collections.accounts, session, account._id, account.currency, input.amount);
             if (!credited) throw new Error(`account ${account._id} vanished during a deposit`);
             const [entry] = await appendEntries(collections.entries, session, [
@@ -71,6 +74,7 @@ export function movementService(deps: LedgerDeps) {
       return runIdempotent<WithdrawResult>(request, async (record) => {
         const account = await accounts.requireOwned(caller, input.accountId, 'accountId');
         return deps.debits<WithdrawResult>(account._id.toHexString(), async (session) => {
+          await deps.users.requireActive(session, caller.id);
           const debited = await debitIfFunds(collections.accounts, session, account._id, account.currency, input.amount);
           if (!debited) return { __typename: 'InsufficientFunds', accountId: input.accountId, requested: input.amount };
           const [entry] = await appendEntries(collections.entries, session, [

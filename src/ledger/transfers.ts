@@ -79,6 +79,7 @@ export function transferService(deps: LedgerDeps) {
       return { __typename: 'CurrencyMismatch', fromCurrency: source.currency, toCurrency: target.currency } as const;
 
     return deps.debits<TransferResult>(source._id.toHexString(), async (session) => {
+      await deps.users.requireActive(session, caller.id);
       const transfer = await moveFunds(collections, session, {
         source,
         target,

@@ -1,11 +1,14 @@
-import type { Collection, Db, ObjectId, WithId } from 'mongodb';
+import type { Collection, Db, WithId } from 'mongodb';
 
 export interface ResourceDoc {
   name: string;
   capacity: number;
   pricePerDate: number;
   currency: string;
+  /** Optimistic-locking version: every update names the version it read and bumps it. */
   version: number;
+  /** Written whenever date slots are created, so slot creation conflicts with capacity changes. */
+  slotsCreated?: number;
   createdAt: Date;
 }
 
@@ -14,5 +17,3 @@ export type ResourceDocument = WithId<ResourceDoc>;
 export function resourcesCollection(db: Db): Collection<ResourceDoc> {
   return db.collection<ResourceDoc>('resources');
 }
-
-export type ResourceId = ObjectId;

@@ -13,10 +13,11 @@ export const resourceResolvers: Resolvers = {
     },
   },
   Mutation: {
-    createResource: (_, { input }, { caller, services }) => {
-      requireAdmin(caller);
-      return services.resources.create(input);
-    },
+    createResource: (_, { input }, { caller, services }) => services.resources.create(requireAdmin(caller), input),
+    updateResource: (_, { input }, { caller, services }) => services.resources.update(requireAdmin(caller), input),
+  },
+  UpdateResourcePayload: {
+    __resolveType: (result) => result.__typename,
   },
   Resource: {
     id: (resource) => resource._id.toHexString(),

@@ -1,7 +1,12 @@
-import { ObjectId, type Collection } from 'mongodb';
+import { type Collection, type MongoClient, ObjectId } from 'mongodb';
+import type { Caller } from '../auth/token';
+import { applyCapacity } from '../bookings/claims';
+import type { DateSlotDoc } from '../bookings/collections';
 import type { Clock } from '../clock';
 import { badInput } from '../graphql/errors';
 import { parseObjectId } from '../mongo/ids';
+import { Rollback, withTransaction } from '../mongo/transaction';
+import type { UserService } from '../users/service';
 import type { ResourceDoc, ResourceDocument } from './collection';
 
 /** Capacity is stored per date slot as an array of claims; keep it small enough to scan. */
@@ -15,36 +20,101 @@ export interface NewResource {
   currency: string;
 }
 
-export interface ResourceService {
-  create(input: NewResource): Promise<ResourceDocument>;
-  find(id: string): Promise<ResourceDocument | null>;
-  list(): Promise<ResourceDocument[]>;
+export interface ResourceChange {
+  id: string;
+  expectedVersion: number;
+  name?: string | null;
+  capacity?: number | null;
+  pricePerDate?: number | null;
 }
 
-export function resourceService(resources: Collection<ResourceDoc>, clock: Clock): ResourceService {
+export type ResourceUpdatedResult = { __typename: 'ResourceUpdated'; resource: ResourceDocument };
+export type VersionConflictResult = { __typename: 'VersionConflict'; current: ResourceDocument };
+export type CapacityBelowClaimsResult = { __typename: 'CapacityBelowClaims'; dates: string[] };
+export type UpdateResourceResult = ResourceUpdatedResult | VersionConflictResult | CapacityBelowClaimsResult;
+
+export interface ResourceDeps {
+  client: MongoClient;
+  resources: Collection<ResourceDoc>;
+  slots: Collection<DateSlotDoc>;
+  users: UserService;
+  clock: Clock;
+}
+
+function checkName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed === '' || trimmed.length > MAX_NAME_LENGTH) throw badInput('name', `must be 1 to ${MAX_NAME_LENGTH} characters`);
+  return trimmed;
+}
+
+function checkCapacity(capacity: number): number {
+  if (capacity > MAX_CAPACITY) throw badInput('capacity', `must be at most ${MAX_CAPACITY}`);
+  return capacity;
+}
+
+export function resourceService({ client, resources, slots, users, clock }: ResourceDeps) {
+  async function find(id: string): Promise<ResourceDocument | null> {
+    const _id = parseObjectId(id);
+    return _id ? resources.findOne({ _id }) : null;
+  }
+
   return {
-    async create(input) {
-      const name = input.name.trim();
-      if (name === '' || name.length > MAX_NAME_LENGTH) throw badInput('name', `must be 1 to ${MAX_NAME_LENGTH} characters`);
-      if (input.capacity > MAX_CAPACITY) throw badInput('capacity', `must be at most ${MAX_CAPACITY}`);
+    find,
+
+    list(): Promise<ResourceDocument[]> {
+      return resources.find().sort({ _id: 1 }).limit(1000).toArray();
+    },
+
+    /** Admin only, checked inside the transaction that inserts (see UserService.authorizeAdmin). */
+    async create(caller: Caller, input: NewResource): Promise<ResourceDocument> {
       const doc: ResourceDocument = {
         _id: new ObjectId(),
-        name,
-        capacity: input.capacity,
+        name: checkName(input.name),
+        capacity: checkCapacity(input.capacity),
         pricePerDate: input.pricePerDate,
         currency: input.currency.toUpperCase(),
         version: 1,
         createdAt: clock.now(),
       };
-      await resources.insertOne(doc);
-      return doc;
+      return withTransaction(client, async (session) => {
+        await users.authorizeAdmin(session, caller.id);
+        await resources.insertOne({ ...doc }, { session });
+        return doc;
+      });
     },
-    async find(id) {
-      const _id = parseObjectId(id);
-      return _id ? resources.findOne({ _id }) : null;
-    },
-    list() {
-      return resources.find().sort({ _id: 1 }).limit(1000).toArray();
+
+    /**
+     * Optimistic locking: ONE conditional update on `{_id, version: expectedVersion}` that bumps the
+     * version. A stale version gets the current resource back as `VersionConflict`. A capacity change
+     * is applied to every date slot in the same transaction (see applyCapacity).
+     */
+    async update(caller: Caller, change: ResourceChange): Promise<UpdateResourceResult> {
+      const _id = parseObjectId(change.id);
+      const set: Partial<ResourceDoc> = {};
+      if (change.name != null) set.name = checkName(change.name);
+      if (change.pricePerDate != null) set.pricePerDate = change.pricePerDate;
+      if (change.capacity != null) set.capacity = checkCapacity(change.capacity);
+      const current = _id && (await resources.findOne({ _id }));
+      if (!current) throw badInput('id', 'no resource has this id');
+      return withTransaction<UpdateResourceResult>(client, async (session) => {
+        await users.authorizeAdmin(session, caller.id);
+        const updated = await resources.findOneAndUpdate(
+          { _id: current._id, version: change.expectedVersion },
+          { $set: set, $inc: { version: 1 } },
+          { session, returnDocument: 'after' },
+        );
+        if (!updated) {
+          const latest = await resources.findOne({ _id: current._id }, { session });
+          return { __typename: 'VersionConflict', current: latest! };
+        }
+        if (set.capacity !== undefined) {
+          const over = await applyCapacity(slots, session, current._id, set.capacity, clock.now());
+          if (over.length > 0) throw new Rollback<UpdateResourceResult>({ __typename: 'CapacityBelowClaims', dates: over });
+        }
+        return { __typename: 'ResourceUpdated', resource: updated };
+      });
     },
   };
 }
+
+export type ResourceService = ReturnType<typeof resourceService>;

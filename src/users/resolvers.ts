@@ -1,0 +1,10 @@
+import { requireAdmin } from '../auth/guard';
+import type { Resolvers } from '../generated/graphql';
+
+export const userResolvers: Resolvers = {
+  Mutation: {
+    setUserRole: (_, { input }, { caller, services }) =>
+      services.users.setRole(requireAdmin(caller), input.userId, input.role === 'ADMIN' ? 'admin' : 'user'),
+    suspendUser: (_, { input }, { caller, services }) => services.users.suspend(requireAdmin(caller), input.userId),
+  },
+};

@@ -1,0 +1,72 @@
+import type { ClientSession, Collection, MongoClient } from 'mongodb';
+import type { Caller, Role } from '../auth/token';
+import type { Clock } from '../clock';
+import { apiError, badInput } from '../graphql/errors';
+import { withTransaction } from '../mongo/transaction';
+import type { UserDoc, UserView } from './collection';
+
+export function userService(users: Collection<UserDoc>, client: MongoClient, clock: Clock) {
+  /**
+   * The admin check and the admin action share one transaction, and the check WRITES the caller's
+   * user document. A concurrent revocation also writes that document, so the two conflict and
+   * cannot both commit: an action never commits after the revocation that forbids it did.
+   */
+  async function authorizeAdmin(session: ClientSession, callerId: string): Promise<void> {
+    const authorized = await users.findOneAndUpdate(
+      { _id: callerId, role: 'admin', suspended: false },
+      { $inc: { version: 1 } },
+      { session, projection: { _id: 1 } },
+    );
+    if (!authorized) throw apiError('FORBIDDEN', 'This operation needs the admin role');
+  }
+
+  /** Inside the action's transaction: a suspended user's holds, withdrawals and transfers are refused. */
+  async function requireActive(session: ClientSession, userId: string): Promise<void> {
+    const suspended = await users.countDocuments({ _id: userId, suspended: true }, { session, limit: 1 });
+    if (suspended) throw apiError('FORBIDDEN', 'This account is suspended');
+  }
+
+  async function changeTarget(caller: Caller, userId: string, change: Partial<Pick<UserDoc, 'role' | 'suspended'>>): Promise<UserView> {
+    if (userId.length === 0 || userId.length > 200) throw badInput('userId', 'must be 1 to 200 characters');
+    return withTransaction(client, async (session) => {
+      await authorizeAdmin(session, caller.id);
+      const now = clock.now();
+      const updated = await users.findOneAndUpdate(
+        { _id: userId },
+        { $set: { ...change, updatedAt: now }, $inc: { version: 1 }, $setOnInsert: { createdAt: now, ...insertDefaults(change) } },
+        { session, upsert: true, returnDocument: 'after' },
+      );
+      return view(updated!);
+    });
+  }
+
+  return {
+    authorizeAdmin,
+    requireActive,
+
+    /** The caller as the database knows them, creating the user from the token on first sight. */
+    async recognise(claims: Caller): Promise<UserView> {
+      const now = clock.now();
+      const user = await users.findOneAndUpdate(
+        { _id: claims.id },
+        { $setOnInsert: { role: claims.role, suspended: false, version: 0, createdAt: now, updatedAt: now } },
+        { upsert: true, returnDocument: 'after' },
+      );
+      return view(user!);
+    },
+
+    setRole: (caller: Caller, userId: string, role: Role) => changeTarget(caller, userId, { role }),
+    suspend: (caller: Caller, userId: string) => changeTarget(caller, userId, { suspended: true }),
+  };
+}
+
+function view(user: UserDoc): UserView {
+  return { id: user._id, role: user.role, suspended: user.suspended };
+}
+
+/** A user first seen through an admin action gets the fields that action does not set. */
+function insertDefaults(change: Partial<Pick<UserDoc, 'role' | 'suspended'>>): Partial<UserDoc> {
+  return { ...(change.role ? {} : { role: 'user' as const }), ...(change.suspended !== undefined ? {} : { suspended: false }) };
+}
+
+export type UserService = ReturnType<typeof userService>;
