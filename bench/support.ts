@@ -19,6 +19,8 @@ export async function startBenchApp() {
     logger: createLogger('warn'),
     jwtSecret,
     holdTtlSeconds: 1800,
+    sweepIntervalMs: 0,
+    mutationsPerMinute: Number.MAX_SAFE_INTEGER,
     production: true,
   });
   const port = await app.start(0);

@@ -11,7 +11,10 @@ export interface AppOptions {
   logger: Logger;
   jwtSecret: Uint8Array;
   holdTtlSeconds: number;
+  sweepIntervalMs: number;
   production: boolean;
+  /** Per user, per instance. */
+  mutationsPerMinute: number;
 }
 
 export interface App extends HttpApp {
@@ -26,5 +29,17 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await ensureIndexes(options.db);
   const services = createServices(options);
   const http = await createHttpApp({ ...options, services });
-  return { ...http, services };
+  return {
+    ...http,
+    services,
+    async start(port) {
+      const bound = await http.start(port);
+      services.sweeper.start();
+      return bound;
+    },
+    async stop() {
+      await services.sweeper.stop();
+      await http.stop();
+    },
+  };
 }

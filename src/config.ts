@@ -9,6 +9,8 @@ export interface Config {
   dataDir: string;
   jwtSecret?: string;
   holdTtlSeconds: number;
+  sweepIntervalMs: number;
+  mutationsPerMinute: number;
   logLevel: string;
   production: boolean;
 }
@@ -32,6 +34,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(env.DATA_DIR || '.data'),
     jwtSecret: env.JWT_SECRET || undefined,
     holdTtlSeconds: integer(env, 'HOLD_TTL_SECONDS', 1800, 1),
+    sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 5000, 0),
+    mutationsPerMinute: integer(env, 'RATE_LIMIT_MUTATIONS_PER_MINUTE', 600, 1),
     logLevel: env.LOG_LEVEL || 'info',
     production: env.NODE_ENV === 'production',
   };

@@ -36,6 +36,8 @@ async function main(): Promise<void> {
       logger,
       jwtSecret: loadJwtSecret(config.jwtSecret, config.dataDir),
       holdTtlSeconds: config.holdTtlSeconds,
+      sweepIntervalMs: config.sweepIntervalMs,
+      mutationsPerMinute: config.mutationsPerMinute,
       production: config.production,
     });
     port = await app.start(config.port);

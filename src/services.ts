@@ -12,6 +12,9 @@ import type { TransactionStats } from './mongo/transaction';
 import { resourcesCollection } from './resources/collection';
 import { resourceService } from './resources/service';
 import { slotCreator } from './bookings/slots';
+import { holdSweeper } from './bookings/sweeper';
+import { leaseLocks, locksCollection } from './locks/lease';
+import type { Logger } from './logger';
 import { usersCollection } from './users/collection';
 import { userService } from './users/service';
 
@@ -19,11 +22,14 @@ export interface ServiceDeps {
   client: MongoClient;
   db: Db;
   clock: Clock;
+  logger: Logger;
   holdTtlSeconds: number;
+  /** How often this instance tries to sweep expired holds; 0 = never on its own. */
+  sweepIntervalMs: number;
 }
 
 /** Wires every domain service to its collections; the only place that knows all of them. */
-export function createServices({ client, db, clock, holdTtlSeconds }: ServiceDeps) {
+export function createServices({ client, db, clock, logger, holdTtlSeconds, sweepIntervalMs }: ServiceDeps) {
   const bookings = bookingCollections(db);
   const users = userService(usersCollection(db), client, clock);
   const resources = resourceService({ client, resources: resourcesCollection(db), slots: bookings.slots, users, clock });
@@ -58,6 +64,14 @@ export function createServices({ client, db, clock, holdTtlSeconds }: ServiceDep
       ensureSlots: slotCreator(client, bookings.slots, resourcesCollection(db)),
     }),
     availability: availabilityReader(bookings.slots, resources, clock),
+    sweeper: holdSweeper({
+      client,
+      collections: bookings,
+      locks: leaseLocks(locksCollection(db), clock),
+      clock,
+      logger,
+      intervalMs: sweepIntervalMs,
+    }),
   };
 }
 

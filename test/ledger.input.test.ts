@@ -1,7 +1,18 @@
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, startTestApp, type TestApp } from './support/app';
-import { ACCOUNT, DEPOSIT, deposit, ledgerCheck, OPEN_ACCOUNT, openAccount, TRANSFER, transfer, WITHDRAW, withdraw } from './support/ledger';
+import {
+  ACCOUNT,
+  DEPOSIT,
+  deposit,
+  ledgerCheck,
+  OPEN_ACCOUNT,
+  openAccount,
+  TRANSFER,
+  transfer,
+  WITHDRAW,
+  withdraw,
+} from './support/ledger';
 import { newKey } from './support/operations';
 
 let app: TestApp;
@@ -24,7 +35,11 @@ afterAll(() => app.stop());
 async function snapshot() {
   const names = ['accounts', 'ledgerEntries', 'transfers', 'idempotencyKeys'];
   const counts = await Promise.all(names.map((n) => app.db.collection(n).countDocuments()));
-  const balances = await app.db.collection('accounts').find({}, { projection: { balance: 1, version: 1 } }).sort({ _id: 1 }).toArray();
+  const balances = await app.db
+    .collection('accounts')
+    .find({}, { projection: { balance: 1, version: 1 } })
+    .sort({ _id: 1 })
+    .toArray();
   return { counts, balances };
 }
 
@@ -71,7 +86,10 @@ describe('when accounts do not fit the request', () => {
   it('answers AccountNotFound for an unknown source or target', async () => {
     const missing = '0123456789abcdef01234567';
     expect((await transfer(app, owner, mine, missing, 10)).data.transfer).toEqual({ __typename: 'AccountNotFound', accountId: missing });
-    expect((await transfer(app, owner, 'nonsense', other, 10)).data.transfer).toEqual({ __typename: 'AccountNotFound', accountId: 'nonsense' });
+    expect((await transfer(app, owner, 'nonsense', other, 10)).data.transfer).toEqual({
+      __typename: 'AccountNotFound',
+      accountId: 'nonsense',
+    });
     expect(errorCode(await withdraw(app, owner, missing, 10))).toBe('NOT_FOUND');
   });
 

@@ -31,6 +31,8 @@ export interface HoldDoc {
   expiresAt: Date;
   createdAt: Date;
   updatedAt: Date;
+  /** The sweeper's fencing token, written with the expiry it made. */
+  sweptWithFence?: number;
 }
 
 export type HoldDocument = WithId<HoldDoc>;

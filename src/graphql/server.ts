@@ -4,12 +4,14 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Logger } from '../logger';
 import type { Context } from './context';
+import { mutationRateLimit, queryShapeLimits } from './limits';
 
 export interface ApolloOptions {
   schema: GraphQLSchema;
   httpServer: Server;
   logger: Logger;
   production: boolean;
+  mutationsPerMinute: number;
   /** Closes the graphql-ws server while Apollo drains HTTP. */
   disposeSubscriptions: () => Promise<void>;
 }
@@ -31,14 +33,20 @@ function formatError(logger: Logger) {
 }
 
 export function createApolloServer(options: ApolloOptions): ApolloServer<Context> {
+  const armor = queryShapeLimits(options.production);
   return new ApolloServer<Context>({
     schema: options.schema,
     introspection: !options.production,
+    validationRules: armor.validationRules,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     // main.ts owns signal handling, so shutdown happens once and in order.
     stopOnTerminationSignals: false,
     formatError: formatError(options.logger),
     plugins: [
+      ...armor.plugins,
+      mutationRateLimit(options.mutationsPerMinute),
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       { serverWillStart: async () => ({ drainServer: options.disposeSubscriptions }) },
     ],

@@ -21,6 +21,7 @@ export interface HttpOptions {
   jwtSecret: Uint8Array;
   logger: Logger;
   production: boolean;
+  mutationsPerMinute: number;
 }
 
 export interface HttpApp {
@@ -61,6 +62,7 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
     httpServer: server,
     logger,
     production: options.production,
+    mutationsPerMinute: options.mutationsPerMinute,
     disposeSubscriptions: async () => {
       await subscriptions.dispose();
     },

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { MongoClient } from 'mongodb';
+import { type Db, MongoClient } from 'mongodb';
 import { inject } from 'vitest';
 import { buildApp } from '../../src/app';
 import { type Role, signToken } from '../../src/auth/token';
-import { manualClock } from '../../src/clock';
+import { type ManualClock, manualClock } from '../../src/clock';
 import { createLogger } from '../../src/logger';
 
 export interface GraphQLResponse<T = any> {
@@ -14,6 +14,9 @@ export interface GraphQLResponse<T = any> {
 
 export interface TestAppOptions {
   holdTtlSeconds?: number;
+  mutationsPerMinute?: number;
+  /** Another instance on the same database (same secret and clock), as a second API process would be. */
+  sharing?: { db: Db; jwtSecret: Uint8Array; clock: ManualClock };
 }
 
 /**
@@ -22,9 +25,9 @@ export interface TestAppOptions {
  */
 export async function startTestApp(options: TestAppOptions = {}) {
   const client = await new MongoClient(inject('mongoUri')).connect();
-  const db = client.db(`test_${randomUUID().slice(0, 8)}`);
-  const clock = manualClock();
-  const jwtSecret = randomBytes(32);
+  const db = client.db(options.sharing?.db.databaseName ?? `test_${randomUUID().slice(0, 8)}`);
+  const clock = options.sharing?.clock ?? manualClock();
+  const jwtSecret = options.sharing?.jwtSecret ?? randomBytes(32);
   const app = await buildApp({
     client,
     db,
@@ -32,6 +35,10 @@ export async function startTestApp(options: TestAppOptions = {}) {
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     jwtSecret,
     holdTtlSeconds: options.holdTtlSeconds ?? 1800,
+    // Tests run sweeps by hand, so the background loop never races their assertions.
+    sweepIntervalMs: 0,
+    // Concurrency tests fire thousands of mutations as one user; the limit has a test of its own.
+    mutationsPerMinute: options.mutationsPerMinute ?? Number.MAX_SAFE_INTEGER,
     production: false,
   });
   const port = await app.start(0);
@@ -50,12 +57,13 @@ export async function startTestApp(options: TestAppOptions = {}) {
     url,
     db,
     clock,
+    jwtSecret,
     app,
     token: (id: string, role: Role = 'user') => signToken(jwtSecret, { id, role }),
     gql: <T = any>(token: string | undefined, query: string, variables?: Record<string, unknown>) => post<T>({ query, variables }, token),
     async stop() {
       await app.stop();
-      await db.dropDatabase();
+      if (!options.sharing) await db.dropDatabase();
       await client.close();
     },
   };

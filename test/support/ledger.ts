@@ -45,7 +45,14 @@ export function withdraw(app: TestApp, token: string, accountId: string, amount:
   return app.gql(token, WITHDRAW, { input: { accountId, amount, idempotencyKey } });
 }
 
-export function transfer(app: TestApp, token: string, fromAccountId: string, toAccountId: string, amount: number, idempotencyKey = newKey()) {
+export function transfer(
+  app: TestApp,
+  token: string,
+  fromAccountId: string,
+  toAccountId: string,
+  amount: number,
+  idempotencyKey = newKey(),
+) {
   return app.gql(token, TRANSFER, { input: { fromAccountId, toAccountId, amount, idempotencyKey } });
 }
 

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { MongoClient } from 'mongodb';
+import type { Clock } from '../clock';
+import type { Lease, LeaseLocks } from '../locks/lease';
+import type { Logger } from '../logger';
+import { withTransaction } from '../mongo/transaction';
+import { releaseClaims } from './claims';
+import type { BookingCollections, HoldDocument } from './collections';
+
+export const SWEEPER_LOCK = 'hold-sweeper';
+
+export interface SweeperOptions {
+  client: MongoClient;
+  collections: BookingCollections;
+  locks: LeaseLocks;
+  clock: Clock;
+  logger: Logger;
+  /** 0 disables the background loop (sweeps can still be run by hand). */
+  intervalMs: number;
+  leaseMs?: number;
+  batchSize?: number;
+  /** Runs after a hold's expiry committed, e.g. to expire its Stripe Checkout Session. */
+  onExpired?: (hold: HoldDocument) => Promise<void>;
+}
+
+/**
+ * Runs on every instance; the lease lock makes one of them do the work at a time. It marks holds
+ * past `expiresAt` as `expired` and gives their claims back, so subscribers see the dates free up.
+ * (Claims never depend on it: an expired hold's dates are free by query the moment it lapses.)
+ */
+export function holdSweeper(options: SweeperOptions) {
+  const { client, collections, locks, clock, logger } = options;
+  const leaseMs = options.leaseMs ?? 30_000;
+  const batchSize = options.batchSize ?? 100;
+  const owner = randomUUID();
+  let lease: Lease | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+
+  /** One batch under `withLease`: refused as a whole (StaleLease) if the lease was lost meanwhile. */
+  async function sweepWith(withLease: Lease): Promise<HoldDocument[]> {
+    const now = clock.now();
+    const due = await collections.holds
+      .find({ state: 'held', expiresAt: { $lte: now } })
+      .limit(batchSize)
+      .toArray();
+    if (due.length === 0) return [];
+    const swept = await withTransaction(client, async (session) => {
+      await locks.assertHeld(session, withLease);
+      const done: HoldDocument[] = [];
+      for (const hold of due) {
+        const expired = await collections.holds.findOneAndUpdate(
+          { _id: hold._id, state: 'held', expiresAt: { $lte: now } },
+          { $set: { state: 'expired', updatedAt: now, sweptWithFence: withLease.fence } },
+          { session, returnDocument: 'after' },
+        );
+        if (!expired) continue;
+        await releaseClaims(collections.slots, session, hold.resourceId, hold.dates, hold._id);
+        done.push(expired);
+      }
+      return done;
+    });
+    for (const hold of swept) {
+      await options.onExpired?.(hold).catch((error) => logger.warn({ err: error, holdId: hold._id }, 'after-expiry step failed'));
+    }
+    if (swept.length > 0) logger.info({ swept: swept.length, fence: withLease.fence }, 'expired holds swept');
+    return swept;
+  }
+
+  async function sweepOnce(): Promise<number> {
+    lease = (lease && (await locks.renew(lease, leaseMs))) ?? (await locks.acquire(SWEEPER_LOCK, owner, leaseMs));
+    if (!lease) return 0;
+    let total = 0;
+    for (let batch = await sweepWith(lease); batch.length > 0; batch = await sweepWith(lease)) total += batch.length;
+    return total;
+  }
+
+  return {
+    owner,
+    sweepOnce,
+    sweepWith,
+    start() {
+      if (options.intervalMs <= 0 || timer) return;
+      timer = setInterval(() => {
+        if (running) return; // the previous sweep is still going
+        running = sweepOnce()
+          .catch((error) => logger.warn({ err: error }, 'hold sweep failed; will retry'))
+          .finally(() => (running = undefined));
+      }, options.intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      timer = undefined;
+      await running;
+      if (lease) await locks.release(lease);
+      lease = null;
+    },
+  };
+}
+
+export type HoldSweeper = ReturnType<typeof holdSweeper>;
