@@ -15,6 +15,7 @@ export interface GraphQLResponse<T = any> {
 export interface TestAppOptions {
   holdTtlSeconds?: number;
   mutationsPerMinute?: number;
+  production?: boolean;
   /** Another instance on the same database (same secret and clock), as a second API process would be. */
   sharing?: { db: Db; jwtSecret: Uint8Array; clock: ManualClock };
 }
@@ -39,7 +40,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     sweepIntervalMs: 0,
     // Concurrency tests fire thousands of mutations as one user; the limit has a test of its own.
     mutationsPerMinute: options.mutationsPerMinute ?? Number.MAX_SAFE_INTEGER,
-    production: false,
+    production: options.production ?? false,
   });
   const port = await app.start(0);
   const url = `http://127.0.0.1:${port}`;
