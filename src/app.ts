@@ -2,7 +2,7 @@ import type { Db, MongoClient } from 'mongodb';
 import type { Clock } from './clock';
 import { createHttpApp, type HttpApp } from './http/server';
 import type { Logger } from './logger';
-import { createServices, ensureIndexes, type Services } from './services';
+import { createServices, ensureIndexes, type PaymentOptions, type Services } from './services';
 
 export interface AppOptions {
   client: MongoClient;
@@ -12,6 +12,7 @@ export interface AppOptions {
   jwtSecret: Uint8Array;
   holdTtlSeconds: number;
   production: boolean;
+  payments: PaymentOptions;
 }
 
 export interface App extends HttpApp {

@@ -20,6 +20,14 @@ export interface DateSlotDoc {
 
 export type HoldState = 'held' | 'released' | 'confirmed';
 
+/** The Stripe Checkout Session opened for a hold; the hold ↔ session mapping lives here, not at Stripe. */
+export interface HoldCheckout {
+  sessionId: string;
+  url: string;
+  /** When Stripe expires the session (never earlier than 30 minutes after it was created). */
+  expiresAt: Date;
+}
+
 export interface HoldDoc {
   resourceId: ObjectId;
   userId: string;
@@ -30,6 +38,9 @@ export interface HoldDoc {
   expiresAt: Date;
   createdAt: Date;
   updatedAt: Date;
+  checkout?: HoldCheckout;
+  /** The booking that confirmed this hold. */
+  bookingId?: ObjectId;
 }
 
 export type HoldDocument = WithId<HoldDoc>;

@@ -46,6 +46,8 @@ export interface HoldDeps {
   runIdempotent: RunIdempotent;
   clock: Clock;
   holdTtlSeconds: number;
+  /** Runs after a release commits (e.g. to expire the hold's open Checkout Session); must not throw. */
+  afterRelease?: (hold: HoldDocument) => Promise<void>;
 }
 
 export function holdService(deps: HoldDeps) {
@@ -132,7 +134,10 @@ export function holdService(deps: HoldDeps) {
         if (updated) await releaseClaims(slots, session, hold.resourceId, hold.dates, hold._id);
         return updated;
       });
-      if (released) return released;
+      if (released) {
+        await deps.afterRelease?.(released);
+        return released;
+      }
       const current = (await holds.findOne({ _id: hold._id }))!;
       if (current.state === 'released') return current;
       throw badInput('holdId', `the hold is ${current.state} and cannot be released`);

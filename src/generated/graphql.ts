@@ -3,6 +3,9 @@ import type { ResourceDocument } from '../resources/collection';
 import type { HoldDocument } from '../bookings/collections';
 import type { DatesHeldResult, DatesUnavailableResult } from '../bookings/holds';
 import type { Caller } from '../auth/token';
+import type { BookingDocument } from '../bookings/bookingRecords';
+import type { CheckoutStartedResult, HoldExpiredResult, HoldNotFoundResult } from '../payments/checkout';
+import type { BookingCancelledResult, BookingNotCancellableResult, BookingNotFoundResult } from '../bookings/cancellation';
 import type { Context } from '../graphql/context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -27,6 +30,72 @@ export type Scalars = {
   LocalDate: { input: string; output: string; }
   NonNegativeInt: { input: number; output: number; }
   PositiveInt: { input: number; output: number; }
+};
+
+/** One completed Stripe Checkout for a hold. */
+export type Booking = {
+  __typename?: 'Booking';
+  /** Total paid in minor units of `currency`. */
+  amount: Scalars['PositiveInt']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  currency: Scalars['Currency']['output'];
+  dates: Array<Scalars['LocalDate']['output']>;
+  holdId: Scalars['ID']['output'];
+  id: Scalars['ID']['output'];
+  /** Set when the payment is being or has been refunded. */
+  refundStatus: Maybe<RefundStatus>;
+  resourceId: Scalars['ID']['output'];
+  status: BookingStatus;
+  userId: Scalars['ID']['output'];
+};
+
+export type BookingCancelled = {
+  __typename?: 'BookingCancelled';
+  booking: Booking;
+};
+
+/** Only a CONFIRMED booking can be cancelled; `booking.status` says what it is. */
+export type BookingNotCancellable = {
+  __typename?: 'BookingNotCancellable';
+  booking: Booking;
+};
+
+/** No booking with this id belongs to the caller. */
+export type BookingNotFound = {
+  __typename?: 'BookingNotFound';
+  bookingId: Scalars['ID']['output'];
+};
+
+export type BookingStatus =
+  /** Cancelled after confirmation; its dates are free and the payment is refunded. */
+  | 'CANCELLED'
+  /** Paid, and its dates are booked. */
+  | 'CONFIRMED'
+  /** Checkout completed with a payment method that settles later (e.g. a bank debit). */
+  | 'PENDING_PAYMENT'
+  /** Paid after the hold was lost to someone else; the payment is refunded and nothing is booked. */
+  | 'REFUNDED';
+
+export type CancelBookingInput = {
+  bookingId: Scalars['ID']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+export type CancelBookingPayload = BookingCancelled | BookingNotCancellable | BookingNotFound;
+
+export type CheckoutHoldInput = {
+  holdId: Scalars['ID']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+export type CheckoutHoldPayload = CheckoutStarted | HoldExpired | HoldNotFound;
+
+/** Pay at `checkoutUrl`; the hold is confirmed when Stripe reports the payment. */
+export type CheckoutStarted = {
+  __typename?: 'CheckoutStarted';
+  checkoutSessionId: Scalars['String']['output'];
+  checkoutUrl: Scalars['String']['output'];
+  hold: Hold;
 };
 
 export type CreateResourceInput = {
@@ -88,6 +157,18 @@ export type HoldDatesInput = {
 
 export type HoldDatesPayload = DatesHeld | DatesUnavailable;
 
+/** The hold lapsed or was released before checkout; hold the dates again. */
+export type HoldExpired = {
+  __typename?: 'HoldExpired';
+  hold: Hold;
+};
+
+/** No hold with this id belongs to the caller. */
+export type HoldNotFound = {
+  __typename?: 'HoldNotFound';
+  holdId: Scalars['ID']['output'];
+};
+
 export type HoldStatus =
   | 'CONFIRMED'
   | 'EXPIRED'
@@ -96,6 +177,17 @@ export type HoldStatus =
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Cancels a confirmed booking the caller owns: its dates are free at once and the payment is
+   * refunded in full (the refund may show PENDING for a moment).
+   */
+  cancelBooking: CancelBookingPayload;
+  /**
+   * Starts (or resumes) a Stripe Checkout for a hold the caller owns. The payment's webhook confirms
+   * the hold; a hold lost in the meantime is refunded in full. Retrying with the same
+   * `idempotencyKey` returns the first result.
+   */
+  checkoutHold: CheckoutHoldPayload;
   /** Admin only. */
   createResource: Resource;
   /**
@@ -105,6 +197,16 @@ export type Mutation = {
   holdDates: HoldDatesPayload;
   /** Frees a hold's dates at once. Owner or admin. Releasing a hold that is no longer held is refused. */
   releaseHold: Hold;
+};
+
+
+export type MutationCancelBookingArgs = {
+  input: CancelBookingInput;
+};
+
+
+export type MutationCheckoutHoldArgs = {
+  input: CheckoutHoldInput;
 };
 
 
@@ -126,10 +228,14 @@ export type Query = {
   __typename?: 'Query';
   /** Per-date availability of a resource over an inclusive range of at most 366 days. */
   availability: Array<DateAvailability>;
+  /** A booking the caller owns (admins see every booking). */
+  booking: Maybe<Booking>;
   /** A hold the caller owns (admins see every hold). */
   hold: Maybe<Hold>;
   /** The caller, as the token names them. */
   me: User;
+  /** The caller's bookings, newest first. */
+  myBookings: Array<Booking>;
   myHolds: Array<Hold>;
   resource: Maybe<Resource>;
   resources: Array<Resource>;
@@ -143,6 +249,11 @@ export type QueryAvailabilityArgs = {
 };
 
 
+export type QueryBookingArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type QueryHoldArgs = {
   id: Scalars['ID']['input'];
 };
@@ -151,6 +262,11 @@ export type QueryHoldArgs = {
 export type QueryResourceArgs = {
   id: Scalars['ID']['input'];
 };
+
+export type RefundStatus =
+  /** Recorded; the refund request to Stripe has not succeeded yet (it is retried). */
+  | 'PENDING'
+  | 'SUCCEEDED';
 
 export type ReleaseHoldInput = {
   holdId: Scalars['ID']['input'];
@@ -249,6 +365,16 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping of union types */
 export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
+  CancelBookingPayload:
+    | ( BookingCancelledResult )
+    | ( BookingNotCancellableResult )
+    | ( BookingNotFoundResult )
+  ;
+  CheckoutHoldPayload:
+    | ( CheckoutStartedResult )
+    | ( HoldExpiredResult )
+    | ( HoldNotFoundResult )
+  ;
   HoldDatesPayload:
     | ( DatesHeldResult )
     | ( DatesUnavailableResult )
@@ -258,7 +384,17 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  Booking: ResolverTypeWrapper<BookingDocument>;
+  BookingCancelled: ResolverTypeWrapper<BookingCancelledResult>;
+  BookingNotCancellable: ResolverTypeWrapper<BookingNotCancellableResult>;
+  BookingNotFound: ResolverTypeWrapper<BookingNotFoundResult>;
+  BookingStatus: BookingStatus;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CancelBookingInput: CancelBookingInput;
+  CancelBookingPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CancelBookingPayload']>;
+  CheckoutHoldInput: CheckoutHoldInput;
+  CheckoutHoldPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CheckoutHoldPayload']>;
+  CheckoutStarted: ResolverTypeWrapper<CheckoutStartedResult>;
   CreateResourceInput: CreateResourceInput;
   Currency: ResolverTypeWrapper<Scalars['Currency']['output']>;
   DateAvailability: ResolverTypeWrapper<DateAvailability>;
@@ -269,6 +405,8 @@ export type ResolversTypes = {
   Hold: ResolverTypeWrapper<HoldDocument>;
   HoldDatesInput: HoldDatesInput;
   HoldDatesPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['HoldDatesPayload']>;
+  HoldExpired: ResolverTypeWrapper<HoldExpiredResult>;
+  HoldNotFound: ResolverTypeWrapper<HoldNotFoundResult>;
   HoldStatus: HoldStatus;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   LocalDate: ResolverTypeWrapper<Scalars['LocalDate']['output']>;
@@ -276,6 +414,7 @@ export type ResolversTypes = {
   NonNegativeInt: ResolverTypeWrapper<Scalars['NonNegativeInt']['output']>;
   PositiveInt: ResolverTypeWrapper<Scalars['PositiveInt']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RefundStatus: RefundStatus;
   ReleaseHoldInput: ReleaseHoldInput;
   Resource: ResolverTypeWrapper<ResourceDocument>;
   Role: Role;
@@ -285,7 +424,16 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  Booking: BookingDocument;
+  BookingCancelled: BookingCancelledResult;
+  BookingNotCancellable: BookingNotCancellableResult;
+  BookingNotFound: BookingNotFoundResult;
   Boolean: Scalars['Boolean']['output'];
+  CancelBookingInput: CancelBookingInput;
+  CancelBookingPayload: ResolversUnionTypes<ResolversParentTypes>['CancelBookingPayload'];
+  CheckoutHoldInput: CheckoutHoldInput;
+  CheckoutHoldPayload: ResolversUnionTypes<ResolversParentTypes>['CheckoutHoldPayload'];
+  CheckoutStarted: CheckoutStartedResult;
   CreateResourceInput: CreateResourceInput;
   Currency: Scalars['Currency']['output'];
   DateAvailability: DateAvailability;
@@ -295,6 +443,8 @@ export type ResolversParentTypes = {
   Hold: HoldDocument;
   HoldDatesInput: HoldDatesInput;
   HoldDatesPayload: ResolversUnionTypes<ResolversParentTypes>['HoldDatesPayload'];
+  HoldExpired: HoldExpiredResult;
+  HoldNotFound: HoldNotFoundResult;
   ID: Scalars['ID']['output'];
   LocalDate: Scalars['LocalDate']['output'];
   Mutation: Record<PropertyKey, never>;
@@ -305,6 +455,49 @@ export type ResolversParentTypes = {
   Resource: ResourceDocument;
   String: Scalars['String']['output'];
   User: Caller;
+};
+
+export type BookingResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Booking'] = ResolversParentTypes['Booking']> = {
+  amount?: Resolver<ResolversTypes['PositiveInt'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['Currency'], ParentType, ContextType>;
+  dates?: Resolver<Array<ResolversTypes['LocalDate']>, ParentType, ContextType>;
+  holdId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  refundStatus?: Resolver<Maybe<ResolversTypes['RefundStatus']>, ParentType, ContextType>;
+  resourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['BookingStatus'], ParentType, ContextType>;
+  userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type BookingCancelledResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BookingCancelled'] = ResolversParentTypes['BookingCancelled']> = {
+  booking?: Resolver<ResolversTypes['Booking'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type BookingNotCancellableResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BookingNotCancellable'] = ResolversParentTypes['BookingNotCancellable']> = {
+  booking?: Resolver<ResolversTypes['Booking'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type BookingNotFoundResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BookingNotFound'] = ResolversParentTypes['BookingNotFound']> = {
+  bookingId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type CancelBookingPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CancelBookingPayload'] = ResolversParentTypes['CancelBookingPayload']> = {
+  __resolveType: TypeResolveFn<'BookingCancelled' | 'BookingNotCancellable' | 'BookingNotFound', ParentType, ContextType>;
+};
+
+export type CheckoutHoldPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CheckoutHoldPayload'] = ResolversParentTypes['CheckoutHoldPayload']> = {
+  __resolveType: TypeResolveFn<'CheckoutStarted' | 'HoldExpired' | 'HoldNotFound', ParentType, ContextType>;
+};
+
+export type CheckoutStartedResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CheckoutStarted'] = ResolversParentTypes['CheckoutStarted']> = {
+  checkoutSessionId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  checkoutUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  hold?: Resolver<ResolversTypes['Hold'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export interface CurrencyScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Currency'], any> {
@@ -347,11 +540,23 @@ export type HoldDatesPayloadResolvers<ContextType = Context, ParentType extends 
   __resolveType: TypeResolveFn<'DatesHeld' | 'DatesUnavailable', ParentType, ContextType>;
 };
 
+export type HoldExpiredResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HoldExpired'] = ResolversParentTypes['HoldExpired']> = {
+  hold?: Resolver<ResolversTypes['Hold'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type HoldNotFoundResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HoldNotFound'] = ResolversParentTypes['HoldNotFound']> = {
+  holdId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export interface LocalDateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['LocalDate'], any> {
   name: 'LocalDate';
 }
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  cancelBooking?: Resolver<ResolversTypes['CancelBookingPayload'], ParentType, ContextType, RequireFields<MutationCancelBookingArgs, 'input'>>;
+  checkoutHold?: Resolver<ResolversTypes['CheckoutHoldPayload'], ParentType, ContextType, RequireFields<MutationCheckoutHoldArgs, 'input'>>;
   createResource?: Resolver<ResolversTypes['Resource'], ParentType, ContextType, RequireFields<MutationCreateResourceArgs, 'input'>>;
   holdDates?: Resolver<ResolversTypes['HoldDatesPayload'], ParentType, ContextType, RequireFields<MutationHoldDatesArgs, 'input'>>;
   releaseHold?: Resolver<ResolversTypes['Hold'], ParentType, ContextType, RequireFields<MutationReleaseHoldArgs, 'input'>>;
@@ -367,8 +572,10 @@ export interface PositiveIntScalarConfig extends GraphQLScalarTypeConfig<Resolve
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   availability?: Resolver<Array<ResolversTypes['DateAvailability']>, ParentType, ContextType, RequireFields<QueryAvailabilityArgs, 'from' | 'resourceId' | 'to'>>;
+  booking?: Resolver<Maybe<ResolversTypes['Booking']>, ParentType, ContextType, RequireFields<QueryBookingArgs, 'id'>>;
   hold?: Resolver<Maybe<ResolversTypes['Hold']>, ParentType, ContextType, RequireFields<QueryHoldArgs, 'id'>>;
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  myBookings?: Resolver<Array<ResolversTypes['Booking']>, ParentType, ContextType>;
   myHolds?: Resolver<Array<ResolversTypes['Hold']>, ParentType, ContextType>;
   resource?: Resolver<Maybe<ResolversTypes['Resource']>, ParentType, ContextType, RequireFields<QueryResourceArgs, 'id'>>;
   resources?: Resolver<Array<ResolversTypes['Resource']>, ParentType, ContextType>;
@@ -389,6 +596,13 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
 };
 
 export type Resolvers<ContextType = Context> = {
+  Booking?: BookingResolvers<ContextType>;
+  BookingCancelled?: BookingCancelledResolvers<ContextType>;
+  BookingNotCancellable?: BookingNotCancellableResolvers<ContextType>;
+  BookingNotFound?: BookingNotFoundResolvers<ContextType>;
+  CancelBookingPayload?: CancelBookingPayloadResolvers<ContextType>;
+  CheckoutHoldPayload?: CheckoutHoldPayloadResolvers<ContextType>;
+  CheckoutStarted?: CheckoutStartedResolvers<ContextType>;
   Currency?: GraphQLScalarType;
   DateAvailability?: DateAvailabilityResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
@@ -396,6 +610,8 @@ export type Resolvers<ContextType = Context> = {
   DatesUnavailable?: DatesUnavailableResolvers<ContextType>;
   Hold?: HoldResolvers<ContextType>;
   HoldDatesPayload?: HoldDatesPayloadResolvers<ContextType>;
+  HoldExpired?: HoldExpiredResolvers<ContextType>;
+  HoldNotFound?: HoldNotFoundResolvers<ContextType>;
   LocalDate?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   NonNegativeInt?: GraphQLScalarType;

@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { authResolvers } from '../auth/resolvers';
+import { bookingRecordResolvers } from '../bookings/bookingResolvers';
 import { bookingResolvers } from '../bookings/resolvers';
 import type { Resolvers } from '../generated/graphql';
+import { paymentResolvers } from '../payments/resolvers';
 import { resourceResolvers } from '../resources/resolvers';
 import { scalarResolvers } from './scalars';
 
@@ -11,7 +13,7 @@ const SCHEMA_FILE = new URL('../../schema.graphql', import.meta.url);
 
 /** schema.graphql (the contract) plus every domain's resolvers, merged by root type. */
 export function buildSchema(): GraphQLSchema {
-  const domains: Resolvers[] = [authResolvers, resourceResolvers, bookingResolvers];
+  const domains: Resolvers[] = [authResolvers, resourceResolvers, bookingResolvers, bookingRecordResolvers, paymentResolvers];
   return makeExecutableSchema({
     typeDefs: readFileSync(SCHEMA_FILE, 'utf8'),
     resolvers: [scalarResolvers, ...domains] as never,

@@ -5,6 +5,7 @@ import { buildApp } from '../../src/app';
 import { type Role, signToken } from '../../src/auth/token';
 import { manualClock } from '../../src/clock';
 import { createLogger } from '../../src/logger';
+import { createStripeClient } from '../../src/payments/stripeClient';
 
 export interface GraphQLResponse<T = any> {
   status: number;
@@ -25,6 +26,8 @@ export async function startTestApp(options: TestAppOptions = {}) {
   const db = client.db(`test_${randomUUID().slice(0, 8)}`);
   const clock = manualClock();
   const jwtSecret = randomBytes(32);
+  const webhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
+  const stripe = createStripeClient({ secretKey: 'sk_test_123', apiBase: inject('stripeApiBase') });
   const app = await buildApp({
     client,
     db,
@@ -33,6 +36,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     jwtSecret,
     holdTtlSeconds: options.holdTtlSeconds ?? 1800,
     production: false,
+    payments: { stripe, webhookSecret, successUrl: 'http://localhost/success', cancelUrl: 'http://localhost/cancel' },
   });
   const port = await app.start(0);
   const url = `http://127.0.0.1:${port}`;
@@ -51,6 +55,8 @@ export async function startTestApp(options: TestAppOptions = {}) {
     db,
     clock,
     app,
+    stripe,
+    webhookSecret,
     token: (id: string, role: Role = 'user') => signToken(jwtSecret, { id, role }),
     gql: <T = any>(token: string | undefined, query: string, variables?: Record<string, unknown>) =>
       post<T>({ query, variables }, token),
