@@ -7,8 +7,8 @@ import type { PaymentOptions } from '../services';
 import { createStripeClient } from './stripeClient';
 import { startStripeMock } from './stripeMock';
 
-/** stripe-mock accepts any key of the right shape. */
-const MOCK_SECRET_KEY = 'sk_test_stripe_mock';
+/** stripe-mock accepts any key that looks like a test key (letters and digits after `sk_test_`). */
+export const MOCK_SECRET_KEY = 'sk_test_stripemock';
 
 export interface StripeConnection {
   payments: PaymentOptions;

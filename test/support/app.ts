@@ -6,6 +6,7 @@ import { type Role, signToken } from '../../src/auth/token';
 import { manualClock } from '../../src/clock';
 import { createLogger } from '../../src/logger';
 import { createStripeClient } from '../../src/payments/stripeClient';
+import { MOCK_SECRET_KEY } from '../../src/payments/stripeSetup';
 
 export interface GraphQLResponse<T = any> {
   status: number;
@@ -27,7 +28,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
   const clock = manualClock();
   const jwtSecret = randomBytes(32);
   const webhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
-  const stripe = createStripeClient({ secretKey: 'sk_test_123', apiBase: inject('stripeApiBase') });
+  const stripe = createStripeClient({ secretKey: MOCK_SECRET_KEY, apiBase: inject('stripeApiBase') });
   const app = await buildApp({
     client,
     db,
