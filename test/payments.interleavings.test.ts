@@ -42,7 +42,7 @@ describe('when holds, clock jumps and Checkout events interleave at random', () 
   it(`keeps invariants 1, 4 and 5 over ${OPERATIONS} operations across ${HOLDS} holds (seed ${SEED})`, async () => {
     const rng = random(SEED);
     const resources = [await createResource(app, { capacity: 1 }), await createResource(app, { capacity: 2 })];
-    const dates = Array.from({ length: 12 }, (_, i) => dayFromToday(app, 3 + i));
+    const dates = Array.from({ length: 20 }, (_, i) => dayFromToday(app, 5 + i));
     const tokens = await Promise.all(Array.from({ length: 8 }, (_, i) => app.token(`user-${i}`)));
     const holds: TrackedHold[] = [];
     const deliveries: { eventId: string; status: number; body: Record<string, unknown> }[] = [];
