@@ -73,7 +73,8 @@ export function bookingService({ client, slots, bookings, runIdempotent, clock, 
     const current = cancelled?.booking ?? (await bookings.findOne({ _id: booking._id }))!;
     if (current.status !== 'CANCELLED') return { __typename: 'BookingNotCancellable', booking: current };
     if (current.refund?.state === 'pending') await sendRefund(current._id);
-    return cancelled ?? { __typename: 'BookingCancelled', booking: current };
+    // A first cancellation answers what it recorded (a replay of its key answers the same); a later one shows the refund's progress.
+    return cancelled ?? { __typename: 'BookingCancelled', booking: (await bookings.findOne({ _id: booking._id }))! };
   }
 
   return {

@@ -16,6 +16,8 @@ export interface GraphQLResponse<T = any> {
 
 export interface TestAppOptions {
   holdTtlSeconds?: number;
+  /** Another way to reach stripe-mock (e.g. through an outage proxy); defaults to the run's one. */
+  stripeApiBase?: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
   const clock = manualClock();
   const jwtSecret = randomBytes(32);
   const webhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
-  const stripe = createStripeClient({ secretKey: MOCK_SECRET_KEY, apiBase: inject('stripeApiBase') });
+  const stripe = createStripeClient({ secretKey: MOCK_SECRET_KEY, apiBase: options.stripeApiBase ?? inject('stripeApiBase') });
   const app = await buildApp({
     client,
     db,
