@@ -259,6 +259,16 @@ describe('when a delivery is not a genuine, fresh Stripe event', () => {
     expect((await deliver(app, event)).body.outcome).toBe('confirmed');
   });
 
+  it('answers 200 and records nothing for a Checkout whose purpose has no handler yet', async () => {
+    const before = await everything();
+    for (const purpose of ['top_up', 'constructor']) {
+      const event = checkoutEvent('checkout.session.completed', { holdId: '65f000000000000000000001', sessionId: `cs_test_${purpose}` });
+      event.data.object.metadata.purpose = purpose;
+      expect(await deliver(app, event)).toMatchObject({ status: 200, body: { handled: false, reason: 'ignored' } });
+    }
+    expect(await everything()).toEqual(before);
+  });
+
   it('accepts a signature made 299 seconds ago', async () => {
     const resource = await createResource(app);
     const checkout = await holdAndCheckout(app, await app.token('alice'), resource.id, [dayFromToday(app, 22)]);

@@ -54,8 +54,10 @@ export function webhookProcessor({ client, events, stripe, webhookSecret, handle
 
     async process(event: Stripe.Event): Promise<WebhookResult> {
       const routed = checkoutStepOf(event);
-      const handler = routed && handlers[purposeOf(routed.checkout) as keyof CheckoutHandlers];
-      if (!routed || !handler) return { handled: false, reason: 'ignored' };
+      const purpose = routed && purposeOf(routed.checkout);
+      // Own keys only: a purpose such as `constructor` must not find something on the prototype.
+      if (!routed || !purpose || !Object.hasOwn(handlers, purpose)) return { handled: false, reason: 'ignored' };
+      const handler = handlers[purpose as keyof CheckoutHandlers];
       let effect;
       try {
         effect = await withTransaction(client, async (session) => {
