@@ -5,6 +5,9 @@ import { type Role, signToken } from '../src/auth/token';
 import { systemClock } from '../src/clock';
 import { createLogger } from '../src/logger';
 import { startEmbeddedReplSet } from '../src/mongo/embedded';
+import { createStripeClient } from '../src/payments/stripeClient';
+import { MOCK_SECRET_KEY } from '../src/payments/stripeSetup';
+import { startStripeMock } from '../src/payments/stripeMock';
 
 /** The real server in-process on one mongod (embedded, or MONGODB_URI), on a fresh database. */
 export async function startBenchApp() {
@@ -12,6 +15,8 @@ export async function startBenchApp() {
   const client = await new MongoClient(process.env.MONGODB_URI ?? embedded!.uri, { maxPoolSize: 200 }).connect();
   const db = client.db(`bench_${Date.now()}`);
   const jwtSecret = randomBytes(32);
+  const stripeMock = await startStripeMock({ log: () => {} });
+  const stripe = createStripeClient({ secretKey: MOCK_SECRET_KEY, apiBase: stripeMock.url });
   const app = await buildApp({
     client,
     db,
@@ -22,6 +27,7 @@ export async function startBenchApp() {
     sweepIntervalMs: 0,
     mutationsPerMinute: Number.MAX_SAFE_INTEGER,
     production: true,
+    payments: { stripe, webhookSecret: 'whsec_bench', successUrl: 'http://localhost/success', cancelUrl: 'http://localhost/cancel' },
   });
   const port = await app.start(0);
   const endpoint = `http://127.0.0.1:${port}/graphql`;
@@ -45,6 +51,7 @@ export async function startBenchApp() {
       await db.dropDatabase();
       await client.close();
       await embedded?.stop();
+      await stripeMock.stop();
     },
   };
 }

@@ -2,7 +2,7 @@ import type { Db, MongoClient } from 'mongodb';
 import type { Clock } from './clock';
 import { createHttpApp, type HttpApp } from './http/server';
 import type { Logger } from './logger';
-import { createServices, ensureIndexes, type Services } from './services';
+import { createServices, ensureIndexes, type PaymentOptions, type Services } from './services';
 
 export interface AppOptions {
   client: MongoClient;
@@ -15,6 +15,7 @@ export interface AppOptions {
   production: boolean;
   /** Per user, per instance. */
   mutationsPerMinute: number;
+  payments: PaymentOptions;
 }
 
 export interface App extends HttpApp {

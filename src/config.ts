@@ -13,6 +13,19 @@ export interface Config {
   mutationsPerMinute: number;
   logLevel: string;
   production: boolean;
+  stripe: StripeConfig;
+}
+
+export interface StripeConfig {
+  /** A real `sk_test_`/`sk_live_` key; when absent `npm start` runs the provisioned stripe-mock. */
+  secretKey?: string;
+  /** The endpoint's signing secret (`whsec_…`); needed with a real key, generated for stripe-mock. */
+  webhookSecret?: string;
+  /** Where the Stripe API is, e.g. `http://127.0.0.1:12111` for a stripe-mock you run yourself. */
+  apiBase?: string;
+  /** Where Checkout sends the customer back to after paying or cancelling. */
+  successUrl: string;
+  cancelUrl: string;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -38,5 +51,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mutationsPerMinute: integer(env, 'RATE_LIMIT_MUTATIONS_PER_MINUTE', 600, 1),
     logLevel: env.LOG_LEVEL || 'info',
     production: env.NODE_ENV === 'production',
+    stripe: stripeConfig(env),
+  };
+}
+
+function stripeConfig(env: NodeJS.ProcessEnv): StripeConfig {
+  const secretKey = env.STRIPE_SECRET_KEY || undefined;
+  const webhookSecret = env.STRIPE_WEBHOOK_SECRET || undefined;
+  // Without the signing secret every real delivery would be refused; say so at start, not per request.
+  if (secretKey && !webhookSecret) throw new Error('STRIPE_WEBHOOK_SECRET must be set when STRIPE_SECRET_KEY is');
+  const apiBase = env.STRIPE_API_BASE || undefined;
+  if (apiBase && !/^https?:\/\/[^/]+\/?$/.test(apiBase)) {
+    throw new Error(`STRIPE_API_BASE must look like http://host:port, got "${apiBase}"`);
+  }
+  return {
+    secretKey,
+    webhookSecret,
+    apiBase,
+    successUrl: env.CHECKOUT_SUCCESS_URL || 'http://localhost:4000/checkout/success?session_id={CHECKOUT_SESSION_ID}',
+    cancelUrl: env.CHECKOUT_CANCEL_URL || 'http://localhost:4000/checkout/cancelled',
   };
 }

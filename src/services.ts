@@ -1,22 +1,39 @@
 import type { Db, MongoClient } from 'mongodb';
+import type Stripe from 'stripe';
 import { availabilityReader } from './bookings/availability';
+import { bookingsCollection, ensureBookingRecordIndexes } from './bookings/bookingRecords';
+import { bookingService } from './bookings/cancellation';
+import { checkoutSettlement } from './bookings/checkoutSettlement';
 import { bookingCollections, ensureBookingIndexes } from './bookings/collections';
 import { holdService } from './bookings/holds';
-import type { Clock } from './clock';
-import { ensureIdempotencyIndexes, idempotencyCollection, idempotencyRunner } from './idempotency/keys';
-import { accountService } from './ledger/accounts';
-import { ensureLedgerIndexes, ledgerCollections } from './ledger/collections';
-import { ledgerService } from './ledger';
-import { debitBatcher } from './ledger/debitBatcher';
-import type { TransactionStats } from './mongo/transaction';
-import { resourcesCollection } from './resources/collection';
-import { resourceService } from './resources/service';
 import { slotCreator } from './bookings/slots';
 import { holdSweeper } from './bookings/sweeper';
+import type { Clock } from './clock';
+import { ensureIdempotencyIndexes, idempotencyCollection, idempotencyRunner } from './idempotency/keys';
+import { ledgerService } from './ledger';
+import { accountService } from './ledger/accounts';
+import { ensureLedgerIndexes, ledgerCollections } from './ledger/collections';
+import { debitBatcher } from './ledger/debitBatcher';
 import { leaseLocks, locksCollection } from './locks/lease';
 import type { Logger } from './logger';
+import type { TransactionStats } from './mongo/transaction';
+import { checkoutService } from './payments/checkout';
+import { holdPaymentHandler } from './payments/holdPayments';
+import { refundSender } from './payments/refunds';
+import { stripeEventsCollection } from './payments/stripeEvents';
+import { webhookProcessor } from './payments/webhookProcessor';
+import { resourcesCollection } from './resources/collection';
+import { resourceService } from './resources/service';
 import { usersCollection } from './users/collection';
 import { userService } from './users/service';
+
+/** The Stripe side: a client (real Stripe or stripe-mock), the endpoint's signing secret, return URLs. */
+export interface PaymentOptions {
+  stripe: Stripe;
+  webhookSecret: string;
+  successUrl: string;
+  cancelUrl: string;
+}
 
 export interface ServiceDeps {
   client: MongoClient;
@@ -26,17 +43,23 @@ export interface ServiceDeps {
   holdTtlSeconds: number;
   /** How often this instance tries to sweep expired holds; 0 = never on its own. */
   sweepIntervalMs: number;
+  payments: PaymentOptions;
 }
 
 /** Wires every domain service to its collections; the only place that knows all of them. */
-export function createServices({ client, db, clock, logger, holdTtlSeconds, sweepIntervalMs }: ServiceDeps) {
+export function createServices({ client, db, clock, logger, holdTtlSeconds, sweepIntervalMs, payments }: ServiceDeps) {
   const bookings = bookingCollections(db);
+  const bookingRecords = bookingsCollection(db);
   const users = userService(usersCollection(db), client, clock);
   const resources = resourceService({ client, resources: resourcesCollection(db), slots: bookings.slots, users, clock });
   const runIdempotent = idempotencyRunner(idempotencyCollection(db), clock);
   const ledger = ledgerCollections(db);
   const accounts = accountService(ledger.accounts, clock);
   const transactionStats: TransactionStats = { runs: 0, attempts: 0 };
+  const { stripe } = payments;
+  const refunds = refundSender({ bookings: bookingRecords, stripe, clock, logger });
+  const checkout = checkoutService({ client, holds: bookings.holds, runIdempotent, clock, logger, ...payments });
+  const settlement = checkoutSettlement({ collections: bookings, bookings: bookingRecords, clock });
   return {
     clock,
     transactionStats,
@@ -62,6 +85,7 @@ export function createServices({ client, db, clock, logger, holdTtlSeconds, swee
       holdTtlSeconds,
       users,
       ensureSlots: slotCreator(client, bookings.slots, resourcesCollection(db)),
+      afterRelease: checkout.expireSessionOf,
     }),
     availability: availabilityReader(bookings.slots, resources, clock),
     sweeper: holdSweeper({
@@ -71,6 +95,26 @@ export function createServices({ client, db, clock, logger, holdTtlSeconds, swee
       clock,
       logger,
       intervalMs: sweepIntervalMs,
+      onExpired: checkout.expireSessionOf,
+    }),
+    checkout,
+    refunds,
+    bookings: bookingService({
+      client,
+      slots: bookings.slots,
+      bookings: bookingRecords,
+      runIdempotent,
+      clock,
+      sendRefund: refunds.sendQuietly,
+    }),
+    stripeWebhooks: webhookProcessor({
+      client,
+      events: stripeEventsCollection(db),
+      stripe,
+      webhookSecret: payments.webhookSecret,
+      handlers: { hold: holdPaymentHandler({ settlement, bookings: bookingRecords, refunds, logger }) },
+      clock,
+      logger,
     }),
   };
 }
@@ -82,4 +126,5 @@ export async function ensureIndexes(db: Db): Promise<void> {
   await ensureBookingIndexes(bookingCollections(db));
   await ensureIdempotencyIndexes(idempotencyCollection(db));
   await ensureLedgerIndexes(ledgerCollections(db));
+  await ensureBookingRecordIndexes(bookingsCollection(db));
 }

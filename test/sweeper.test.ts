@@ -10,7 +10,7 @@ let a: TestApp;
 let b: TestApp;
 beforeAll(async () => {
   a = await startTestApp();
-  b = await startTestApp({ sharing: { db: a.db, jwtSecret: a.jwtSecret, clock: a.clock } });
+  b = await startTestApp({ sharing: { db: a.db, jwtSecret: a.jwtSecret, webhookSecret: a.webhookSecret, clock: a.clock } });
 });
 afterAll(async () => {
   await b.stop();

@@ -70,6 +70,31 @@ export async function applyCapacity(
     .sort({ date: 1 })
     .toArray();
   if (over.length > 0) return over.map((slot) => slot.date);
-  await slots.updateMany({ resourceId }, { $set: { capacity }, $inc: { version: 1 } }, { session });
+  // Lapsed claims are dropped too: left in place, a late payment could re-book one past the new capacity.
+  await slots.updateMany(
+    { resourceId },
+    [{ $set: { capacity: { $literal: capacity }, claims: liveClaims(now), version: { $add: ['$version', 1] } } }],
+    { session },
+  );
   return [];
+}
+
+/**
+ * Turns a hold's own claim on a date into a booked one, whether or not the hold has lapsed. A
+ * lapsed claim is still in the array only if nobody has claimed the date since (every claim drops
+ * lapsed ones), so making it count again cannot exceed capacity. False when the claim is gone.
+ */
+export async function markClaimBooked(
+  slots: Collection<DateSlotDoc>,
+  session: ClientSession,
+  resourceId: ObjectId,
+  date: string,
+  holdId: ObjectId,
+): Promise<boolean> {
+  const { matchedCount } = await slots.updateOne(
+    { resourceId, date, 'claims.holdId': holdId },
+    { $set: { 'claims.$.state': 'booked', 'claims.$.expiresAt': null }, $inc: { version: 1 } },
+    { session },
+  );
+  return matchedCount === 1;
 }

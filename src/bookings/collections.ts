@@ -21,6 +21,14 @@ export interface DateSlotDoc {
 /** `expired` is written by the sweeper; a `held` hold past `expiresAt` is just as expired. */
 export type HoldState = 'held' | 'released' | 'expired' | 'confirmed';
 
+/** The Stripe Checkout Session opened for a hold; the hold ↔ session mapping lives here, not at Stripe. */
+export interface HoldCheckout {
+  sessionId: string;
+  url: string;
+  /** When Stripe expires the session (never earlier than 30 minutes after it was created). */
+  expiresAt: Date;
+}
+
 export interface HoldDoc {
   resourceId: ObjectId;
   userId: string;
@@ -33,6 +41,9 @@ export interface HoldDoc {
   updatedAt: Date;
   /** The sweeper's fencing token, written with the expiry it made. */
   sweptWithFence?: number;
+  checkout?: HoldCheckout;
+  /** The booking that confirmed this hold. */
+  bookingId?: ObjectId;
 }
 
 export type HoldDocument = WithId<HoldDoc>;

@@ -43,6 +43,8 @@ export interface HoldDeps {
   holdTtlSeconds: number;
   ensureSlots: EnsureSlots;
   users: UserService;
+  /** Runs after a release commits (e.g. to expire the hold's open Checkout Session); must not throw. */
+  afterRelease?: (hold: HoldDocument) => Promise<void>;
 }
 
 export function holdService(deps: HoldDeps) {
@@ -125,7 +127,10 @@ export function holdService(deps: HoldDeps) {
         if (updated) await releaseClaims(slots, session, hold.resourceId, hold.dates, hold._id);
         return updated;
       });
-      if (released) return released;
+      if (released) {
+        await deps.afterRelease?.(released);
+        return released;
+      }
       const current = (await holds.findOne({ _id: hold._id }))!;
       if (current.state === 'released') return current;
       throw badInput('holdId', `the hold is ${current.state} and cannot be released`);

@@ -6,6 +6,9 @@ import type { UserView } from '../users/collection';
 import type { ResourceUpdatedResult, VersionConflictResult, CapacityBelowClaimsResult } from '../resources/service';
 import type { AccountDocument, LedgerEntryDocument, TransferDocument } from '../ledger/collections';
 import type { DepositedResult, WithdrawnResult, InsufficientFundsResult, CurrencyMismatchResult, AccountNotFoundResult, TransferCompletedResult } from '../ledger/results';
+import type { BookingDocument } from '../bookings/bookingRecords';
+import type { CheckoutStartedResult, HoldExpiredResult, HoldNotFoundResult } from '../payments/checkout';
+import type { BookingCancelledResult, BookingNotCancellableResult, BookingNotFoundResult } from '../bookings/cancellation';
 import type { Context } from '../graphql/context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -52,10 +55,76 @@ export type AccountNotFound = {
   accountId: Scalars['ID']['output'];
 };
 
+/** One completed Stripe Checkout for a hold. */
+export type Booking = {
+  __typename?: 'Booking';
+  /** Total paid in minor units of `currency`. */
+  amount: Scalars['PositiveInt']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  currency: Scalars['Currency']['output'];
+  dates: Array<Scalars['LocalDate']['output']>;
+  holdId: Scalars['ID']['output'];
+  id: Scalars['ID']['output'];
+  /** Set when the payment is being or has been refunded. */
+  refundStatus: Maybe<RefundStatus>;
+  resourceId: Scalars['ID']['output'];
+  status: BookingStatus;
+  userId: Scalars['ID']['output'];
+};
+
+export type BookingCancelled = {
+  __typename?: 'BookingCancelled';
+  booking: Booking;
+};
+
+/** Only a CONFIRMED booking can be cancelled; `booking.status` says what it is. */
+export type BookingNotCancellable = {
+  __typename?: 'BookingNotCancellable';
+  booking: Booking;
+};
+
+/** No booking with this id belongs to the caller. */
+export type BookingNotFound = {
+  __typename?: 'BookingNotFound';
+  bookingId: Scalars['ID']['output'];
+};
+
+export type BookingStatus =
+  /** Cancelled after confirmation; its dates are free and the payment is refunded. */
+  | 'CANCELLED'
+  /** Paid, and its dates are booked. */
+  | 'CONFIRMED'
+  /** Checkout completed with a payment method that settles later (e.g. a bank debit). */
+  | 'PENDING_PAYMENT'
+  /** Paid after the hold was lost to someone else; the payment is refunded and nothing is booked. */
+  | 'REFUNDED';
+
+export type CancelBookingInput = {
+  bookingId: Scalars['ID']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+export type CancelBookingPayload = BookingCancelled | BookingNotCancellable | BookingNotFound;
+
 /** Nothing changed: these dates already hold more claims than the requested capacity. */
 export type CapacityBelowClaims = {
   __typename?: 'CapacityBelowClaims';
   dates: Array<Scalars['LocalDate']['output']>;
+};
+
+export type CheckoutHoldInput = {
+  holdId: Scalars['ID']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+export type CheckoutHoldPayload = CheckoutStarted | HoldExpired | HoldNotFound;
+
+/** Pay at `checkoutUrl`; the hold is confirmed when Stripe reports the payment. */
+export type CheckoutStarted = {
+  __typename?: 'CheckoutStarted';
+  checkoutSessionId: Scalars['String']['output'];
+  checkoutUrl: Scalars['String']['output'];
+  hold: Hold;
 };
 
 export type CreateResourceInput = {
@@ -139,6 +208,18 @@ export type HoldDatesInput = {
 
 export type HoldDatesPayload = DatesHeld | DatesUnavailable;
 
+/** The hold lapsed or was released before checkout; hold the dates again. */
+export type HoldExpired = {
+  __typename?: 'HoldExpired';
+  hold: Hold;
+};
+
+/** No hold with this id belongs to the caller. */
+export type HoldNotFound = {
+  __typename?: 'HoldNotFound';
+  holdId: Scalars['ID']['output'];
+};
+
 export type HoldStatus =
   | 'CONFIRMED'
   /** Lapsed: its dates are free again (swept or not: expiry is decided by `expiresAt`). */
@@ -193,6 +274,17 @@ export type LedgerEntryKind =
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Cancels a confirmed booking the caller owns: its dates are free at once and the payment is
+   * refunded in full (the refund may show PENDING for a moment).
+   */
+  cancelBooking: CancelBookingPayload;
+  /**
+   * Starts (or resumes) a Stripe Checkout for a hold the caller owns. The payment's webhook confirms
+   * the hold; a hold lost in the meantime is refunded in full. Retrying with the same
+   * `idempotencyKey` returns the first result.
+   */
+  checkoutHold: CheckoutHoldPayload;
   /** Admin only. */
   createResource: Resource;
   /** Admin only: money entering the system (later also Stripe top-ups). */
@@ -216,6 +308,16 @@ export type Mutation = {
   updateResource: UpdateResourcePayload;
   /** Owner only: money leaving the system. Never overdraws. */
   withdraw: WithdrawPayload;
+};
+
+
+export type MutationCancelBookingArgs = {
+  input: CancelBookingInput;
+};
+
+
+export type MutationCheckoutHoldArgs = {
+  input: CheckoutHoldInput;
 };
 
 
@@ -284,6 +386,8 @@ export type Query = {
   account: Maybe<Account>;
   /** Per-date availability of a resource over an inclusive range of at most 366 days. */
   availability: Array<DateAvailability>;
+  /** A booking the caller owns (admins see every booking). */
+  booking: Maybe<Booking>;
   /** A hold the caller owns (admins see every hold). */
   hold: Maybe<Hold>;
   /** Admin only: every balance equals the sum of its entries, and money neither appeared nor vanished. */
@@ -293,6 +397,8 @@ export type Query = {
   /** The caller, as the token names them. */
   me: User;
   myAccounts: Array<Account>;
+  /** The caller's bookings, newest first. */
+  myBookings: Array<Booking>;
   myHolds: Array<Hold>;
   resource: Maybe<Resource>;
   resources: Array<Resource>;
@@ -310,6 +416,11 @@ export type QueryAvailabilityArgs = {
   from: Scalars['LocalDate']['input'];
   resourceId: Scalars['ID']['input'];
   to: Scalars['LocalDate']['input'];
+};
+
+
+export type QueryBookingArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -335,6 +446,11 @@ export type QueryTransfersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
+
+export type RefundStatus =
+  /** Recorded; the refund request to Stripe has not succeeded yet (it is retried). */
+  | 'PENDING'
+  | 'SUCCEEDED';
 
 export type ReleaseHoldInput = {
   holdId: Scalars['ID']['input'];
@@ -521,6 +637,16 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping of union types */
 export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
+  CancelBookingPayload:
+    | ( BookingCancelledResult )
+    | ( BookingNotCancellableResult )
+    | ( BookingNotFoundResult )
+  ;
+  CheckoutHoldPayload:
+    | ( CheckoutStartedResult )
+    | ( HoldExpiredResult )
+    | ( HoldNotFoundResult )
+  ;
   DepositPayload: ( DepositedResult );
   HoldDatesPayload:
     | ( DatesHeldResult )
@@ -548,8 +674,18 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
 export type ResolversTypes = {
   Account: ResolverTypeWrapper<AccountDocument>;
   AccountNotFound: ResolverTypeWrapper<AccountNotFoundResult>;
+  Booking: ResolverTypeWrapper<BookingDocument>;
+  BookingCancelled: ResolverTypeWrapper<BookingCancelledResult>;
+  BookingNotCancellable: ResolverTypeWrapper<BookingNotCancellableResult>;
+  BookingNotFound: ResolverTypeWrapper<BookingNotFoundResult>;
+  BookingStatus: BookingStatus;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CancelBookingInput: CancelBookingInput;
+  CancelBookingPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CancelBookingPayload']>;
   CapacityBelowClaims: ResolverTypeWrapper<CapacityBelowClaimsResult>;
+  CheckoutHoldInput: CheckoutHoldInput;
+  CheckoutHoldPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CheckoutHoldPayload']>;
+  CheckoutStarted: ResolverTypeWrapper<CheckoutStartedResult>;
   CreateResourceInput: CreateResourceInput;
   Currency: ResolverTypeWrapper<Scalars['Currency']['output']>;
   CurrencyMismatch: ResolverTypeWrapper<CurrencyMismatchResult>;
@@ -564,6 +700,8 @@ export type ResolversTypes = {
   Hold: ResolverTypeWrapper<HoldDocument>;
   HoldDatesInput: HoldDatesInput;
   HoldDatesPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['HoldDatesPayload']>;
+  HoldExpired: ResolverTypeWrapper<HoldExpiredResult>;
+  HoldNotFound: ResolverTypeWrapper<HoldNotFoundResult>;
   HoldStatus: HoldStatus;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   InsufficientFunds: ResolverTypeWrapper<InsufficientFundsResult>;
@@ -580,6 +718,7 @@ export type ResolversTypes = {
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PositiveInt: ResolverTypeWrapper<Scalars['PositiveInt']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RefundStatus: RefundStatus;
   ReleaseHoldInput: ReleaseHoldInput;
   Resource: ResolverTypeWrapper<ResourceDocument>;
   ResourceUpdated: ResolverTypeWrapper<ResourceUpdatedResult>;
@@ -607,8 +746,17 @@ export type ResolversTypes = {
 export type ResolversParentTypes = {
   Account: AccountDocument;
   AccountNotFound: AccountNotFoundResult;
+  Booking: BookingDocument;
+  BookingCancelled: BookingCancelledResult;
+  BookingNotCancellable: BookingNotCancellableResult;
+  BookingNotFound: BookingNotFoundResult;
   Boolean: Scalars['Boolean']['output'];
+  CancelBookingInput: CancelBookingInput;
+  CancelBookingPayload: ResolversUnionTypes<ResolversParentTypes>['CancelBookingPayload'];
   CapacityBelowClaims: CapacityBelowClaimsResult;
+  CheckoutHoldInput: CheckoutHoldInput;
+  CheckoutHoldPayload: ResolversUnionTypes<ResolversParentTypes>['CheckoutHoldPayload'];
+  CheckoutStarted: CheckoutStartedResult;
   CreateResourceInput: CreateResourceInput;
   Currency: Scalars['Currency']['output'];
   CurrencyMismatch: CurrencyMismatchResult;
@@ -622,6 +770,8 @@ export type ResolversParentTypes = {
   Hold: HoldDocument;
   HoldDatesInput: HoldDatesInput;
   HoldDatesPayload: ResolversUnionTypes<ResolversParentTypes>['HoldDatesPayload'];
+  HoldExpired: HoldExpiredResult;
+  HoldNotFound: HoldNotFoundResult;
   ID: Scalars['ID']['output'];
   InsufficientFunds: InsufficientFundsResult;
   Int: Scalars['Int']['output'];
@@ -672,8 +822,51 @@ export type AccountNotFoundResolvers<ContextType = Context, ParentType extends R
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type BookingResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Booking'] = ResolversParentTypes['Booking']> = {
+  amount?: Resolver<ResolversTypes['PositiveInt'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['Currency'], ParentType, ContextType>;
+  dates?: Resolver<Array<ResolversTypes['LocalDate']>, ParentType, ContextType>;
+  holdId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  refundStatus?: Resolver<Maybe<ResolversTypes['RefundStatus']>, ParentType, ContextType>;
+  resourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['BookingStatus'], ParentType, ContextType>;
+  userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type BookingCancelledResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BookingCancelled'] = ResolversParentTypes['BookingCancelled']> = {
+  booking?: Resolver<ResolversTypes['Booking'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type BookingNotCancellableResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BookingNotCancellable'] = ResolversParentTypes['BookingNotCancellable']> = {
+  booking?: Resolver<ResolversTypes['Booking'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type BookingNotFoundResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BookingNotFound'] = ResolversParentTypes['BookingNotFound']> = {
+  bookingId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type CancelBookingPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CancelBookingPayload'] = ResolversParentTypes['CancelBookingPayload']> = {
+  __resolveType: TypeResolveFn<'BookingCancelled' | 'BookingNotCancellable' | 'BookingNotFound', ParentType, ContextType>;
+};
+
 export type CapacityBelowClaimsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CapacityBelowClaims'] = ResolversParentTypes['CapacityBelowClaims']> = {
   dates?: Resolver<Array<ResolversTypes['LocalDate']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type CheckoutHoldPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CheckoutHoldPayload'] = ResolversParentTypes['CheckoutHoldPayload']> = {
+  __resolveType: TypeResolveFn<'CheckoutStarted' | 'HoldExpired' | 'HoldNotFound', ParentType, ContextType>;
+};
+
+export type CheckoutStartedResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CheckoutStarted'] = ResolversParentTypes['CheckoutStarted']> = {
+  checkoutSessionId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  checkoutUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  hold?: Resolver<ResolversTypes['Hold'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -733,6 +926,16 @@ export type HoldDatesPayloadResolvers<ContextType = Context, ParentType extends 
   __resolveType: TypeResolveFn<'DatesHeld' | 'DatesUnavailable', ParentType, ContextType>;
 };
 
+export type HoldExpiredResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HoldExpired'] = ResolversParentTypes['HoldExpired']> = {
+  hold?: Resolver<ResolversTypes['Hold'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type HoldNotFoundResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HoldNotFound'] = ResolversParentTypes['HoldNotFound']> = {
+  holdId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type InsufficientFundsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['InsufficientFunds'] = ResolversParentTypes['InsufficientFunds']> = {
   accountId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   requested?: Resolver<ResolversTypes['PositiveInt'], ParentType, ContextType>;
@@ -770,6 +973,8 @@ export interface LocalDateScalarConfig extends GraphQLScalarTypeConfig<Resolvers
 }
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  cancelBooking?: Resolver<ResolversTypes['CancelBookingPayload'], ParentType, ContextType, RequireFields<MutationCancelBookingArgs, 'input'>>;
+  checkoutHold?: Resolver<ResolversTypes['CheckoutHoldPayload'], ParentType, ContextType, RequireFields<MutationCheckoutHoldArgs, 'input'>>;
   createResource?: Resolver<ResolversTypes['Resource'], ParentType, ContextType, RequireFields<MutationCreateResourceArgs, 'input'>>;
   deposit?: Resolver<ResolversTypes['DepositPayload'], ParentType, ContextType, RequireFields<MutationDepositArgs, 'input'>>;
   holdDates?: Resolver<ResolversTypes['HoldDatesPayload'], ParentType, ContextType, RequireFields<MutationHoldDatesArgs, 'input'>>;
@@ -798,11 +1003,13 @@ export interface PositiveIntScalarConfig extends GraphQLScalarTypeConfig<Resolve
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   account?: Resolver<Maybe<ResolversTypes['Account']>, ParentType, ContextType, RequireFields<QueryAccountArgs, 'id'>>;
   availability?: Resolver<Array<ResolversTypes['DateAvailability']>, ParentType, ContextType, RequireFields<QueryAvailabilityArgs, 'from' | 'resourceId' | 'to'>>;
+  booking?: Resolver<Maybe<ResolversTypes['Booking']>, ParentType, ContextType, RequireFields<QueryBookingArgs, 'id'>>;
   hold?: Resolver<Maybe<ResolversTypes['Hold']>, ParentType, ContextType, RequireFields<QueryHoldArgs, 'id'>>;
   ledgerCheck?: Resolver<ResolversTypes['LedgerCheck'], ParentType, ContextType>;
   ledgerEntries?: Resolver<ResolversTypes['LedgerEntryConnection'], ParentType, ContextType, RequireFields<QueryLedgerEntriesArgs, 'accountId' | 'first'>>;
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   myAccounts?: Resolver<Array<ResolversTypes['Account']>, ParentType, ContextType>;
+  myBookings?: Resolver<Array<ResolversTypes['Booking']>, ParentType, ContextType>;
   myHolds?: Resolver<Array<ResolversTypes['Hold']>, ParentType, ContextType>;
   resource?: Resolver<Maybe<ResolversTypes['Resource']>, ParentType, ContextType, RequireFields<QueryResourceArgs, 'id'>>;
   resources?: Resolver<Array<ResolversTypes['Resource']>, ParentType, ContextType>;
@@ -885,7 +1092,14 @@ export type WithdrawnResolvers<ContextType = Context, ParentType extends Resolve
 export type Resolvers<ContextType = Context> = {
   Account?: AccountResolvers<ContextType>;
   AccountNotFound?: AccountNotFoundResolvers<ContextType>;
+  Booking?: BookingResolvers<ContextType>;
+  BookingCancelled?: BookingCancelledResolvers<ContextType>;
+  BookingNotCancellable?: BookingNotCancellableResolvers<ContextType>;
+  BookingNotFound?: BookingNotFoundResolvers<ContextType>;
+  CancelBookingPayload?: CancelBookingPayloadResolvers<ContextType>;
   CapacityBelowClaims?: CapacityBelowClaimsResolvers<ContextType>;
+  CheckoutHoldPayload?: CheckoutHoldPayloadResolvers<ContextType>;
+  CheckoutStarted?: CheckoutStartedResolvers<ContextType>;
   Currency?: GraphQLScalarType;
   CurrencyMismatch?: CurrencyMismatchResolvers<ContextType>;
   DateAvailability?: DateAvailabilityResolvers<ContextType>;
@@ -896,6 +1110,8 @@ export type Resolvers<ContextType = Context> = {
   Deposited?: DepositedResolvers<ContextType>;
   Hold?: HoldResolvers<ContextType>;
   HoldDatesPayload?: HoldDatesPayloadResolvers<ContextType>;
+  HoldExpired?: HoldExpiredResolvers<ContextType>;
+  HoldNotFound?: HoldNotFoundResolvers<ContextType>;
   InsufficientFunds?: InsufficientFundsResolvers<ContextType>;
   LedgerCheck?: LedgerCheckResolvers<ContextType>;
   LedgerEntry?: LedgerEntryResolvers<ContextType>;

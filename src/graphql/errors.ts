@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'IDEMPOTENCY_KEY_IN_USE'
   | 'RATE_LIMITED'
+  | 'PAYMENT_PROVIDER_ERROR'
   | 'INTERNAL_SERVER_ERROR';
 
 export function apiError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {

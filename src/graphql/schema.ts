@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { authResolvers } from '../auth/resolvers';
+import { bookingRecordResolvers } from '../bookings/bookingResolvers';
 import { bookingResolvers } from '../bookings/resolvers';
 import type { Resolvers } from '../generated/graphql';
 import { ledgerResolvers } from '../ledger/resolvers';
+import { paymentResolvers } from '../payments/resolvers';
 import { resourceResolvers } from '../resources/resolvers';
 import { userResolvers } from '../users/resolvers';
 import { scalarResolvers } from './scalars';
@@ -13,7 +15,15 @@ const SCHEMA_FILE = new URL('../../schema.graphql', import.meta.url);
 
 /** schema.graphql (the contract) plus every domain's resolvers, merged by root type. */
 export function buildSchema(): GraphQLSchema {
-  const domains: Resolvers[] = [authResolvers, resourceResolvers, bookingResolvers, ledgerResolvers, userResolvers];
+  const domains: Resolvers[] = [
+    authResolvers,
+    userResolvers,
+    resourceResolvers,
+    bookingResolvers,
+    bookingRecordResolvers,
+    paymentResolvers,
+    ledgerResolvers,
+  ];
   return makeExecutableSchema({
     typeDefs: readFileSync(SCHEMA_FILE, 'utf8'),
     resolvers: [scalarResolvers, ...domains] as never,

@@ -10,6 +10,7 @@ import type { Context } from '../graphql/context';
 import { buildSchema } from '../graphql/schema';
 import { createApolloServer } from '../graphql/server';
 import type { Logger } from '../logger';
+import { STRIPE_WEBHOOK_PATH, stripeWebhookRoute } from '../payments/webhookRoute';
 import type { Services } from '../services';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -32,7 +33,7 @@ export interface HttpApp {
   server: Server;
 }
 
-/** One port: POST /graphql, graphql-ws on /graphql, GET /healthz. */
+/** One port: POST /graphql, graphql-ws on /graphql, GET /healthz, POST /webhooks/stripe. */
 export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
   const { db, services, jwtSecret, logger } = options;
   const app = express();
@@ -70,6 +71,8 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
   await apollo.start();
 
   app.disable('x-powered-by');
+  // Raw body for the signature check: mounted before any JSON parser.
+  app.post(STRIPE_WEBHOOK_PATH, ...stripeWebhookRoute(services.stripeWebhooks, logger));
   app.get('/healthz', async (_req, res) => {
     try {
       await db.command({ ping: 1 });

@@ -5,6 +5,8 @@ import { buildApp } from '../../src/app';
 import { type Role, signToken } from '../../src/auth/token';
 import { type ManualClock, manualClock } from '../../src/clock';
 import { createLogger } from '../../src/logger';
+import { createStripeClient } from '../../src/payments/stripeClient';
+import { MOCK_SECRET_KEY } from '../../src/payments/stripeSetup';
 
 export interface GraphQLResponse<T = any> {
   status: number;
@@ -16,8 +18,10 @@ export interface TestAppOptions {
   holdTtlSeconds?: number;
   mutationsPerMinute?: number;
   production?: boolean;
-  /** Another instance on the same database (same secret and clock), as a second API process would be. */
-  sharing?: { db: Db; jwtSecret: Uint8Array; clock: ManualClock };
+  /** Another instance on the same database (same secrets and clock), as a second API process would be. */
+  sharing?: { db: Db; jwtSecret: Uint8Array; webhookSecret: string; clock: ManualClock };
+  /** Another way to reach stripe-mock (e.g. through an outage proxy); defaults to the run's one. */
+  stripeApiBase?: string;
 }
 
 /**
@@ -29,6 +33,8 @@ export async function startTestApp(options: TestAppOptions = {}) {
   const db = client.db(options.sharing?.db.databaseName ?? `test_${randomUUID().slice(0, 8)}`);
   const clock = options.sharing?.clock ?? manualClock();
   const jwtSecret = options.sharing?.jwtSecret ?? randomBytes(32);
+  const webhookSecret = options.sharing?.webhookSecret ?? `whsec_${randomBytes(16).toString('hex')}`;
+  const stripe = createStripeClient({ secretKey: MOCK_SECRET_KEY, apiBase: options.stripeApiBase ?? inject('stripeApiBase') });
   const app = await buildApp({
     client,
     db,
@@ -41,6 +47,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     // Concurrency tests fire thousands of mutations as one user; the limit has a test of its own.
     mutationsPerMinute: options.mutationsPerMinute ?? Number.MAX_SAFE_INTEGER,
     production: options.production ?? false,
+    payments: { stripe, webhookSecret, successUrl: 'http://localhost/success', cancelUrl: 'http://localhost/cancel' },
   });
   const port = await app.start(0);
   const url = `http://127.0.0.1:${port}`;
@@ -60,6 +67,8 @@ export async function startTestApp(options: TestAppOptions = {}) {
     clock,
     jwtSecret,
     app,
+    stripe,
+    webhookSecret,
     token: (id: string, role: Role = 'user') => signToken(jwtSecret, { id, role }),
     gql: <T = any>(token: string | undefined, query: string, variables?: Record<string, unknown>) => post<T>({ query, variables }, token),
     async stop() {

@@ -1,0 +1,100 @@
+import type { ClientSession, Collection, MongoClient, ObjectId } from 'mongodb';
+import type { Caller } from '../auth/token';
+import type { Clock } from '../clock';
+import type { RunIdempotent } from '../idempotency/keys';
+import { parseObjectId } from '../mongo/ids';
+import { withTransaction } from '../mongo/transaction';
+import { type BookingDoc, type BookingDocument, pendingRefund } from './bookingRecords';
+import { releaseClaims } from './claims';
+import type { DateSlotDoc } from './collections';
+
+export interface BookingCancelledResult {
+  __typename: 'BookingCancelled';
+  booking: BookingDocument;
+}
+
+export interface BookingNotCancellableResult {
+  __typename: 'BookingNotCancellable';
+  booking: BookingDocument;
+}
+
+export interface BookingNotFoundResult {
+  __typename: 'BookingNotFound';
+  bookingId: string;
+}
+
+export type CancelBookingResult = BookingCancelledResult | BookingNotCancellableResult | BookingNotFoundResult;
+
+export interface CancelBookingInput {
+  bookingId: string;
+  idempotencyKey: string;
+}
+
+export interface BookingServiceDeps {
+  client: MongoClient;
+  slots: Collection<DateSlotDoc>;
+  bookings: Collection<BookingDoc>;
+  runIdempotent: RunIdempotent;
+  clock: Clock;
+  /** Sends a recorded refund after commit; failures are logged and the refund stays pending. */
+  sendRefund: (bookingId: ObjectId) => Promise<void>;
+}
+
+/** Bookings as their owners see them, and cancellation with a full refund. */
+export function bookingService({ client, slots, bookings, runIdempotent, clock, sendRefund }: BookingServiceDeps) {
+  async function findFor(caller: Caller, bookingId: string): Promise<BookingDocument | null> {
+    const _id = parseObjectId(bookingId);
+    const booking = _id ? await bookings.findOne({ _id }) : null;
+    // Someone else's booking is answered like a missing one, so ids cannot be probed.
+    return booking && (caller.role === 'admin' || booking.userId === caller.id) ? booking : null;
+  }
+
+  /**
+   * CONFIRMED → CANCELLED and the dates' claims pulled, in one transaction with the refund record;
+   * the refund is sent to Stripe after commit. Cancelling again answers the cancelled booking and
+   * retries its refund if it is still pending.
+   */
+  async function cancel(
+    caller: Caller,
+    bookingId: string,
+    record: (s: ClientSession, r: CancelBookingResult) => Promise<void>,
+  ): Promise<CancelBookingResult> {
+    const booking = await findFor(caller, bookingId);
+    if (!booking) return { __typename: 'BookingNotFound', bookingId };
+    const cancelled = await withTransaction(client, async (session) => {
+      const now = clock.now();
+      const updated = await bookings.findOneAndUpdate(
+        { _id: booking._id, status: 'CONFIRMED' },
+        { $set: { status: 'CANCELLED', refund: booking.paymentIntentId ? pendingRefund() : null, updatedAt: now } },
+        { session, returnDocument: 'after' },
+      );
+      if (!updated) return null;
+      await releaseClaims(slots, session, updated.resourceId, updated.dates, updated.holdId);
+      const result: CancelBookingResult = { __typename: 'BookingCancelled', booking: updated };
+      await record(session, result);
+      return result;
+    });
+    const current = cancelled?.booking ?? (await bookings.findOne({ _id: booking._id }))!;
+    if (current.status !== 'CANCELLED') return { __typename: 'BookingNotCancellable', booking: current };
+    if (current.refund?.state === 'pending') await sendRefund(current._id);
+    // A first cancellation answers what it recorded (a replay of its key answers the same); a later one shows the refund's progress.
+    return cancelled ?? { __typename: 'BookingCancelled', booking: (await bookings.findOne({ _id: booking._id }))! };
+  }
+
+  return {
+    findBooking: findFor,
+
+    listBookings(userId: string): Promise<BookingDocument[]> {
+      return bookings.find({ userId }).sort({ createdAt: -1 }).limit(500).toArray();
+    },
+
+    cancelBooking(caller: Caller, input: CancelBookingInput): Promise<CancelBookingResult> {
+      return runIdempotent<CancelBookingResult>(
+        { scope: `${caller.id}:cancelBooking`, key: input.idempotencyKey, input: { bookingId: input.bookingId } },
+        (record) => cancel(caller, input.bookingId, record),
+      );
+    },
+  };
+}
+
+export type BookingService = ReturnType<typeof bookingService>;

@@ -1,0 +1,162 @@
+import { type ClientSession, type Collection, ObjectId } from 'mongodb';
+import type { Clock } from '../clock';
+import { parseObjectId } from '../mongo/ids';
+import { type BookingDoc, type BookingDocument, type BookingStatus, pendingRefund } from './bookingRecords';
+import { claimDate, markClaimBooked, releaseClaims } from './claims';
+import type { BookingCollections, HoldDocument } from './collections';
+
+/** What Stripe says about one Checkout Session for a hold. */
+export interface CheckoutReport {
+  holdId: string | null;
+  sessionId: string;
+  paymentIntentId: string | null;
+}
+
+export type SettlementOutcome =
+  | { kind: 'confirmed'; booking: BookingDocument }
+  | { kind: 'refund_due'; booking: BookingDocument }
+  | { kind: 'awaiting_payment'; booking: BookingDocument }
+  | { kind: 'released' }
+  | { kind: 'already_settled'; booking: BookingDocument }
+  | { kind: 'nothing_to_do'; reason: string };
+
+export interface SettlementDeps {
+  collections: BookingCollections;
+  bookings: Collection<BookingDoc>;
+  clock: Clock;
+}
+
+/**
+ * The hold side of a Checkout's outcome. Every function runs inside the caller's transaction (the
+ * one that also records the Stripe event), so an outcome takes effect together with its dedupe
+ * record or not at all; each step is a conditional update on the current state, so redelivered and
+ * out-of-order events change nothing.
+ */
+export function checkoutSettlement({ collections, bookings, clock }: SettlementDeps) {
+  const { slots, holds } = collections;
+
+  async function findHold(session: ClientSession, holdId: string | null): Promise<HoldDocument | null> {
+    const _id = holdId ? parseObjectId(holdId) : undefined;
+    return _id ? holds.findOne({ _id }, { session }) : null;
+  }
+
+  /**
+   * Books every date of the hold or none. A date whose claim is still the hold's own is marked
+   * booked; a date whose claim was dropped after the hold lapsed is claimed again through the usual
+   * capacity precondition. If any date was taken meanwhile, the claims made here are pulled again
+   * in the same transaction, so no partial booking is ever visible.
+   */
+  async function bookAllDates(session: ClientSession, hold: HoldDocument, now: Date): Promise<boolean> {
+    const booked = { holdId: hold._id, userId: hold.userId, state: 'booked' as const, expiresAt: null };
+    for (const date of hold.dates) {
+      if (await markClaimBooked(slots, session, hold.resourceId, date, hold._id)) continue;
+      if (await claimDate(slots, session, hold.resourceId, date, booked, now)) continue;
+      await releaseClaims(slots, session, hold.resourceId, hold.dates, hold._id);
+      return false;
+    }
+    return true;
+  }
+
+  async function saveBooking(
+    session: ClientSession,
+    existing: BookingDocument | null,
+    hold: HoldDocument,
+    report: CheckoutReport,
+    status: BookingStatus,
+    now: Date,
+  ): Promise<BookingDocument> {
+    const refund = status === 'REFUNDED' && report.paymentIntentId ? pendingRefund() : null;
+    if (existing) {
+      const updated = await bookings.findOneAndUpdate(
+        { _id: existing._id, status: 'PENDING_PAYMENT' },
+        { $set: { status, refund, paymentIntentId: report.paymentIntentId ?? existing.paymentIntentId, updatedAt: now } },
+        { session, returnDocument: 'after' },
+      );
+      return updated!;
+    }
+    const booking: BookingDocument = {
+      _id: new ObjectId(),
+      holdId: hold._id,
+      checkoutSessionId: report.sessionId,
+      paymentIntentId: report.paymentIntentId,
+      userId: hold.userId,
+      resourceId: hold.resourceId,
+      dates: hold.dates,
+      amount: hold.amount,
+      currency: hold.currency,
+      status,
+      refund,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await bookings.insertOne(booking, { session });
+    return booking;
+  }
+
+  return {
+    /**
+     * The customer paid. Confirms the hold if it is still held (re-claiming lapsed dates when they
+     * are free); otherwise records the booking REFUNDED: the hold was released, confirmed by another
+     * payment, or its dates went to someone else. Only a paid session that never reached a final
+     * state is acted on.
+     */
+    async settlePaid(session: ClientSession, report: CheckoutReport): Promise<SettlementOutcome> {
+      const hold = await findHold(session, report.holdId);
+      if (!hold) return { kind: 'nothing_to_do', reason: 'unknown hold' };
+      const existing = await bookings.findOne({ checkoutSessionId: report.sessionId }, { session });
+      if (existing && existing.status !== 'PENDING_PAYMENT') return { kind: 'already_settled', booking: existing };
+      const now = clock.now();
+      // A hold the sweeper already marked `expired` is treated like a lapsed `held` one: its dates are re-claimed if free.
+      const payable = hold.state === 'held' || hold.state === 'expired';
+      if (payable && (await bookAllDates(session, hold, now))) {
+        const booking = await saveBooking(session, existing, hold, report, 'CONFIRMED', now);
+        // The snapshot read this state; a concurrent change to the hold makes this a write conflict and the transaction re-runs.
+        await holds.updateOne(
+          { _id: hold._id, state: hold.state },
+          { $set: { state: 'confirmed', bookingId: booking._id, updatedAt: now } },
+          { session },
+        );
+        return { kind: 'confirmed', booking };
+      }
+      if (hold.state === 'held') {
+        await holds.updateOne({ _id: hold._id, state: 'held' }, { $set: { state: 'released', updatedAt: now } }, { session });
+      }
+      return { kind: 'refund_due', booking: await saveBooking(session, existing, hold, report, 'REFUNDED', now) };
+    },
+
+    /** Checkout completed with a payment that settles later: the booking waits; the hold keeps its own expiry. */
+    async recordAwaitingPayment(session: ClientSession, report: CheckoutReport): Promise<SettlementOutcome> {
+      const hold = await findHold(session, report.holdId);
+      if (!hold) return { kind: 'nothing_to_do', reason: 'unknown hold' };
+      const existing = await bookings.findOne({ checkoutSessionId: report.sessionId }, { session });
+      if (existing) return { kind: 'already_settled', booking: existing };
+      return { kind: 'awaiting_payment', booking: await saveBooking(session, null, hold, report, 'PENDING_PAYMENT', clock.now()) };
+    },
+
+    /**
+     * The session expired or its payment failed: a booking waiting for that payment is cancelled,
+     * and the hold is released if it is still held for this very session (an event about another
+     * session of the same hold must not free dates someone is paying for).
+     */
+    async releaseUnpaid(session: ClientSession, report: CheckoutReport): Promise<SettlementOutcome> {
+      const hold = await findHold(session, report.holdId);
+      if (!hold) return { kind: 'nothing_to_do', reason: 'unknown hold' };
+      const now = clock.now();
+      await bookings.updateOne(
+        { checkoutSessionId: report.sessionId, status: 'PENDING_PAYMENT' },
+        { $set: { status: 'CANCELLED', updatedAt: now } },
+        { session },
+      );
+      const released = await holds.updateOne(
+        { _id: hold._id, state: 'held', 'checkout.sessionId': report.sessionId },
+        { $set: { state: 'released', updatedAt: now } },
+        { session },
+      );
+      if (released.modifiedCount === 0) return { kind: 'nothing_to_do', reason: `hold is ${hold.state} or paid through another session` };
+      await releaseClaims(slots, session, hold.resourceId, hold.dates, hold._id);
+      return { kind: 'released' };
+    },
+  };
+}
+
+export type CheckoutSettlement = ReturnType<typeof checkoutSettlement>;

@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StripeConfig } from '../config';
+import type { Logger } from '../logger';
+import type { PaymentOptions } from '../services';
+import { createStripeClient } from './stripeClient';
+import { startStripeMock } from './stripeMock';
+
+/** stripe-mock accepts any key that looks like a test key (letters and digits after `sk_test_`). */
+export const MOCK_SECRET_KEY = 'sk_test_stripemock';
+
+export interface StripeConnection {
+  payments: PaymentOptions;
+  /** Stops the stripe-mock this process started, if any. */
+  stop(): Promise<void>;
+}
+
+/** A random signing secret kept in the data folder, so locally signed test events keep verifying across restarts. */
+function localWebhookSecret(dataDir: string): string {
+  const file = join(dataDir, 'stripe-webhook-secret');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `whsec_${randomBytes(24).toString('hex')}`, { mode: 0o600, flag: 'wx' });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * A real key talks to Stripe (or to `STRIPE_API_BASE`). Without one, `STRIPE_API_BASE` names a
+ * stripe-mock you run yourself, or else the provisioned stripe-mock is started here, the way the
+ * embedded mongod is: payments are then fixtures, and the start-up log says so.
+ */
+export async function connectStripe(config: StripeConfig, dataDir: string, logger: Logger): Promise<StripeConnection> {
+  const urls = { successUrl: config.successUrl, cancelUrl: config.cancelUrl };
+  if (config.secretKey) {
+    const stripe = createStripeClient({ secretKey: config.secretKey, apiBase: config.apiBase });
+    const mode = config.secretKey.startsWith('sk_live_') ? 'live' : 'test';
+    logger.info({ apiBase: config.apiBase ?? 'https://api.stripe.com', mode }, 'Stripe: using the configured key');
+    return { payments: { stripe, webhookSecret: config.webhookSecret!, ...urls }, stop: async () => {} };
+  }
+  const webhookSecret = config.webhookSecret ?? localWebhookSecret(dataDir);
+  const secretSource = config.webhookSecret ? 'STRIPE_WEBHOOK_SECRET' : join(dataDir, 'stripe-webhook-secret');
+  if (config.apiBase) {
+    logger.info(
+      { apiBase: config.apiBase, webhookSecret: secretSource },
+      'Stripe: no STRIPE_SECRET_KEY; using the stripe-mock at STRIPE_API_BASE',
+    );
+    return {
+      payments: { stripe: createStripeClient({ secretKey: MOCK_SECRET_KEY, apiBase: config.apiBase }), webhookSecret, ...urls },
+      stop: async () => {},
+    };
+  }
+  const mock = await startStripeMock({ log: (line) => logger.info(line) });
+  logger.info(
+    { apiBase: mock.url, webhookSecret: secretSource },
+    'Stripe: no STRIPE_SECRET_KEY, so started the provisioned stripe-mock (fixture responses, no real payments); sign test webhooks with the secret in the file named here',
+  );
+  return {
+    payments: { stripe: createStripeClient({ secretKey: MOCK_SECRET_KEY, apiBase: mock.url }), webhookSecret, ...urls },
+    stop: mock.stop,
+  };
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { ObjectId } from 'mongodb';
+import type { BookingDoc } from '../../src/bookings/bookingRecords';
+import type { DateSlotDoc, HoldDoc } from '../../src/bookings/collections';
+import type { StripeEventDoc } from '../../src/payments/stripeEvents';
+import type { TestApp } from './app';
+import { holdDates, newKey } from './operations';
+
+export const CHECKOUT_HOLD = `mutation($input: CheckoutHoldInput!) {
+  checkoutHold(input: $input) {
+    __typename
+    ... on CheckoutStarted { checkoutUrl checkoutSessionId hold { id status } }
+    ... on HoldExpired { hold { id status } }
+    ... on HoldNotFound { holdId }
+  }
+}`;
+
+const BOOKING_FIELDS = 'id holdId resourceId userId dates amount currency status refundStatus';
+
+export const BOOKING = `query($id: ID!) { booking(id: $id) { ${BOOKING_FIELDS} } }`;
+export const MY_BOOKINGS = `query { myBookings { ${BOOKING_FIELDS} } }`;
+
+export const CANCEL_BOOKING = `mutation($input: CancelBookingInput!) {
+  cancelBooking(input: $input) {
+    __typename
+    ... on BookingCancelled { booking { ${BOOKING_FIELDS} } }
+    ... on BookingNotCancellable { booking { ${BOOKING_FIELDS} } }
+    ... on BookingNotFound { bookingId }
+  }
+}`;
+
+export function checkoutHold(app: TestApp, token: string, holdId: string, idempotencyKey = newKey()) {
+  return app.gql(token, CHECKOUT_HOLD, { input: { holdId, idempotencyKey } });
+}
+
+/** Holds the dates and opens a Checkout for them; fails the test if either step does not succeed. */
+export async function holdAndCheckout(app: TestApp, token: string, resourceId: string, dates: string[]) {
+  const held = await holdDates(app, token, resourceId, dates);
+  if (held.data?.holdDates.__typename !== 'DatesHeld') throw new Error(`hold failed: ${JSON.stringify(held)}`);
+  const holdId = held.data.holdDates.hold.id as string;
+  const started = await checkoutHold(app, token, holdId);
+  if (started.data?.checkoutHold.__typename !== 'CheckoutStarted') throw new Error(`checkout failed: ${JSON.stringify(started)}`);
+  return {
+    holdId,
+    sessionId: started.data.checkoutHold.checkoutSessionId as string,
+    paymentIntentId: `pi_test_${randomUUID().slice(0, 12)}`,
+  };
+}
+
+export interface CheckoutFacts {
+  holdId: string;
+  sessionId: string;
+  paymentIntentId?: string | null;
+  paymentStatus?: 'paid' | 'unpaid' | 'no_payment_required';
+}
+
+/** A Checkout event shaped like Stripe's (the fields the handler reads, and a few more). */
+export function checkoutEvent(type: string, facts: CheckoutFacts, id = `evt_${randomUUID().replace(/-/g, '')}`) {
+  return {
+    id,
+    object: 'event',
+    api_version: '2025-01-27.acacia',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    data: {
+      object: {
+        id: facts.sessionId,
+        object: 'checkout.session',
+        mode: 'payment',
+        client_reference_id: facts.holdId,
+        metadata: { purpose: 'hold', holdId: facts.holdId },
+        payment_intent: facts.paymentIntentId === undefined ? `pi_for_${facts.sessionId}` : facts.paymentIntentId,
+        payment_status: facts.paymentStatus ?? (type === 'checkout.session.completed' ? 'paid' : 'unpaid'),
+        status: type === 'checkout.session.expired' ? 'expired' : 'complete',
+      },
+    },
+  };
+}
+
+export interface DeliveryOptions {
+  secret?: string;
+  /** Unix seconds the signature claims; defaults to now. */
+  timestamp?: number;
+  /** Replace the whole Stripe-Signature header (or omit it with null). */
+  header?: string | null;
+}
+
+/** Posts a delivery to the real endpoint, signed the way Stripe signs (unless told otherwise). */
+export async function deliver(app: TestApp, event: object | string, options: DeliveryOptions = {}) {
+  const payload = typeof event === 'string' ? event : JSON.stringify(event);
+  const header =
+    options.header !== undefined
+      ? options.header
+      : app.stripe.webhooks.generateTestHeaderString({
+          payload,
+          secret: options.secret ?? app.webhookSecret,
+          timestamp: options.timestamp,
+        });
+  const response = await fetch(`${app.url}/webhooks/stripe`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(header === null ? {} : { 'stripe-signature': header }) },
+    body: payload,
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+export function collections(app: TestApp) {
+  return {
+    bookings: app.db.collection<BookingDoc>('bookings'),
+    holds: app.db.collection<HoldDoc>('holds'),
+    slots: app.db.collection<DateSlotDoc>('dateSlots'),
+    events: app.db.collection<StripeEventDoc>('stripeEvents'),
+  };
+}
+
+export function oid(id: string): ObjectId {
+  return new ObjectId(id);
+}
