@@ -38,6 +38,7 @@ const config: CodegenConfig = {
           AccountNotFound: '../ledger/results#AccountNotFoundResult',
           TransferCompleted: '../ledger/results#TransferCompletedResult',
           Booking: '../bookings/bookingRecords#BookingDocument',
+          TopUpStarted: '../payments/topUps#TopUpStartedResult',
           CheckoutStarted: '../payments/checkout#CheckoutStartedResult',
           HoldExpired: '../payments/checkout#HoldExpiredResult',
           HoldNotFound: '../payments/checkout#HoldNotFoundResult',

@@ -21,6 +21,7 @@ import { checkoutService } from './payments/checkout';
 import { holdPaymentHandler } from './payments/holdPayments';
 import { refundSender } from './payments/refunds';
 import { stripeEventsCollection } from './payments/stripeEvents';
+import { topUpService, topUpsCollection } from './payments/topUps';
 import { webhookProcessor } from './payments/webhookProcessor';
 import { resourcesCollection } from './resources/collection';
 import { resourceService } from './resources/service';
@@ -60,6 +61,15 @@ export function createServices({ client, db, clock, logger, holdTtlSeconds, swee
   const refunds = refundSender({ bookings: bookingRecords, stripe, clock, logger });
   const checkout = checkoutService({ client, holds: bookings.holds, runIdempotent, clock, logger, ...payments });
   const settlement = checkoutSettlement({ collections: bookings, bookings: bookingRecords, clock });
+  const topUps = topUpService({
+    topUps: topUpsCollection(db),
+    ledger,
+    accounts,
+    runIdempotent,
+    clock,
+    logger,
+    ...payments,
+  });
   return {
     clock,
     transactionStats,
@@ -98,6 +108,7 @@ export function createServices({ client, db, clock, logger, holdTtlSeconds, swee
       onExpired: checkout.expireSessionOf,
     }),
     checkout,
+    topUps,
     refunds,
     bookings: bookingService({
       client,
@@ -112,7 +123,7 @@ export function createServices({ client, db, clock, logger, holdTtlSeconds, swee
       events: stripeEventsCollection(db),
       stripe,
       webhookSecret: payments.webhookSecret,
-      handlers: { hold: holdPaymentHandler({ settlement, bookings: bookingRecords, refunds, logger }) },
+      handlers: { hold: holdPaymentHandler({ settlement, bookings: bookingRecords, refunds, logger }), topup: topUps.handler },
       clock,
       logger,
     }),

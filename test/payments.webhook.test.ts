@@ -124,6 +124,24 @@ describe('when the payment arrives after the hold expired', () => {
     expect((await availability(resource.id, d1))[0]).toMatchObject({ remaining: 0, status: 'HELD' });
   });
 
+  it('confirms a hold the sweeper already expired, when its dates are still free', async () => {
+    const resource = await createResource(app, { capacity: 1 });
+    const date = dayFromToday(app, 13);
+    const checkout = await holdAndCheckout(app, await app.token('alice'), resource.id, [date]);
+    app.clock.advance(HOLD_TTL_SECONDS * 1000 + 1);
+    await app.app.services.sweeper.sweepOnce();
+    const { bookings, holds } = collections(app);
+    expect((await holds.findOne({ _id: oid(checkout.holdId) }))?.state).toBe('expired');
+    expect((await availability(resource.id, date))[0].status).toBe('AVAILABLE');
+
+    const response = await deliver(app, checkoutEvent('checkout.session.completed', checkout));
+
+    expect(response.body.outcome).toBe('confirmed');
+    expect((await holds.findOne({ _id: oid(checkout.holdId) }))?.state).toBe('confirmed');
+    expect((await bookings.findOne({ holdId: oid(checkout.holdId) }))?.status).toBe('CONFIRMED');
+    expect((await availability(resource.id, date))[0]).toMatchObject({ remaining: 0, status: 'BOOKED' });
+  });
+
   it('refunds without booking any date when only some of the dates were taken', async () => {
     const resource = await createResource(app);
     const [d1, d2] = [dayFromToday(app, 13), dayFromToday(app, 14)];

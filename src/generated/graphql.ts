@@ -7,6 +7,7 @@ import type { ResourceUpdatedResult, VersionConflictResult, CapacityBelowClaimsR
 import type { AccountDocument, LedgerEntryDocument, TransferDocument } from '../ledger/collections';
 import type { DepositedResult, WithdrawnResult, InsufficientFundsResult, CurrencyMismatchResult, AccountNotFoundResult, TransferCompletedResult } from '../ledger/results';
 import type { BookingDocument } from '../bookings/bookingRecords';
+import type { TopUpStartedResult } from '../payments/topUps';
 import type { CheckoutStartedResult, HoldExpiredResult, HoldNotFoundResult } from '../payments/checkout';
 import type { BookingCancelledResult, BookingNotCancellableResult, BookingNotFoundResult } from '../bookings/cancellation';
 import type { Context } from '../graphql/context';
@@ -302,6 +303,11 @@ export type Mutation = {
   setUserRole: User;
   /** Admin only. A suspended user's holds, withdrawals and transfers are refused. */
   suspendUser: User;
+  /**
+   * Owner of the account only. Starts a Stripe Checkout; when Stripe reports it paid, the amount is
+   * deposited into the account exactly once, however often the event is delivered.
+   */
+  topUp: TopUpPayload;
   /** Owner of the source account only. Debit, credit, both ledger entries and the record commit together or not at all. */
   transfer: TransferPayload;
   /** Admin only. Optimistic locking: name the version you read; a stale one gets `VersionConflict`. */
@@ -353,6 +359,11 @@ export type MutationSetUserRoleArgs = {
 
 export type MutationSuspendUserArgs = {
   input: SuspendUserInput;
+};
+
+
+export type MutationTopUpArgs = {
+  input: TopUpInput;
 };
 
 
@@ -486,6 +497,22 @@ export type SetUserRoleInput = {
 
 export type SuspendUserInput = {
   userId: Scalars['ID']['input'];
+};
+
+export type TopUpInput = {
+  accountId: Scalars['ID']['input'];
+  /** Minor units of the account's currency, at most 99,999,999 (Stripe Checkout's limit). */
+  amount: Scalars['PositiveInt']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+export type TopUpPayload = TopUpStarted;
+
+export type TopUpStarted = {
+  __typename?: 'TopUpStarted';
+  checkoutSessionId: Scalars['String']['output'];
+  checkoutUrl: Scalars['String']['output'];
+  topUpId: Scalars['ID']['output'];
 };
 
 export type Transfer = {
@@ -652,6 +679,7 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
     | ( DatesHeldResult )
     | ( DatesUnavailableResult )
   ;
+  TopUpPayload: ( TopUpStartedResult );
   TransferPayload:
     | ( AccountNotFoundResult )
     | ( CurrencyMismatchResult )
@@ -727,6 +755,9 @@ export type ResolversTypes = {
   SetUserRoleInput: SetUserRoleInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   SuspendUserInput: SuspendUserInput;
+  TopUpInput: TopUpInput;
+  TopUpPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['TopUpPayload']>;
+  TopUpStarted: ResolverTypeWrapper<TopUpStartedResult>;
   Transfer: ResolverTypeWrapper<TransferDocument>;
   TransferCompleted: ResolverTypeWrapper<TransferCompletedResult>;
   TransferConnection: ResolverTypeWrapper<Omit<TransferConnection, 'edges'> & { edges: Array<ResolversTypes['TransferEdge']> }>;
@@ -793,6 +824,9 @@ export type ResolversParentTypes = {
   SetUserRoleInput: SetUserRoleInput;
   String: Scalars['String']['output'];
   SuspendUserInput: SuspendUserInput;
+  TopUpInput: TopUpInput;
+  TopUpPayload: ResolversUnionTypes<ResolversParentTypes>['TopUpPayload'];
+  TopUpStarted: TopUpStartedResult;
   Transfer: TransferDocument;
   TransferCompleted: TransferCompletedResult;
   TransferConnection: Omit<TransferConnection, 'edges'> & { edges: Array<ResolversParentTypes['TransferEdge']> };
@@ -982,6 +1016,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   releaseHold?: Resolver<ResolversTypes['Hold'], ParentType, ContextType, RequireFields<MutationReleaseHoldArgs, 'input'>>;
   setUserRole?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserRoleArgs, 'input'>>;
   suspendUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSuspendUserArgs, 'input'>>;
+  topUp?: Resolver<ResolversTypes['TopUpPayload'], ParentType, ContextType, RequireFields<MutationTopUpArgs, 'input'>>;
   transfer?: Resolver<ResolversTypes['TransferPayload'], ParentType, ContextType, RequireFields<MutationTransferArgs, 'input'>>;
   updateResource?: Resolver<ResolversTypes['UpdateResourcePayload'], ParentType, ContextType, RequireFields<MutationUpdateResourceArgs, 'input'>>;
   withdraw?: Resolver<ResolversTypes['WithdrawPayload'], ParentType, ContextType, RequireFields<MutationWithdrawArgs, 'input'>>;
@@ -1034,6 +1069,17 @@ export type ResourceUpdatedResolvers<ContextType = Context, ParentType extends R
 export interface SafeIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['SafeInt'], any> {
   name: 'SafeInt';
 }
+
+export type TopUpPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TopUpPayload'] = ResolversParentTypes['TopUpPayload']> = {
+  __resolveType: TypeResolveFn<'TopUpStarted', ParentType, ContextType>;
+};
+
+export type TopUpStartedResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TopUpStarted'] = ResolversParentTypes['TopUpStarted']> = {
+  checkoutSessionId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  checkoutUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  topUpId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
 
 export type TransferResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Transfer'] = ResolversParentTypes['Transfer']> = {
   amount?: Resolver<ResolversTypes['PositiveInt'], ParentType, ContextType>;
@@ -1126,6 +1172,8 @@ export type Resolvers<ContextType = Context> = {
   Resource?: ResourceResolvers<ContextType>;
   ResourceUpdated?: ResourceUpdatedResolvers<ContextType>;
   SafeInt?: GraphQLScalarType;
+  TopUpPayload?: TopUpPayloadResolvers<ContextType>;
+  TopUpStarted?: TopUpStartedResolvers<ContextType>;
   Transfer?: TransferResolvers<ContextType>;
   TransferCompleted?: TransferCompletedResolvers<ContextType>;
   TransferConnection?: TransferConnectionResolvers<ContextType>;

@@ -1,6 +1,6 @@
 import { type ClientSession, type Collection, ObjectId } from 'mongodb';
 import { badInput } from '../graphql/errors';
-import type { AccountDoc, AccountDocument, LedgerEntryDoc, LedgerEntryDocument, LedgerEntryKind } from './collections';
+import type { AccountDoc, AccountDocument, LedgerCollections, LedgerEntryDoc, LedgerEntryDocument, LedgerEntryKind } from './collections';
 
 /**
  * Debits in ONE `findOneAndUpdate` whose filter is the precondition (`balance >= amount`, and the
@@ -38,6 +38,25 @@ export async function credit(
     throw badInput('amount', 'the balance would exceed 2^53 - 1 minor units');
   }
   return credited;
+}
+
+/**
+ * The deposit path: credit and its DEPOSIT entry, inside the caller's transaction. Used by the
+ * admin `deposit` mutation and by paid Stripe top-ups.
+ */
+export async function recordDeposit(
+  collections: LedgerCollections,
+  session: ClientSession,
+  account: Pick<AccountDocument, '_id' | 'currency'>,
+  amount: number,
+  now: Date,
+): Promise<{ account: AccountDocument; entry: LedgerEntryDocument }> {
+  const credited = await credit(collections.accounts, session, account._id, account.currency, amount);
+  if (!credited) throw new Error(`account ${account._id} vanished during a deposit`);
+  const [entry] = await appendEntries(collections.entries, session, [
+    { account: credited, kind: 'DEPOSIT', amount, transferId: null, now },
+  ]);
+  return { account: credited, entry };
 }
 
 export interface NewEntry {

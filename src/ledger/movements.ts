@@ -6,7 +6,7 @@ import { apiError } from '../graphql/errors';
 import type { RunIdempotent } from '../idempotency/keys';
 import { type TransactionStats, withTransaction } from '../mongo/transaction';
 import type { AccountService } from './accounts';
-import { appendEntries, credit, debitIfFunds } from './balances';
+import { appendEntries, debitIfFunds, recordDeposit } from './balances';
 import type { LedgerCollections } from './collections';
 import type { DebitBatcher } from './debitBatcher';
 import type { UserService } from '../users/service';
@@ -35,7 +35,7 @@ export function movementService(deps: LedgerDeps) {
   const { client, collections, accounts, runIdempotent, clock, transactionStats } = deps;
 
   return {
-    /** Admin only. Also the path Stripe top-ups take, so it accepts a system caller. */
+    /** Admin only; checked again inside the transaction. Stripe top-ups share `recordDeposit`. */
     deposit(caller: Caller, input: MovementInput): Promise<DepositResult> {
       requireAdmin(caller);
       const request = {
@@ -50,12 +50,8 @@ export function movementService(deps: LedgerDeps) {
           client,
           async (session) => {
             await deps.users.authorizeAdmin(session, caller.id);
-            const credited = await credit(collections.accounts, session, account._id, account.currency, input.amount);
-            if (!credited) throw new Error(`account ${account._id} vanished during a deposit`);
-            const [entry] = await appendEntries(collections.entries, session, [
-              { account: credited, kind: 'DEPOSIT', amount: input.amount, transferId: null, now: clock.now() },
-            ]);
-            const result: DepositResult = { __typename: 'Deposited', account: credited, entry };
+            const deposited = await recordDeposit(collections, session, account, input.amount, clock.now());
+            const result: DepositResult = { __typename: 'Deposited', ...deposited };
             await record(session, result);
             return result;
           },

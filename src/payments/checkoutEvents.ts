@@ -5,7 +5,7 @@ import type Stripe from 'stripe';
 export type CheckoutStep = 'paid' | 'awaiting_payment' | 'unpaid';
 
 /** The `metadata.purpose` our code puts on every Checkout Session it creates. */
-export type CheckoutPurpose = 'hold';
+export type CheckoutPurpose = 'hold' | 'topup';
 
 /** What an event did, and work that must wait until its transaction has committed (e.g. a refund call). */
 export interface EventEffect {

@@ -1,0 +1,155 @@
+import { type Collection, type Db, ObjectId, type WithId } from 'mongodb';
+import type Stripe from 'stripe';
+import type { Caller } from '../auth/token';
+import type { Clock } from '../clock';
+import { apiError, badInput } from '../graphql/errors';
+import type { RunIdempotent } from '../idempotency/keys';
+import type { AccountService } from '../ledger/accounts';
+import { recordDeposit } from '../ledger/balances';
+import type { LedgerCollections } from '../ledger/collections';
+import type { Logger } from '../logger';
+import { MIN_SESSION_SECONDS } from './checkout';
+import type { CheckoutHandler } from './checkoutEvents';
+
+/** Stripe Checkout's ceiling for one payment, in minor units. */
+export const MAX_TOP_UP = 99_999_999;
+
+export interface TopUpDoc {
+  accountId: ObjectId;
+  userId: string;
+  amount: number;
+  currency: string;
+  /** `open` until Stripe reports the session paid (`credited`) or expired unpaid (`expired`). */
+  state: 'open' | 'credited' | 'expired';
+  checkoutSessionId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type TopUpDocument = WithId<TopUpDoc>;
+
+export interface TopUpStartedResult {
+  __typename: 'TopUpStarted';
+  topUpId: string;
+  checkoutUrl: string;
+  checkoutSessionId: string;
+}
+
+export interface TopUpInput {
+  accountId: string;
+  amount: number;
+  idempotencyKey: string;
+}
+
+export function topUpsCollection(db: Db): Collection<TopUpDoc> {
+  return db.collection<TopUpDoc>('topUps');
+}
+
+export interface TopUpDeps {
+  topUps: Collection<TopUpDoc>;
+  ledger: LedgerCollections;
+  accounts: AccountService;
+  stripe: Stripe;
+  runIdempotent: RunIdempotent;
+  clock: Clock;
+  logger: Logger;
+  successUrl: string;
+  cancelUrl: string;
+}
+
+/**
+ * Wallet top-ups through Stripe Checkout. The top-up is recorded before Stripe is called, so a
+ * session always has a record to land on; its completed event credits the account through the
+ * ledger's deposit path in the same transaction that records the event, exactly once.
+ */
+export function topUpService(deps: TopUpDeps) {
+  const { topUps, stripe, clock, logger } = deps;
+
+  async function createSession(topUp: TopUpDocument): Promise<Stripe.Checkout.Session> {
+    const topUpId = topUp._id.toHexString();
+    try {
+      return await stripe.checkout.sessions.create(
+        {
+          mode: 'payment',
+          client_reference_id: topUpId,
+          metadata: { purpose: 'topup', topUpId, accountId: topUp.accountId.toHexString() },
+          line_items: [
+            {
+              quantity: 1,
+              price_data: { currency: topUp.currency.toLowerCase(), unit_amount: topUp.amount, product_data: { name: 'Account top-up' } },
+            },
+          ],
+          expires_at: Math.floor(topUp.createdAt.getTime() / 1000) + MIN_SESSION_SECONDS,
+          success_url: deps.successUrl,
+          cancel_url: deps.cancelUrl,
+        },
+        { idempotencyKey: `checkout-topup-${topUpId}` },
+      );
+    } catch (error) {
+      logger.error({ err: error, topUpId }, 'Stripe refused to create a top-up Checkout Session');
+      throw apiError('PAYMENT_PROVIDER_ERROR', 'The payment provider could not start a checkout; retry shortly', { retryable: true });
+    }
+  }
+
+  const handler: CheckoutHandler = {
+    async apply(session, step, checkout) {
+      const id = checkout.metadata?.topUpId ?? checkout.client_reference_id;
+      const _id = id && ObjectId.isValid(id) ? new ObjectId(id) : null;
+      const now = clock.now();
+      if (step === 'awaiting_payment') return { outcome: 'awaiting_payment' };
+      if (step === 'unpaid') {
+        const expired =
+          _id && (await topUps.updateOne({ _id, state: 'open' }, { $set: { state: 'expired', updatedAt: now } }, { session }));
+        return { outcome: expired && expired.modifiedCount === 1 ? 'expired' : 'nothing_to_do' };
+      }
+      // Paid: money arrived, so credit it even if an expiry was reported first (out of order).
+      const paid =
+        _id &&
+        (await topUps.findOneAndUpdate(
+          { _id, state: { $in: ['open', 'expired'] } },
+          { $set: { state: 'credited', checkoutSessionId: checkout.id, updatedAt: now } },
+          { session },
+        ));
+      if (!paid) {
+        logger.warn({ checkoutSessionId: checkout.id, topUpId: id }, 'paid top-up event for an unknown or already credited top-up');
+        return { outcome: 'nothing_to_do' };
+      }
+      await recordDeposit(deps.ledger, session, { _id: paid.accountId, currency: paid.currency }, paid.amount, now);
+      return { outcome: 'credited' };
+    },
+    async resume() {},
+  };
+
+  return {
+    handler,
+
+    /** Owner only. Retries with the same key return the same session. */
+    topUp(caller: Caller, input: TopUpInput): Promise<TopUpStartedResult> {
+      if (input.amount > MAX_TOP_UP) throw badInput('amount', `must be at most ${MAX_TOP_UP} minor units per top-up`);
+      return deps.runIdempotent<TopUpStartedResult>(
+        { scope: `${caller.id}:topUp`, key: input.idempotencyKey, input: { accountId: input.accountId, amount: input.amount } },
+        async () => {
+          const account = await deps.accounts.requireOwned(caller, input.accountId, 'accountId');
+          const now = clock.now();
+          const topUp: TopUpDocument = {
+            _id: new ObjectId(),
+            accountId: account._id,
+            userId: caller.id,
+            amount: input.amount,
+            currency: account.currency,
+            state: 'open',
+            checkoutSessionId: null,
+            createdAt: now,
+            updatedAt: now,
+          };
+          await topUps.insertOne(topUp);
+          const created = await createSession(topUp);
+          await topUps.updateOne({ _id: topUp._id, checkoutSessionId: null }, { $set: { checkoutSessionId: created.id } });
+          return { __typename: 'TopUpStarted', topUpId: topUp._id.toHexString(), checkoutUrl: created.url!, checkoutSessionId: created.id };
+        },
+      );
+    },
+  };
+}
+
+export type TopUpService = ReturnType<typeof topUpService>;

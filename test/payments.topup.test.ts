@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorCode, startTestApp, type TestApp } from './support/app';
+import { ACCOUNT, ledgerCheck, openAccount } from './support/ledger';
+import { newKey } from './support/operations';
+import { checkoutEvent, deliver } from './support/payments';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.stop());
+
+const TOP_UP = `mutation($input: TopUpInput!) {
+  topUp(input: $input) { __typename ... on TopUpStarted { topUpId checkoutUrl checkoutSessionId } }
+}`;
+
+async function startTopUp(token: string, accountId: string, amount: number, idempotencyKey = newKey()) {
+  return app.gql(token, TOP_UP, { input: { accountId, amount, idempotencyKey } });
+}
+
+/** A Checkout event for a top-up, shaped as Stripe sends it (our metadata echoed back). */
+function topUpEvent(type: string, started: { topUpId: string; checkoutSessionId: string }, id?: string) {
+  const event = checkoutEvent(type, { holdId: started.topUpId, sessionId: started.checkoutSessionId }, id);
+  event.data.object.metadata = { purpose: 'topup', topUpId: started.topUpId } as never;
+  return event;
+}
+
+async function balance(token: string, accountId: string): Promise<number> {
+  return (await app.gql(token, ACCOUNT, { id: accountId })).data.account.balance;
+}
+
+describe('when a user tops up an account through Stripe Checkout', () => {
+  it('credits the amount exactly once, however often the paid event arrives', async () => {
+    const owner = await app.token('topper');
+    const account = await openAccount(app, owner);
+    const started = (await startTopUp(owner, account, 2_500)).data.topUp;
+    expect(started.__typename).toBe('TopUpStarted');
+    expect(started.checkoutSessionId).toMatch(/^cs_/);
+    expect(await balance(owner, account)).toBe(0);
+
+    const event = topUpEvent('checkout.session.completed', started);
+    const deliveries = await Promise.all(Array.from({ length: 20 }, () => deliver(app, event)));
+    expect(deliveries.every((d) => d.status === 200)).toBe(true);
+    expect(await balance(owner, account)).toBe(2_500);
+    // A different event id for the same payment (Stripe may send completed and async_payment_succeeded).
+    await deliver(app, topUpEvent('checkout.session.async_payment_succeeded', started));
+    expect(await balance(owner, account)).toBe(2_500);
+    expect(await app.db.collection('ledgerEntries').countDocuments({ kind: 'DEPOSIT', amount: 2_500 })).toBe(1);
+    expect(await ledgerCheck(app)).toMatchObject({ ok: true });
+  });
+
+  it('credits nothing for an expired session, and returns the same session on a retry', async () => {
+    const owner = await app.token('quitter');
+    const account = await openAccount(app, owner);
+    const key = newKey();
+    const started = (await startTopUp(owner, account, 900, key)).data.topUp;
+    expect((await startTopUp(owner, account, 900, key)).data.topUp).toEqual(started);
+    await deliver(app, topUpEvent('checkout.session.expired', started));
+    expect(await balance(owner, account)).toBe(0);
+    expect((await app.db.collection('topUps').findOne({ userId: 'quitter' }))?.state).toBe('expired');
+  });
+
+  it("refuses someone else's account and amounts over Stripe's limit, writing nothing", async () => {
+    const owner = await app.token('holder');
+    const account = await openAccount(app, owner);
+    const stranger = await app.token('stranger');
+    expect(errorCode(await startTopUp(stranger, account, 100))).toBe('FORBIDDEN');
+    expect(errorCode(await startTopUp(owner, account, 100_000_000))).toBe('BAD_USER_INPUT');
+    expect(await app.db.collection('topUps').countDocuments({ accountId: { $exists: true }, userId: { $in: ['holder', 'stranger'] } })).toBe(0);
+  });
+});
