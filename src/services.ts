@@ -1,4 +1,6 @@
 import type { Db, MongoClient } from 'mongodb';
+import { createFanout } from './availability/fanout';
+import { liveAvailability } from './availability/service';
 import { availabilityReader } from './bookings/availability';
 import { bookingCollections, ensureBookingIndexes } from './bookings/collections';
 import { holdService } from './bookings/holds';
@@ -24,6 +26,7 @@ export function createServices({ client, db, clock, holdTtlSeconds }: ServiceDep
     resources,
     holds: holdService({ client, collections: bookings, resources, runIdempotent, clock, holdTtlSeconds }),
     availability: availabilityReader(bookings.slots, resources, clock),
+    live: liveAvailability({ fanout: createFanout(), resources, clock }),
   };
 }
 

@@ -41,6 +41,11 @@ export type DateAvailability = {
   date: Scalars['LocalDate']['output'];
   remaining: Scalars['NonNegativeInt']['output'];
   status: DateStatus;
+  /**
+   * Grows with every change to this date (0 while nothing was ever claimed on it). Of two answers
+   * for one date, the one with the higher version is the newer; drop the other.
+   */
+  version: Scalars['NonNegativeInt']['output'];
 };
 
 export type DateStatus =
@@ -172,6 +177,24 @@ export type Role =
   | 'ADMIN'
   | 'USER';
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Every committed change to the availability of `resourceId` on a date in the inclusive range
+   * `from`..`to` (at most 366 days), from whichever API instance made it. Changes only: subscribe
+   * first, then query `availability`, and keep per date the answer with the highest `version`.
+   * Authenticated by `{ authorization: "Bearer <JWT>" }` in the graphql-ws `connection_init` payload.
+   */
+  availabilityChanged: DateAvailability;
+};
+
+
+export type SubscriptionAvailabilityChangedArgs = {
+  from: Scalars['LocalDate']['input'];
+  resourceId: Scalars['ID']['input'];
+  to: Scalars['LocalDate']['input'];
+};
+
 export type User = {
   __typename?: 'User';
   id: Scalars['ID']['output'];
@@ -280,6 +303,7 @@ export type ResolversTypes = {
   Resource: ResolverTypeWrapper<ResourceDocument>;
   Role: Role;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<Caller>;
 };
 
@@ -304,6 +328,7 @@ export type ResolversParentTypes = {
   ReleaseHoldInput: ReleaseHoldInput;
   Resource: ResourceDocument;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   User: Caller;
 };
 
@@ -315,6 +340,7 @@ export type DateAvailabilityResolvers<ContextType = Context, ParentType extends 
   date?: Resolver<ResolversTypes['LocalDate'], ParentType, ContextType>;
   remaining?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['DateStatus'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -383,6 +409,10 @@ export type ResourceResolvers<ContextType = Context, ParentType extends Resolver
   pricePerDate?: Resolver<ResolversTypes['PositiveInt'], ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  availabilityChanged?: SubscriptionResolver<ResolversTypes['DateAvailability'], "availabilityChanged", ParentType, ContextType, RequireFields<SubscriptionAvailabilityChangedArgs, 'from' | 'resourceId' | 'to'>>;
+};
+
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
@@ -402,6 +432,7 @@ export type Resolvers<ContextType = Context> = {
   PositiveInt?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;
   Resource?: ResourceResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 };
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { authResolvers } from '../auth/resolvers';
+import { availabilityResolvers } from '../availability/resolvers';
 import { bookingResolvers } from '../bookings/resolvers';
 import type { Resolvers } from '../generated/graphql';
 import { resourceResolvers } from '../resources/resolvers';
@@ -11,7 +12,7 @@ const SCHEMA_FILE = new URL('../../schema.graphql', import.meta.url);
 
 /** schema.graphql (the contract) plus every domain's resolvers, merged by root type. */
 export function buildSchema(): GraphQLSchema {
-  const domains: Resolvers[] = [authResolvers, resourceResolvers, bookingResolvers];
+  const domains: Resolvers[] = [authResolvers, resourceResolvers, bookingResolvers, availabilityResolvers];
   return makeExecutableSchema({
     typeDefs: readFileSync(SCHEMA_FILE, 'utf8'),
     resolvers: [scalarResolvers, ...domains] as never,

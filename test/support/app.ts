@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { MongoClient } from 'mongodb';
+import { type Db, MongoClient } from 'mongodb';
 import { inject } from 'vitest';
 import { buildApp } from '../../src/app';
 import { type Role, signToken } from '../../src/auth/token';
@@ -14,6 +14,8 @@ export interface GraphQLResponse<T = any> {
 
 export interface TestAppOptions {
   holdTtlSeconds?: number;
+  /** A second API instance: same database and token secret as this one, its own port and change stream. */
+  sameDatabaseAs?: { db: Db; jwtSecret: Uint8Array };
 }
 
 /**
@@ -22,9 +24,10 @@ export interface TestAppOptions {
  */
 export async function startTestApp(options: TestAppOptions = {}) {
   const client = await new MongoClient(inject('mongoUri')).connect();
-  const db = client.db(`test_${randomUUID().slice(0, 8)}`);
+  const shared = options.sameDatabaseAs;
+  const db = client.db(shared?.db.databaseName ?? `test_${randomUUID().slice(0, 8)}`);
   const clock = manualClock();
-  const jwtSecret = randomBytes(32);
+  const jwtSecret = shared?.jwtSecret ?? randomBytes(32);
   const app = await buildApp({
     client,
     db,
@@ -51,12 +54,14 @@ export async function startTestApp(options: TestAppOptions = {}) {
     db,
     clock,
     app,
+    jwtSecret,
     token: (id: string, role: Role = 'user') => signToken(jwtSecret, { id, role }),
     gql: <T = any>(token: string | undefined, query: string, variables?: Record<string, unknown>) =>
       post<T>({ query, variables }, token),
     async stop() {
       await app.stop();
-      await db.dropDatabase();
+      // The instance that created the database drops it.
+      if (!shared) await db.dropDatabase();
       await client.close();
     },
   };
