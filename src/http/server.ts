@@ -11,6 +11,7 @@ import { buildSchema } from '../graphql/schema';
 import { createApolloServer } from '../graphql/server';
 import type { Logger } from '../logger';
 import type { Services } from '../services';
+import { serveCalendarPage } from './calendarPage';
 
 export const GRAPHQL_PATH = '/graphql';
 const MAX_BODY = '100kb';
@@ -31,7 +32,7 @@ export interface HttpApp {
   server: Server;
 }
 
-/** One port: POST /graphql, graphql-ws on /graphql, GET /healthz. */
+/** One port: POST /graphql, graphql-ws on /graphql, GET /healthz, the calendar page at /. */
 export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
   const { db, services, jwtSecret, logger } = options;
   const app = express();
@@ -76,6 +77,7 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
       res.status(503).json({ status: 'unavailable' });
     }
   });
+  serveCalendarPage(app);
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: MAX_BODY }),
