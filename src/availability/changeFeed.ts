@@ -88,6 +88,7 @@ export async function startChangeFeed(options: ChangeFeedOptions): Promise<Chang
 
   async function readLoop(): Promise<void> {
     let retryMs = FIRST_RETRY_MS;
+    let failedAt: number | undefined;
     while (!stopped) {
       try {
         stream ??= open();
@@ -95,8 +96,13 @@ export async function startChangeFeed(options: ChangeFeedOptions): Promise<Chang
         deliver(await stream.tryNext());
         resumeToken = stream.resumeToken ?? resumeToken;
         retryMs = FIRST_RETRY_MS;
+        if (failedAt !== undefined) {
+          logger.info({ downForMs: Date.now() - failedAt }, 'availability feed: change stream resumed');
+          failedAt = undefined;
+        }
       } catch (error) {
         if (stopped) return;
+        failedAt ??= Date.now();
         await stream?.close().catch(() => undefined);
         stream = undefined;
         if (error instanceof MongoServerError && typeof error.code === 'number' && HISTORY_LOST.has(error.code)) {
