@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Long } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bookingCollections, ensureBookingIndexes } from '../src/bookings/collections';
 import { startTestApp, type TestApp } from './support/app';
 import { createResource, dayFromToday, holdDates } from './support/operations';
 import { subscribeAvailability, waitForSubscribers, wsClient } from './support/subscriptions';
@@ -56,6 +57,27 @@ describe("when the instance's change stream fails", () => {
       for (const date of dates) await subscription.waitFor((e) => e.date === date && e.status === 'HELD');
       // Same subscription throughout: the client never noticed.
       expect(app.app.services.live.subscriberCount()).toBe(1);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('keeps delivering after the dateSlots collection is dropped and created again (invalidate)', async () => {
+    const resource = await createResource(app, { capacity: 1 });
+    const [before, after] = [dayFromToday(app, 60), dayFromToday(app, 61)];
+    const client = wsClient(app, await app.token('watcher'));
+    try {
+      const subscription = subscribeAvailability(client, { resourceId: resource.id, from: before, to: after });
+      await waitForSubscribers(app, 1);
+      const alice = await app.token('alice');
+      await holdDates(app, alice, resource.id, [before]);
+      await subscription.waitFor((e) => e.date === before && e.status === 'HELD');
+
+      await app.db.collection('dateSlots').drop();
+      await ensureBookingIndexes(bookingCollections(app.db));
+      const held = await holdDates(app, alice, resource.id, [after]);
+      expect(held.data.holdDates.__typename).toBe('DatesHeld');
+      await subscription.waitFor((e) => e.date === after && e.status === 'HELD');
     } finally {
       await client.dispose();
     }

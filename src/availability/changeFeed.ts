@@ -100,6 +100,11 @@ export async function startChangeFeed(options: ChangeFeedOptions): Promise<Chang
           logger.info({ downForMs: Date.now() - failedAt }, 'availability feed: change stream resumed');
           failedAt = undefined;
         }
+        if (stream.closed && !stopped) {
+          // An invalidate (dateSlots dropped or renamed) ends the stream; startAfter its token goes on.
+          logger.warn('availability feed: change stream invalidated; reopening after it');
+          stream = undefined;
+        }
       } catch (error) {
         if (stopped) return;
         failedAt ??= Date.now();

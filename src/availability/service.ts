@@ -1,7 +1,7 @@
 import { checkRange, type DateAvailability, slotAvailability } from '../bookings/availability';
 import type { DateSlotDoc } from '../bookings/collections';
 import type { Clock } from '../clock';
-import { badInput } from '../graphql/errors';
+import { apiError, badInput } from '../graphql/errors';
 import type { ResourceService } from '../resources/service';
 import type { Fanout } from './fanout';
 
@@ -26,8 +26,14 @@ export function liveAvailability({ fanout, resources, clock }: LiveAvailabilityD
       fanout.publish(slot.resourceId.toHexString(), slotAvailability(slot.date, slot.capacity, slot, clock.now()));
     },
 
-    endAll(error: Error): void {
-      fanout.failAll(error);
+    /** The feed lost events for good: clients must re-query, so their subscriptions end with a retryable error. */
+    endAll(_cause: Error): void {
+      fanout.failAll(
+        apiError('INTERNAL_SERVER_ERROR', 'Live updates were interrupted and some may be missing; subscribe again and re-query availability', {
+          reason: 'AVAILABILITY_EVENTS_LOST',
+          retryable: true,
+        }),
+      );
     },
 
     subscriberCount: (): number => fanout.subscriberCount(),

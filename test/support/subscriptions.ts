@@ -111,7 +111,7 @@ export async function watchCommitTimes(db: Db) {
     .watch([], { fullDocument: 'updateLookup', startAtOperationTime: operationTime, maxAwaitTimeMS: 100 });
   let running = true;
   const loop = (async () => {
-    while (running) {
+    while (running && !stream.closed) {
       const change = await stream.tryNext().catch(() => null);
       if (!change || !('fullDocument' in change) || !change.fullDocument) continue;
       const wallTime = (change as { wallTime?: Date }).wallTime;
