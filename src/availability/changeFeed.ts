@@ -36,9 +36,9 @@ const MAX_RETRY_MS = 5_000;
 /**
  * Slots are written by `$set`/`$inc` updates, so an update event carries only the changed fields.
  * `fullDocument: 'updateLookup'` adds the slot as it stands when the event is read. We chose it
- * over post-images (`changeStreamPreAndPostImages`) because it needs no collection option (collMod
- * on a collection that must already exist, an extra oplog-side image store) and works on any
- * replica set. Its cost: the looked-up slot can be newer than the change that produced the event.
+ * over post-images (`changeStreamPreAndPostImages`) because it needs no collection option (a
+ * collMod on a collection that must already exist, plus images kept in config.system.preimages)
+ * and works on any replica set. Its cost: the looked-up slot can be newer than the change that produced the event.
  * That is harmless here, because each event carries the slot's own `version` and clients keep the
  * highest version per date; and the last change to a slot is always followed by a lookup that sees it.
  */
