@@ -1,4 +1,6 @@
 import type { Db, MongoClient } from 'mongodb';
+import { startChangeFeed } from './availability/changeFeed';
+import { bookingCollections } from './bookings/collections';
 import type { Clock } from './clock';
 import { createHttpApp, type HttpApp } from './http/server';
 import type { Logger } from './logger';
@@ -29,7 +31,17 @@ export interface App extends HttpApp {
 export async function buildApp(options: AppOptions): Promise<App> {
   await ensureIndexes(options.db);
   const services = createServices(options);
-  const http = await createHttpApp({ ...options, services });
+  // Opened before the server listens, so every change committed from then on reaches subscribers.
+  const feed = await startChangeFeed({
+    slots: bookingCollections(options.db).slots,
+    logger: options.logger,
+    onSlotChanged: services.live.publishSlot,
+    onEventsLost: services.live.endAll,
+  });
+  const http = await createHttpApp({ ...options, services }).catch(async (error) => {
+    await feed.stop();
+    throw error;
+  });
   return {
     ...http,
     services,
@@ -40,7 +52,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     },
     async stop() {
       await services.sweeper.stop();
+      // HTTP drains and open subscriptions are closed first, then the stream that fed them.
       await http.stop();
+      await feed.stop();
     },
   };
 }

@@ -1,5 +1,7 @@
 import type { Db, MongoClient } from 'mongodb';
 import type Stripe from 'stripe';
+import { createFanout } from './availability/fanout';
+import { liveAvailability } from './availability/service';
 import { availabilityReader } from './bookings/availability';
 import { bookingsCollection, ensureBookingRecordIndexes } from './bookings/bookingRecords';
 import { bookingService } from './bookings/cancellation';
@@ -127,6 +129,7 @@ export function createServices({ client, db, clock, logger, holdTtlSeconds, swee
       clock,
       logger,
     }),
+    live: liveAvailability({ fanout: createFanout(), resources, clock }),
   };
 }
 

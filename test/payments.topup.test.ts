@@ -66,6 +66,8 @@ describe('when a user tops up an account through Stripe Checkout', () => {
     const stranger = await app.token('stranger');
     expect(errorCode(await startTopUp(stranger, account, 100))).toBe('FORBIDDEN');
     expect(errorCode(await startTopUp(owner, account, 100_000_000))).toBe('BAD_USER_INPUT');
-    expect(await app.db.collection('topUps').countDocuments({ accountId: { $exists: true }, userId: { $in: ['holder', 'stranger'] } })).toBe(0);
+    expect(
+      await app.db.collection('topUps').countDocuments({ accountId: { $exists: true }, userId: { $in: ['holder', 'stranger'] } }),
+    ).toBe(0);
   });
 });

@@ -14,6 +14,8 @@ export interface DateAvailability {
   date: string;
   remaining: number;
   status: DateStatus;
+  /** The slot's `version` (0 without a slot), so readers can tell a newer answer from an older one. */
+  version: number;
 }
 
 /** What a slot shows a reader at `now`; a slot that was never claimed is simply absent. */
@@ -26,13 +28,18 @@ export function slotAvailability(date: string, capacity: number, slot: DateSlotD
   } else if (live.length > 0) {
     status = 'PARTIALLY_AVAILABLE';
   }
-  return { date, remaining, status };
+  return { date, remaining, status, version: slot?.version ?? 0 };
+}
+
+/** The same range rule for the `availability` query and the `availabilityChanged` subscription. */
+export function checkRange(from: string, to: string): void {
+  if (to < from) throw badInput('to', 'must not be before from');
+  if (daysInclusive(from, to) > MAX_RANGE_DAYS) throw badInput('to', `the range may span at most ${MAX_RANGE_DAYS} days`);
 }
 
 export function availabilityReader(slots: Collection<DateSlotDoc>, resources: ResourceService, clock: Clock) {
   return async function availability(resourceId: string, from: string, to: string): Promise<DateAvailability[]> {
-    if (to < from) throw badInput('to', 'must not be before from');
-    if (daysInclusive(from, to) > MAX_RANGE_DAYS) throw badInput('to', `the range may span at most ${MAX_RANGE_DAYS} days`);
+    checkRange(from, to);
     const resource = await resources.find(resourceId);
     if (!resource) throw badInput('resourceId', 'no resource has this id');
     const found = await slots.find({ resourceId: resource._id, date: { $gte: from, $lte: to } }).toArray();

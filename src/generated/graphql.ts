@@ -147,6 +147,11 @@ export type DateAvailability = {
   date: Scalars['LocalDate']['output'];
   remaining: Scalars['NonNegativeInt']['output'];
   status: DateStatus;
+  /**
+   * Grows with every change to this date (0 while nothing was ever claimed on it). Of two answers
+   * for one date, the one with the higher version is the newer; drop the other.
+   */
+  version: Scalars['NonNegativeInt']['output'];
 };
 
 export type DateStatus =
@@ -495,6 +500,24 @@ export type SetUserRoleInput = {
   userId: Scalars['ID']['input'];
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Every committed change to the availability of `resourceId` on a date in the inclusive range
+   * `from`..`to` (at most 366 days), from whichever API instance made it. Changes only: subscribe
+   * first, then query `availability`, and keep per date the answer with the highest `version`.
+   * Authenticated by `{ authorization: "Bearer <JWT>" }` in the graphql-ws `connection_init` payload.
+   */
+  availabilityChanged: DateAvailability;
+};
+
+
+export type SubscriptionAvailabilityChangedArgs = {
+  from: Scalars['LocalDate']['input'];
+  resourceId: Scalars['ID']['input'];
+  to: Scalars['LocalDate']['input'];
+};
+
 export type SuspendUserInput = {
   userId: Scalars['ID']['input'];
 };
@@ -754,6 +777,7 @@ export type ResolversTypes = {
   SafeInt: ResolverTypeWrapper<Scalars['SafeInt']['output']>;
   SetUserRoleInput: SetUserRoleInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SuspendUserInput: SuspendUserInput;
   TopUpInput: TopUpInput;
   TopUpPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['TopUpPayload']>;
@@ -823,6 +847,7 @@ export type ResolversParentTypes = {
   SafeInt: Scalars['SafeInt']['output'];
   SetUserRoleInput: SetUserRoleInput;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   SuspendUserInput: SuspendUserInput;
   TopUpInput: TopUpInput;
   TopUpPayload: ResolversUnionTypes<ResolversParentTypes>['TopUpPayload'];
@@ -918,6 +943,7 @@ export type DateAvailabilityResolvers<ContextType = Context, ParentType extends 
   date?: Resolver<ResolversTypes['LocalDate'], ParentType, ContextType>;
   remaining?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['DateStatus'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -1070,6 +1096,10 @@ export interface SafeIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTy
   name: 'SafeInt';
 }
 
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  availabilityChanged?: SubscriptionResolver<ResolversTypes['DateAvailability'], "availabilityChanged", ParentType, ContextType, RequireFields<SubscriptionAvailabilityChangedArgs, 'from' | 'resourceId' | 'to'>>;
+};
+
 export type TopUpPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TopUpPayload'] = ResolversParentTypes['TopUpPayload']> = {
   __resolveType: TypeResolveFn<'TopUpStarted', ParentType, ContextType>;
 };
@@ -1172,6 +1202,7 @@ export type Resolvers<ContextType = Context> = {
   Resource?: ResourceResolvers<ContextType>;
   ResourceUpdated?: ResourceUpdatedResolvers<ContextType>;
   SafeInt?: GraphQLScalarType;
+  Subscription?: SubscriptionResolvers<ContextType>;
   TopUpPayload?: TopUpPayloadResolvers<ContextType>;
   TopUpStarted?: TopUpStartedResolvers<ContextType>;
   Transfer?: TransferResolvers<ContextType>;

@@ -3,6 +3,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { authResolvers } from '../auth/resolvers';
 import { bookingRecordResolvers } from '../bookings/bookingResolvers';
+import { availabilityResolvers } from '../availability/resolvers';
 import { bookingResolvers } from '../bookings/resolvers';
 import type { Resolvers } from '../generated/graphql';
 import { ledgerResolvers } from '../ledger/resolvers';
@@ -23,6 +24,7 @@ export function buildSchema(): GraphQLSchema {
     bookingRecordResolvers,
     paymentResolvers,
     ledgerResolvers,
+    availabilityResolvers,
   ];
   return makeExecutableSchema({
     typeDefs: readFileSync(SCHEMA_FILE, 'utf8'),

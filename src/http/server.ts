@@ -12,6 +12,7 @@ import { createApolloServer } from '../graphql/server';
 import type { Logger } from '../logger';
 import { STRIPE_WEBHOOK_PATH, stripeWebhookRoute } from '../payments/webhookRoute';
 import type { Services } from '../services';
+import { serveCalendarPage } from './calendarPage';
 
 export const GRAPHQL_PATH = '/graphql';
 const MAX_BODY = '100kb';
@@ -33,7 +34,7 @@ export interface HttpApp {
   server: Server;
 }
 
-/** One port: POST /graphql, graphql-ws on /graphql, GET /healthz, POST /webhooks/stripe. */
+/** One port: POST /graphql, graphql-ws on /graphql, GET /healthz, POST /webhooks/stripe, the calendar page at /. */
 export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
   const { db, services, jwtSecret, logger } = options;
   const app = express();
@@ -82,6 +83,7 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
       res.status(503).json({ status: 'unavailable' });
     }
   });
+  serveCalendarPage(app);
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: MAX_BODY }),

@@ -73,6 +73,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     gql: <T = any>(token: string | undefined, query: string, variables?: Record<string, unknown>) => post<T>({ query, variables }, token),
     async stop() {
       await app.stop();
+      // The instance that created the database drops it.
       if (!options.sharing) await db.dropDatabase();
       await client.close();
     },

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { createFanout } from '../src/availability/fanout';
+import type { DateAvailability } from '../src/bookings/availability';
+
+const change = (date: string, version: number, status: DateAvailability['status'] = 'HELD'): DateAvailability => ({
+  date,
+  version,
+  status,
+  remaining: status === 'AVAILABLE' ? 1 : 0,
+});
+
+describe('when the fan-out hands changes to subscribers', () => {
+  it('gives each subscriber only its resource and dates inside its range', async () => {
+    const fanout = createFanout();
+    const june = fanout.subscribe({ resourceId: 'r1', from: '2027-06-01', to: '2027-06-30' });
+    fanout.publish('r2', change('2027-06-10', 1));
+    fanout.publish('r1', change('2027-07-01', 1));
+    fanout.publish('r1', change('2027-06-30', 4));
+    expect(await june.next()).toEqual({ done: false, value: change('2027-06-30', 4) });
+  });
+
+  it('keeps only the newest pending change per date for a subscriber that is behind', async () => {
+    const fanout = createFanout();
+    const slow = fanout.subscribe({ resourceId: 'r1', from: '2027-06-01', to: '2027-06-30' });
+    fanout.publish('r1', change('2027-06-01', 1));
+    fanout.publish('r1', change('2027-06-02', 1));
+    fanout.publish('r1', change('2027-06-01', 2, 'AVAILABLE'));
+    fanout.publish('r1', change('2027-06-02', 0, 'AVAILABLE'));
+    const received = [await slow.next(), await slow.next()].map((r) => r.value);
+    expect(received).toEqual([change('2027-06-02', 1), change('2027-06-01', 2, 'AVAILABLE')]);
+  });
+
+  it('forgets a subscriber that returns, and ends a waiting read', async () => {
+    const fanout = createFanout();
+    const gone = fanout.subscribe({ resourceId: 'r1', from: '2027-06-01', to: '2027-06-30' });
+    const waiting = gone.next();
+    expect(fanout.subscriberCount()).toBe(1);
+    await gone.return!();
+    expect(await waiting).toEqual({ done: true, value: undefined });
+    expect(fanout.subscriberCount()).toBe(0);
+    fanout.publish('r1', change('2027-06-01', 1));
+    expect(await gone.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('ends every subscription with the error when events were lost', async () => {
+    const fanout = createFanout();
+    const a = fanout.subscribe({ resourceId: 'r1', from: '2027-06-01', to: '2027-06-30' });
+    const b = fanout.subscribe({ resourceId: 'r2', from: '2027-06-01', to: '2027-06-30' });
+    const waiting = a.next();
+    fanout.failAll(new Error('history lost'));
+    await expect(waiting).rejects.toThrow('history lost');
+    await expect(b.next()).rejects.toThrow('history lost');
+    expect(fanout.subscriberCount()).toBe(0);
+  });
+});

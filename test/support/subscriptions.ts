@@ -1,0 +1,136 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Client, createClient } from 'graphql-ws';
+import type { Db } from 'mongodb';
+import WebSocket from 'ws';
+import type { DateAvailability } from '../../src/bookings/availability';
+import type { DateSlotDoc } from '../../src/bookings/collections';
+import type { TestApp } from './app';
+
+export const AVAILABILITY_CHANGED = `subscription($resourceId: ID!, $from: LocalDate!, $to: LocalDate!) {
+  availabilityChanged(resourceId: $resourceId, from: $from, to: $to) { date remaining status version }
+}`;
+
+export interface Received extends DateAvailability {
+  /** Date.now() when the client got it. */
+  receivedAt: number;
+}
+
+export interface GraphQLWsError {
+  message: string;
+  extensions?: { code?: string };
+}
+
+/** A real graphql-ws client (the `ws` package underneath) on the app's /graphql, with no retries. */
+export function wsClient(app: Pick<TestApp, 'url'>, token?: string): Client & { closed: Promise<{ code: number }> } {
+  let closed!: (event: { code: number }) => void;
+  const closedPromise = new Promise<{ code: number }>((resolve) => (closed = resolve));
+  const client = createClient({
+    url: `${app.url.replace(/^http/, 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: 0,
+    lazy: true,
+    on: { closed: (event) => closed({ code: (event as { code: number }).code }) },
+  });
+  return Object.assign(client, { closed: closedPromise });
+}
+
+/**
+ * Subscribes and records every event with its arrival time. `ended` settles when the server ends
+ * the subscription: with the errors it sent, or with [] on a plain completion.
+ */
+export function subscribeAvailability(client: Client, variables: { resourceId: string; from: string; to: string }) {
+  const events: Received[] = [];
+  let finish!: (errors: GraphQLWsError[]) => void;
+  const ended = new Promise<GraphQLWsError[]>((resolve) => (finish = resolve));
+  let errors: GraphQLWsError[] = [];
+  const unsubscribe = client.subscribe<{ availabilityChanged: DateAvailability }>(
+    { query: AVAILABILITY_CHANGED, variables },
+    {
+      next: (result) => {
+        if (result.errors) errors = [...errors, ...(result.errors as GraphQLWsError[])];
+        if (result.data) events.push({ ...result.data.availabilityChanged, receivedAt: Date.now() });
+      },
+      error: (error) => {
+        finish(Array.isArray(error) ? (error as GraphQLWsError[]) : [{ message: String((error as Error).message ?? error) }]);
+      },
+      complete: () => finish(errors),
+    },
+  );
+  return {
+    events,
+    ended,
+    unsubscribe,
+    /** Resolves with the first event matching `match`, failing after `timeoutMs`. */
+    async waitFor(match: (event: Received) => boolean, timeoutMs = 10_000): Promise<Received> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = events.find(match);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(events)}`);
+        await sleep(5);
+      }
+    },
+  };
+}
+
+/** Newest event per date, the way a client merges by version. */
+export function latestByDate(events: DateAvailability[]): Map<string, DateAvailability> {
+  const latest = new Map<string, DateAvailability>();
+  for (const event of events) {
+    const known = latest.get(event.date);
+    if (!known || event.version > known.version) latest.set(event.date, event);
+  }
+  return latest;
+}
+
+/** Polls `condition` until it holds, failing with `what` after `timeoutMs`. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await sleep(5);
+  }
+}
+
+/** Waits until the app has registered `count` subscribers, so nothing a test writes next is missed. */
+export function waitForSubscribers(app: Pick<TestApp, 'app'>, count: number): Promise<void> {
+  return until(() => app.app.services.live.subscriberCount() >= count, `${count} subscribers are registered`);
+}
+
+/**
+ * When each slot change was committed, from the server's own clock: the `wallTime` of its change
+ * event (MongoDB 6.0+), keyed by `date@version`. Latency measured from here is commit-to-delivery,
+ * not request-to-delivery.
+ */
+export async function watchCommitTimes(db: Db) {
+  const commits = new Map<string, number>();
+  const { operationTime } = await db.command({ ping: 1 });
+  const stream = db
+    .collection<DateSlotDoc>('dateSlots')
+    .watch([], { fullDocument: 'updateLookup', startAtOperationTime: operationTime, maxAwaitTimeMS: 100 });
+  let running = true;
+  const loop = (async () => {
+    while (running && !stream.closed) {
+      const change = await stream.tryNext().catch(() => null);
+      if (!change || !('fullDocument' in change) || !change.fullDocument) continue;
+      const wallTime = (change as { wallTime?: Date }).wallTime;
+      if (!wallTime) throw new Error('change events carry no wallTime (MongoDB < 6.0?)');
+      const key = `${change.fullDocument.date}@${change.fullDocument.version}`;
+      if (!commits.has(key)) commits.set(key, wallTime.getTime());
+    }
+  })();
+  return {
+    commitTime: (date: string, version: number) => commits.get(`${date}@${version}`),
+    /** Waits for the commit time of `date@version` (the watcher may lag the subscriber slightly). */
+    async waitForCommitTime(date: string, version: number): Promise<number> {
+      await until(() => commits.has(`${date}@${version}`), `the commit of ${date}@${version} is seen`);
+      return commits.get(`${date}@${version}`)!;
+    },
+    async stop() {
+      running = false;
+      await stream.close();
+      await loop;
+    },
+  };
+}
