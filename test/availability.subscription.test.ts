@@ -36,6 +36,24 @@ describe('when a client subscribes to a resource over graphql-ws', () => {
     }
   });
 
+  it('sees a date free up when the sweeper expires the hold on it', async () => {
+    const resource = await createResource(app, { capacity: 1 });
+    const date = dayFromToday(app, 6);
+    const held = await holdDates(app, await app.token('alice'), resource.id, [date]);
+    expect(held.data.holdDates.__typename).toBe('DatesHeld');
+    const client = wsClient(app, await app.token('watcher'));
+    try {
+      const subscription = subscribeAvailability(client, { resourceId: resource.id, from: date, to: date });
+      await waitForSubscribers(app, 1);
+      app.clock.advance(1800 * 1000);
+      expect(await app.app.services.sweeper.sweepOnce()).toBeGreaterThanOrEqual(1);
+      const event = await subscription.waitFor((e) => e.date === date && e.status === 'AVAILABLE');
+      expect(event).toMatchObject({ remaining: 1, version: 2 });
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('reports each change with a growing version that the availability query also returns', async () => {
     const resource = await createResource(app, { capacity: 2 });
     const date = dayFromToday(app, 7);

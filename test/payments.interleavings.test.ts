@@ -49,12 +49,14 @@ describe('when holds, clock jumps and Checkout events interleave at random', () 
     const problems: string[] = [];
     let holdAttempts = 0;
 
+    let holdsInFlight = 0;
     async function tryHold() {
       holdAttempts += 1;
+      holdsInFlight += 1;
       const token = rng.pick(tokens);
       const resource = rng.pick(resources);
       const first = rng.int(dates.length - 1);
-      const held = await holdDates(app, token, resource.id, dates.slice(first, first + 1 + rng.int(2)));
+      const held = await holdDates(app, token, resource.id, dates.slice(first, first + 1 + rng.int(2))).finally(() => (holdsInFlight -= 1));
       // Invariant 5: losing a race is a typed answer, never an error.
       if (held.errors || !['DatesHeld', 'DatesUnavailable'].includes(held.data?.holdDates.__typename))
         problems.push(`holdDates: ${JSON.stringify(held)}`);
@@ -98,7 +100,8 @@ describe('when holds, clock jumps and Checkout events interleave at random', () 
 
     async function operation() {
       const roll = rng.next();
-      if (holds.length < HOLDS && roll < 0.3) return tryHold();
+      // Counting holds still in flight keeps a concurrent batch from overshooting HOLDS.
+      if (holds.length + holdsInFlight < HOLDS && roll < 0.3) return tryHold();
       if (roll < 0.42) return app.clock.advance((1 + rng.int(15)) * 60_000);
       if (roll < 0.72) return sendEvent('completed');
       if (roll < 0.94) return sendEvent('expired');

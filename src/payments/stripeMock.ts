@@ -1,8 +1,8 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { cacheDir } from '../mongo/binary';
+import { cacheDir, installIntoCache, onPath } from '../provision/cache';
 
 export const STRIPE_MOCK_VERSION = '0.203.0';
 const MODULE = `github.com/stripe/stripe-mock@v${STRIPE_MOCK_VERSION}`;
@@ -19,32 +19,16 @@ export interface RunningStripeMock {
   stop(): Promise<void>;
 }
 
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir && existsSync(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
-
-/**
- * Builds stripe-mock with `go install` into a private folder, then moves it into the cache with one
- * rename, so two concurrent provisioners never run half a binary.
- */
+/** Builds stripe-mock with `go install` and moves it into the cache. */
 function installWithGo(target: string): void {
-  const root = cacheDir();
-  mkdirSync(root, { recursive: true });
-  const work = mkdtempSync(join(root, 'tmp-'));
-  try {
+  installIntoCache(target, (work) => {
     execFileSync('go', ['install', MODULE], {
       cwd: work,
       env: { ...process.env, GOBIN: join(work, 'bin') },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
-    mkdirSync(join(target, '..'), { recursive: true });
-    if (!existsSync(target)) renameSync(join(work, 'bin', 'stripe-mock'), target);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+    return join(work, 'bin', 'stripe-mock');
+  });
 }
 
 /**
