@@ -2,6 +2,7 @@ import { ObjectId } from 'mongodb';
 import { addDays, todayUtc } from '../src/bookings/calendar';
 import { claimDate } from '../src/bookings/claims';
 import { slotCreator } from '../src/bookings/slots';
+import { systemClock } from '../src/clock';
 import { bookingCollections } from '../src/bookings/collections';
 import { withTransaction } from '../src/mongo/transaction';
 import { runPool, startBenchApp, summary } from './support';
@@ -28,7 +29,7 @@ try {
   const dateOf = (i: number) => addDays(today, 1 + (i % 1000));
   const { slots, holds } = bookingCollections(bench.db);
   const resources = bench.db.collection('resources');
-  const ensureSlots = slotCreator(bench.client, slots, resources as never);
+  const ensureSlots = slotCreator(bench.client, slots, resources as never, systemClock);
 
   // Warm-up: JIT, connection pools.
   const warm = await newResource(1);

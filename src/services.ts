@@ -96,7 +96,7 @@ export function createServices({ client, db, clock, logger, holdTtlSeconds, swee
       clock,
       holdTtlSeconds,
       users,
-      ensureSlots: slotCreator(client, bookings.slots, resourcesCollection(db)),
+      ensureSlots: slotCreator(client, bookings.slots, resourcesCollection(db), clock),
       afterRelease: checkout.expireSessionOf,
     }),
     availability: availabilityReader(bookings.slots, resources, clock),

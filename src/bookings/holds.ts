@@ -9,12 +9,10 @@ import type { ResourceService } from '../resources/service';
 import { addDays, todayUtc } from './calendar';
 import { claimDate, releaseClaims } from './claims';
 import type { BookingCollections, HoldDocument } from './collections';
-import type { EnsureSlots } from './slots';
+import { type EnsureSlots, MAX_DAYS_AHEAD } from './slots';
 import type { UserService } from '../users/service';
 
 export const MAX_DATES_PER_HOLD = 31;
-/** How far ahead a date may be held. */
-export const MAX_DAYS_AHEAD = 3 * 366;
 
 export interface DatesHeldResult {
   __typename: 'DatesHeld';

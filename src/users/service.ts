@@ -46,6 +46,9 @@ export function userService(users: Collection<UserDoc>, client: MongoClient, clo
 
     /** The caller as the database knows them, creating the user from the token on first sight. */
     async recognise(claims: Caller): Promise<UserView> {
+      // A read on the hot path; the upsert (a write) only the first time a user is seen.
+      const known = await users.findOne({ _id: claims.id });
+      if (known) return view(known);
       const now = clock.now();
       const user = await users.findOneAndUpdate(
         { _id: claims.id },
