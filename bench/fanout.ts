@@ -9,6 +9,7 @@ import { signToken } from '../src/auth/token';
 import type { DateSlotDoc } from '../src/bookings/collections';
 import { addDays, todayUtc } from '../src/bookings/calendar';
 import { startEmbeddedReplSet } from '../src/mongo/embedded';
+import { percentile, postGraphQL } from './support';
 
 /**
  * npm run bench:fanout [-- 100 1000]
@@ -47,10 +48,6 @@ async function startInstance(mongoUri: string, jwtSecret: string): Promise<{ url
   });
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
 async function main(): Promise<void> {
   const embedded = process.env.MONGODB_URI ? undefined : await startEmbeddedReplSet({ log: () => {} });
   const mongoUri = process.env.MONGODB_URI ?? embedded!.uri;
@@ -64,16 +61,7 @@ async function main(): Promise<void> {
   try {
     const admin = await signToken(secret, { id: 'bench-admin', role: 'admin' });
     const user = await signToken(secret, { id: 'bench-user', role: 'user' });
-    const gql = async (token: string, query: string, variables?: object) => {
-      const response = await fetch(`${instance.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await response.json()) as { data?: any; errors?: unknown[] };
-      if (body.errors) throw new Error(JSON.stringify(body.errors));
-      return body.data;
-    };
+    const gql = (token: string, query: string, variables?: object) => postGraphQL(`${instance.url}/graphql`, token, query, variables);
 
     // Commit times from the oplog, keyed by resourceId:date@version.
     const commits = new Map<string, number>();

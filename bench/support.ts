@@ -9,6 +9,18 @@ import { createStripeClient } from '../src/payments/stripeClient';
 import { MOCK_SECRET_KEY } from '../src/payments/stripeSetup';
 import { startStripeMock } from '../src/payments/stripeMock';
 
+/** One GraphQL request over HTTP; throws on any error, so a benchmark never counts a failure as done. */
+export async function postGraphQL(endpoint: string, token: string, query: string, variables?: object): Promise<any> {
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: any; errors?: unknown[] };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
 /** The real server in-process on one mongod (embedded, or MONGODB_URI), on a fresh database. */
 export async function startBenchApp() {
   const embedded = process.env.MONGODB_URI ? undefined : await startEmbeddedReplSet({ log: () => {} });
@@ -36,16 +48,7 @@ export async function startBenchApp() {
     db,
     app,
     token: (id: string, role: Role = 'user') => signToken(jwtSecret, { id, role }),
-    async gql(token: string, query: string, variables: Record<string, unknown>) {
-      const response = await fetch(endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await response.json()) as { data?: any; errors?: unknown[] };
-      if (body.errors) throw new Error(JSON.stringify(body.errors));
-      return body.data;
-    },
+    gql: (token: string, query: string, variables: Record<string, unknown>) => postGraphQL(endpoint, token, query, variables),
     async stop() {
       await app.stop();
       await db.dropDatabase();
@@ -74,9 +77,10 @@ export async function runPool(total: number, concurrency: number, op: (i: number
   return { latencies, seconds: (performance.now() - started) / 1000 };
 }
 
+/** Nearest-rank percentile. */
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
 export function summary(label: string, total: number, run: { latencies: number[]; seconds: number }) {

@@ -2,7 +2,7 @@ import { ObjectId } from 'mongodb';
 import { type AccountDocument, ledgerCollections } from '../src/ledger/collections';
 import { moveFunds } from '../src/ledger/transfers';
 import { type TransactionStats, withTransaction } from '../src/mongo/transaction';
-import { runPool, startBenchApp, summary } from './support';
+import { percentile, runPool, startBenchApp, summary } from './support';
 
 /**
  * Transfers/s through GraphQL against the raw driver running the same transaction at the same
@@ -72,7 +72,7 @@ try {
     const run = await runPool(total, CONCURRENCY, op);
     const rate = summary(label, total, run);
     console.log(`    withTransaction retries: ${stats.attempts - before.attempts - (stats.runs - before.runs)} per ${total}`);
-    return { rate, p99: [...run.latencies].sort((a, b) => a - b)[Math.floor(0.99 * run.latencies.length)] };
+    return { rate, p99: percentile(run.latencies, 99) };
   };
 
   await runPool(300, CONCURRENCY, viaGraphQL(false, 'warm')); // JIT and pools
