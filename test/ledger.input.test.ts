@@ -128,6 +128,26 @@ describe("when someone acts on another user's account", () => {
   });
 });
 
+describe('when the owner is suspended', () => {
+  it('refuses their withdrawals and transfers with FORBIDDEN, moving nothing', async () => {
+    const suzy = await app.token('suzy');
+    const account = await openAccount(app, suzy);
+    await deposit(app, account, 500);
+    const admin = await app.token('treasury', 'admin');
+    await app.gql(admin, `mutation { suspendUser(input: { userId: "suzy" }) { suspended } }`);
+    const before = await snapshot();
+    const responses = await Promise.all([
+      withdraw(app, suzy, account, 10),
+      transfer(app, suzy, account, other, 10),
+      withdraw(app, suzy, account, 20),
+    ]);
+    for (const response of responses) expect(errorCode(response)).toBe('FORBIDDEN');
+    const after = await snapshot();
+    expect(after.balances).toEqual(before.balances);
+    expect(after.counts.slice(0, 3)).toEqual(before.counts.slice(0, 3));
+  });
+});
+
 describe('when reading history', () => {
   it('pages transfers and ledger entries newest first', async () => {
     const payer = await app.token('pager');

@@ -4,8 +4,19 @@ import { type TransactionStats, withTransaction } from '../mongo/transaction';
 /** Work that debits one account: run inside a transaction, safe to re-run. */
 export type DebitJob<T> = (session: ClientSession) => Promise<T>;
 
+/**
+ * A check that must hold in the same transaction as the job (e.g. "the caller is not suspended").
+ * Jobs in one batch debit one account and so share its owner: a check with the same `key` runs once
+ * per batch instead of once per job.
+ */
+export interface Precondition {
+  key: string;
+  check(session: ClientSession): Promise<void>;
+}
+
 interface Pending {
   job: DebitJob<unknown>;
+  precondition?: Precondition;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -24,7 +35,11 @@ export function debitBatcher(client: MongoClient, stats: TransactionStats, maxBa
 
   async function runAlone(pending: Pending): Promise<void> {
     try {
-      pending.resolve(await withTransaction(client, pending.job, stats));
+      const run = async (session: ClientSession) => {
+        await pending.precondition?.check(session);
+        return pending.job(session);
+      };
+      pending.resolve(await withTransaction(client, run, stats));
     } catch (error) {
       pending.reject(error);
     }
@@ -37,6 +52,8 @@ export function debitBatcher(client: MongoClient, stats: TransactionStats, maxBa
       results = await withTransaction(
         client,
         async (session) => {
+          const preconditions = new Map(batch.flatMap((p) => (p.precondition ? [[p.precondition.key, p.precondition]] : [])));
+          for (const precondition of preconditions.values()) await precondition.check(session);
           const out: unknown[] = [];
           for (const pending of batch) out.push(await pending.job(session));
           return out;
@@ -44,7 +61,7 @@ export function debitBatcher(client: MongoClient, stats: TransactionStats, maxBa
         stats,
       );
     } catch {
-      // One job failed and took the batch down with it: run each alone, so only that one fails.
+      // One job or check failed and took the batch down with it: run each alone, so only its own fail.
       for (const pending of batch) await runAlone(pending);
       return;
     }
@@ -57,10 +74,10 @@ export function debitBatcher(client: MongoClient, stats: TransactionStats, maxBa
     queues.delete(key);
   }
 
-  return function submit<T>(accountKey: string, job: DebitJob<T>): Promise<T> {
+  return function submit<T>(accountKey: string, job: DebitJob<T>, precondition?: Precondition): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const existing = queues.get(accountKey);
-      const pending: Pending = { job, resolve: resolve as (value: unknown) => void, reject };
+      const pending: Pending = { job, precondition, resolve: resolve as (value: unknown) => void, reject };
       if (existing) {
         existing.push(pending);
         return;

@@ -69,17 +69,20 @@ export function movementService(deps: LedgerDeps) {
       };
       return runIdempotent<WithdrawResult>(request, async (record) => {
         const account = await accounts.requireOwned(caller, input.accountId, 'accountId');
-        return deps.debits<WithdrawResult>(account._id.toHexString(), async (session) => {
-          await deps.users.requireActive(session, caller.id);
-          const debited = await debitIfFunds(collections.accounts, session, account._id, account.currency, input.amount);
-          if (!debited) return { __typename: 'InsufficientFunds', accountId: input.accountId, requested: input.amount };
-          const [entry] = await appendEntries(collections.entries, session, [
-            { account: debited, kind: 'WITHDRAWAL', amount: -input.amount, transferId: null, now: clock.now() },
-          ]);
-          const result: WithdrawResult = { __typename: 'Withdrawn', account: debited, entry };
-          await record(session, result);
-          return result;
-        });
+        return deps.debits<WithdrawResult>(
+          account._id.toHexString(),
+          async (session) => {
+            const debited = await debitIfFunds(collections.accounts, session, account._id, account.currency, input.amount);
+            if (!debited) return { __typename: 'InsufficientFunds', accountId: input.accountId, requested: input.amount };
+            const [entry] = await appendEntries(collections.entries, session, [
+              { account: debited, kind: 'WITHDRAWAL', amount: -input.amount, transferId: null, now: clock.now() },
+            ]);
+            const result: WithdrawResult = { __typename: 'Withdrawn', account: debited, entry };
+            await record(session, result);
+            return result;
+          },
+          deps.users.activeCheck(caller.id),
+        );
       });
     },
   };

@@ -78,21 +78,24 @@ export function transferService(deps: LedgerDeps) {
     if (target.currency !== source.currency)
       return { __typename: 'CurrencyMismatch', fromCurrency: source.currency, toCurrency: target.currency } as const;
 
-    return deps.debits<TransferResult>(source._id.toHexString(), async (session) => {
-      await deps.users.requireActive(session, caller.id);
-      const transfer = await moveFunds(collections, session, {
-        source,
-        target,
-        amount: input.amount,
-        memo: input.memo ?? null,
-        initiatedBy: caller.id,
-        now: clock.now(),
-      });
-      if (!transfer) return { __typename: 'InsufficientFunds', accountId: input.fromAccountId, requested: input.amount };
-      const result: TransferResult = { __typename: 'TransferCompleted', transfer };
-      await record(session, result);
-      return result;
-    });
+    return deps.debits<TransferResult>(
+      source._id.toHexString(),
+      async (session) => {
+        const transfer = await moveFunds(collections, session, {
+          source,
+          target,
+          amount: input.amount,
+          memo: input.memo ?? null,
+          initiatedBy: caller.id,
+          now: clock.now(),
+        });
+        if (!transfer) return { __typename: 'InsufficientFunds', accountId: input.fromAccountId, requested: input.amount };
+        const result: TransferResult = { __typename: 'TransferCompleted', transfer };
+        await record(session, result);
+        return result;
+      },
+      deps.users.activeCheck(caller.id),
+    );
   }
 
   return {

@@ -43,6 +43,8 @@ export function userService(users: Collection<UserDoc>, client: MongoClient, clo
   return {
     authorizeAdmin,
     requireActive,
+    /** `requireActive` as a keyed check, so a batch of one user's debits runs it once (see debitBatcher). */
+    activeCheck: (userId: string) => ({ key: `active:${userId}`, check: (session: ClientSession) => requireActive(session, userId) }),
 
     /** The caller as the database knows them, creating the user from the token on first sight. */
     async recognise(claims: Caller): Promise<UserView> {
