@@ -1,7 +1,7 @@
 import { checkRange, type DateAvailability, slotAvailability } from '../bookings/availability';
 import type { DateSlotDoc } from '../bookings/collections';
 import type { Clock } from '../clock';
-import { apiError, badInput } from '../graphql/errors';
+import { apiError } from '../graphql/errors';
 import type { ResourceService } from '../resources/service';
 import type { Fanout } from './fanout';
 
@@ -16,8 +16,7 @@ export function liveAvailability({ fanout, resources, clock }: LiveAvailabilityD
   return {
     async subscribe(resourceId: string, from: string, to: string): Promise<AsyncIterableIterator<DateAvailability>> {
       checkRange(from, to);
-      const resource = await resources.find(resourceId);
-      if (!resource) throw badInput('resourceId', 'no resource has this id');
+      const resource = await resources.require(resourceId);
       return fanout.subscribe({ resourceId: resource._id.toHexString(), from, to });
     },
 

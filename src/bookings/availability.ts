@@ -40,8 +40,7 @@ export function checkRange(from: string, to: string): void {
 export function availabilityReader(slots: Collection<DateSlotDoc>, resources: ResourceService, clock: Clock) {
   return async function availability(resourceId: string, from: string, to: string): Promise<DateAvailability[]> {
     checkRange(from, to);
-    const resource = await resources.find(resourceId);
-    if (!resource) throw badInput('resourceId', 'no resource has this id');
+    const resource = await resources.require(resourceId);
     const found = await slots.find({ resourceId: resource._id, date: { $gte: from, $lte: to } }).toArray();
     const byDate = new Map(found.map((slot) => [slot.date, slot]));
     const now = clock.now();

@@ -2,7 +2,7 @@ import type { ClientSession, Collection, MongoClient, ObjectId } from 'mongodb';
 import type { Caller } from '../auth/token';
 import type { Clock } from '../clock';
 import type { RunIdempotent } from '../idempotency/keys';
-import { parseObjectId } from '../mongo/ids';
+import { findById } from '../mongo/ids';
 import { withTransaction } from '../mongo/transaction';
 import { type BookingDoc, type BookingDocument, pendingRefund } from './bookingRecords';
 import { releaseClaims } from './claims';
@@ -43,8 +43,7 @@ export interface BookingServiceDeps {
 /** Bookings as their owners see them, and cancellation with a full refund. */
 export function bookingService({ client, slots, bookings, runIdempotent, clock, sendRefund }: BookingServiceDeps) {
   async function findFor(caller: Caller, bookingId: string): Promise<BookingDocument | null> {
-    const _id = parseObjectId(bookingId);
-    const booking = _id ? await bookings.findOne({ _id }) : null;
+    const booking = await findById(bookings, bookingId);
     // Someone else's booking is answered like a missing one, so ids cannot be probed.
     return booking && (caller.role === 'admin' || booking.userId === caller.id) ? booking : null;
   }

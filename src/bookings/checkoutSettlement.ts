@@ -1,6 +1,6 @@
 import { type ClientSession, type Collection, ObjectId } from 'mongodb';
 import type { Clock } from '../clock';
-import { parseObjectId } from '../mongo/ids';
+import { findById } from '../mongo/ids';
 import { type BookingDoc, type BookingDocument, type BookingStatus, pendingRefund } from './bookingRecords';
 import { claimDate, markClaimBooked, releaseClaims } from './claims';
 import type { BookingCollections, HoldDocument } from './collections';
@@ -35,10 +35,7 @@ export interface SettlementDeps {
 export function checkoutSettlement({ collections, bookings, clock }: SettlementDeps) {
   const { slots, holds } = collections;
 
-  async function findHold(session: ClientSession, holdId: string | null): Promise<HoldDocument | null> {
-    const _id = holdId ? parseObjectId(holdId) : undefined;
-    return _id ? holds.findOne({ _id }, { session }) : null;
-  }
+  const findHold = (session: ClientSession, holdId: string | null): Promise<HoldDocument | null> => findById(holds, holdId, session);
 
   /**
    * Books every date of the hold or none. A date whose claim is still the hold's own is marked

@@ -3,7 +3,7 @@ import type { Caller } from '../auth/token';
 import type { Clock } from '../clock';
 import { apiError, badInput } from '../graphql/errors';
 import type { RecordResult, RunIdempotent } from '../idempotency/keys';
-import { parseObjectId } from '../mongo/ids';
+import { findById } from '../mongo/ids';
 import { Rollback, withTransaction } from '../mongo/transaction';
 import type { ResourceService } from '../resources/service';
 import { addDays, todayUtc } from './calendar';
@@ -69,8 +69,7 @@ export function holdService(deps: HoldDeps) {
    */
   async function claimAll(caller: Caller, input: HoldDatesInput, record: RecordResult<HoldDatesResult>): Promise<HoldDatesResult> {
     const dates = validateDates(input.dates);
-    const resource = await resources.find(input.resourceId);
-    if (!resource) throw badInput('resourceId', 'no resource has this id');
+    const resource = await resources.require(input.resourceId);
     const amount = resource.pricePerDate * dates.length;
     if (!Number.isSafeInteger(amount)) throw badInput('dates', 'the total price is too large');
     await deps.ensureSlots(resource._id, dates);
@@ -112,7 +111,7 @@ export function holdService(deps: HoldDeps) {
 
     /** Frees the dates at once. Releasing twice answers the released hold; a confirmed hold cannot be released. */
     async releaseHold(caller: Caller, holdId: string): Promise<HoldDocument> {
-      const hold = await this.findHold(holdId);
+      const hold = await findById(holds, holdId);
       if (!hold) throw apiError('NOT_FOUND', 'No hold has this id', { field: 'holdId' });
       if (caller.role !== 'admin' && hold.userId !== caller.id) throw apiError('FORBIDDEN', 'This hold belongs to another user');
       const released = await withTransaction(client, async (session) => {
@@ -134,10 +133,7 @@ export function holdService(deps: HoldDeps) {
       throw badInput('holdId', `the hold is ${current.state} and cannot be released`);
     },
 
-    async findHold(holdId: string): Promise<HoldDocument | null> {
-      const _id = parseObjectId(holdId);
-      return _id ? holds.findOne({ _id }) : null;
-    },
+    findHold: (holdId: string): Promise<HoldDocument | null> => findById(holds, holdId),
 
     listHolds(userId: string): Promise<HoldDocument[]> {
       return holds.find({ userId }).sort({ createdAt: -1 }).limit(500).toArray();

@@ -2,14 +2,11 @@ import { type Collection, ObjectId } from 'mongodb';
 import type { Caller } from '../auth/token';
 import type { Clock } from '../clock';
 import { apiError } from '../graphql/errors';
-import { parseObjectId } from '../mongo/ids';
+import { findById } from '../mongo/ids';
 import type { AccountDoc, AccountDocument } from './collections';
 
 export function accountService(accounts: Collection<AccountDoc>, clock: Clock) {
-  async function find(id: string): Promise<AccountDocument | null> {
-    const _id = parseObjectId(id);
-    return _id ? accounts.findOne({ _id }) : null;
-  }
+  const find = (id: string): Promise<AccountDocument | null> => findById(accounts, id);
 
   return {
     find,

@@ -6,7 +6,7 @@ import type { Clock } from '../clock';
 import { apiError, badInput } from '../graphql/errors';
 import type { RunIdempotent } from '../idempotency/keys';
 import type { Logger } from '../logger';
-import { parseObjectId } from '../mongo/ids';
+import { findById } from '../mongo/ids';
 import { withTransaction } from '../mongo/transaction';
 
 /** Stripe refuses `expires_at` under 30 minutes or over 24 hours from creation; a minute of margin each side. */
@@ -129,8 +129,7 @@ export function checkoutService(deps: CheckoutDeps) {
     holdId: string,
     record: (s: ClientSession, r: CheckoutHoldResult) => Promise<void>,
   ): Promise<CheckoutHoldResult> {
-    const _id = parseObjectId(holdId);
-    const hold = _id ? await holds.findOne({ _id }) : null;
+    const hold = await findById(holds, holdId);
     // Only the owner pays for a hold; someone else's is answered like a missing one, so ids cannot be probed.
     if (!hold || hold.userId !== caller.id) return { __typename: 'HoldNotFound', holdId };
     if (hold.state === 'confirmed') throw badInput('holdId', 'this hold is already paid for');

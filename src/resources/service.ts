@@ -4,7 +4,7 @@ import { applyCapacity } from '../bookings/claims';
 import type { DateSlotDoc } from '../bookings/collections';
 import type { Clock } from '../clock';
 import { badInput } from '../graphql/errors';
-import { parseObjectId } from '../mongo/ids';
+import { findById } from '../mongo/ids';
 import { Rollback, withTransaction } from '../mongo/transaction';
 import type { UserService } from '../users/service';
 import type { ResourceDoc, ResourceDocument } from './collection';
@@ -53,13 +53,19 @@ function checkCapacity(capacity: number): number {
 }
 
 export function resourceService({ client, resources, slots, users, clock }: ResourceDeps) {
-  async function find(id: string): Promise<ResourceDocument | null> {
-    const _id = parseObjectId(id);
-    return _id ? resources.findOne({ _id }) : null;
+  const find = (id: string): Promise<ResourceDocument | null> => findById(resources, id);
+
+  /** An unknown resource is bad input, named by the field that carried its id. */
+  async function requireResource(id: string, field = 'resourceId'): Promise<ResourceDocument> {
+    const resource = await find(id);
+    if (!resource) throw badInput(field, 'no resource has this id');
+    return resource;
   }
 
   return {
     find,
+
+    require: requireResource,
 
     list(): Promise<ResourceDocument[]> {
       return resources.find().sort({ _id: 1 }).limit(1000).toArray();
@@ -89,13 +95,11 @@ export function resourceService({ client, resources, slots, users, clock }: Reso
      * is applied to every date slot in the same transaction (see applyCapacity).
      */
     async update(caller: Caller, change: ResourceChange): Promise<UpdateResourceResult> {
-      const _id = parseObjectId(change.id);
       const set: Partial<ResourceDoc> = {};
       if (change.name != null) set.name = checkName(change.name);
       if (change.pricePerDate != null) set.pricePerDate = change.pricePerDate;
       if (change.capacity != null) set.capacity = checkCapacity(change.capacity);
-      const current = _id && (await resources.findOne({ _id }));
-      if (!current) throw badInput('id', 'no resource has this id');
+      const current = await requireResource(change.id, 'id');
       return withTransaction<UpdateResourceResult>(client, async (session) => {
         await users.authorizeAdmin(session, caller.id);
         const updated = await resources.findOneAndUpdate(
