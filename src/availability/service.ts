@@ -1,7 +1,7 @@
 import { checkRange, type DateAvailability, slotAvailability } from '../bookings/availability';
 import type { DateSlotDoc } from '../bookings/collections';
 import type { Clock } from '../clock';
-import { apiError } from '../graphql/errors';
+import { DomainError } from '../errors';
 import type { ResourceService } from '../resources/service';
 import type { Fanout } from './fanout';
 
@@ -28,13 +28,10 @@ export function liveAvailability({ fanout, resources, clock }: LiveAvailabilityD
     /** The feed lost events for good: clients must re-query, so their subscriptions end with a retryable error. */
     endAll(_cause: Error): void {
       fanout.failAll(
-        apiError(
-          'INTERNAL_SERVER_ERROR',
+        new DomainError(
+          'SERVICE_UNAVAILABLE',
           'Live updates were interrupted and some may be missing; subscribe again and re-query availability',
-          {
-            reason: 'AVAILABILITY_EVENTS_LOST',
-            retryable: true,
-          },
+          { retryable: true },
         ),
       );
     },

@@ -1,6 +1,6 @@
 import type { Collection } from 'mongodb';
 import type { Clock } from '../clock';
-import { badInput } from '../graphql/errors';
+import { badInput } from '../errors';
 import type { ResourceService } from '../resources/service';
 import { daysInclusive, eachDate } from './calendar';
 import { liveClaimsOf } from './claims';

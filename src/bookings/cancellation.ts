@@ -1,5 +1,6 @@
 import type { ClientSession, Collection, MongoClient, ObjectId } from 'mongodb';
 import type { Caller } from '../auth/token';
+import { visibleTo } from '../auth/visibility';
 import type { Clock } from '../clock';
 import type { RunIdempotent } from '../idempotency/keys';
 import { findById } from '../mongo/ids';
@@ -43,9 +44,7 @@ export interface BookingServiceDeps {
 /** Bookings as their owners see them, and cancellation with a full refund. */
 export function bookingService({ client, slots, bookings, runIdempotent, clock, sendRefund }: BookingServiceDeps) {
   async function findFor(caller: Caller, bookingId: string): Promise<BookingDocument | null> {
-    const booking = await findById(bookings, bookingId);
-    // Someone else's booking is answered like a missing one, so ids cannot be probed.
-    return booking && (caller.role === 'admin' || booking.userId === caller.id) ? booking : null;
+    return visibleTo(caller, await findById(bookings, bookingId), (booking) => booking.userId);
   }
 
   /**

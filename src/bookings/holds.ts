@@ -1,7 +1,8 @@
 import { type MongoClient, ObjectId } from 'mongodb';
 import type { Caller } from '../auth/token';
 import type { Clock } from '../clock';
-import { apiError, badInput } from '../graphql/errors';
+import { visibleTo } from '../auth/visibility';
+import { badInput, notFound } from '../errors';
 import type { RecordResult, RunIdempotent } from '../idempotency/keys';
 import { findById } from '../mongo/ids';
 import { Rollback, withTransaction } from '../mongo/transaction';
@@ -44,6 +45,8 @@ export interface HoldDeps {
   /** Runs after a release commits (e.g. to expire the hold's open Checkout Session); must not throw. */
   afterRelease?: (hold: HoldDocument) => Promise<void>;
 }
+
+const holdOwner = (hold: HoldDocument) => hold.userId;
 
 export function holdService(deps: HoldDeps) {
   const { client, collections, resources, runIdempotent, clock } = deps;
@@ -111,9 +114,8 @@ export function holdService(deps: HoldDeps) {
 
     /** Frees the dates at once. Releasing twice answers the released hold; a confirmed hold cannot be released. */
     async releaseHold(caller: Caller, holdId: string): Promise<HoldDocument> {
-      const hold = await findById(holds, holdId);
-      if (!hold) throw apiError('NOT_FOUND', 'No hold has this id', { field: 'holdId' });
-      if (caller.role !== 'admin' && hold.userId !== caller.id) throw apiError('FORBIDDEN', 'This hold belongs to another user');
+      const hold = visibleTo(caller, await findById(holds, holdId), holdOwner);
+      if (!hold) throw notFound('holdId', 'hold');
       const released = await withTransaction(client, async (session) => {
         const now = clock.now();
         const updated = await holds.findOneAndUpdate(
@@ -133,7 +135,9 @@ export function holdService(deps: HoldDeps) {
       throw badInput('holdId', `the hold is ${current.state} and cannot be released`);
     },
 
-    findHold: (holdId: string): Promise<HoldDocument | null> => findById(holds, holdId),
+    /** Owner or admin; anyone else is answered as if the hold did not exist. */
+    findHold: async (caller: Caller, holdId: string): Promise<HoldDocument | null> =>
+      visibleTo(caller, await findById(holds, holdId), holdOwner),
 
     listHolds(userId: string): Promise<HoldDocument[]> {
       return holds.find({ userId }).sort({ createdAt: -1 }).limit(500).toArray();

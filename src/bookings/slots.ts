@@ -1,6 +1,6 @@
 import type { Collection, MongoClient, ObjectId } from 'mongodb';
 import type { Clock } from '../clock';
-import { badInput } from '../graphql/errors';
+import { badInput } from '../errors';
 import { withTransaction } from '../mongo/transaction';
 import type { ResourceDoc } from '../resources/collection';
 import { addDays, eachDate, todayUtc } from './calendar';

@@ -1,22 +1,24 @@
 import { GraphQLError } from 'graphql';
+import { DomainError, type ErrorCode } from '../errors';
 
-/** Every code a client can see in `extensions.code`. */
-export type ErrorCode =
-  | 'BAD_USER_INPUT'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'IDEMPOTENCY_KEY_REUSED'
-  | 'IDEMPOTENCY_KEY_IN_USE'
-  | 'RATE_LIMITED'
-  | 'PAYMENT_PROVIDER_ERROR'
-  | 'INTERNAL_SERVER_ERROR';
+/** HTTP statuses for codes that fail a whole request; field errors keep 200 as GraphQL expects. */
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  BAD_REQUEST: 400,
+  UNAUTHENTICATED: 401,
+  RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
+};
 
-export function apiError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { ...extensions, code } });
+/** The `extensions` a client sees for a domain error: its code and whatever details it carries. */
+export function domainExtensions(error: DomainError): Record<string, unknown> {
+  return { ...error.details, code: error.code };
 }
 
-/** Bad input names the offending field, so a client can point at it. */
-export function badInput(field: string, message: string): GraphQLError {
-  return apiError('BAD_USER_INPUT', `${field}: ${message}`, { field });
+/** A domain error thrown outside a resolver (context, plugins), where Apollo reads `extensions.http`. */
+export function toGraphQLError(error: DomainError): GraphQLError {
+  const status = HTTP_STATUS[error.code];
+  return new GraphQLError(error.message, {
+    originalError: error,
+    extensions: { ...domainExtensions(error), ...(status ? { http: { status } } : {}) },
+  });
 }

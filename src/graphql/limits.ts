@@ -1,14 +1,19 @@
-import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import type { Context } from './context';
-import { apiError } from './errors';
+import { NoSchemaIntrospectionCustomRule, type ValidationRule } from 'graphql';
 
-/** Query-shape limits, enforced at validation (GRAPHQL_VALIDATION_FAILED / GRAPHQL_PARSE_FAILED). */
+/** Query-shape limits, enforced at parse and validation on every transport. */
 export const QUERY_LIMITS = { maxDepth: 8, maxCost: 5000, maxAliases: 15, maxDirectives: 20, maxTokens: 2000 };
 
-/** graphql-armor's depth, cost, alias, directive and token limits, plus no batched HTTP requests. */
-export function queryShapeLimits(production: boolean) {
-  return new ApolloArmor({
+export interface QueryShapeLimits {
+  /** graphql-armor's depth, cost, alias and directive rules (plus no introspection in production). */
+  validationRules: ValidationRule[];
+  /** Apollo plugins for what is not a validation rule: the token limit and hidden field suggestions. */
+  apolloPlugins: ReturnType<ApolloArmor['protect']>['plugins'];
+}
+
+/** Built once per instance; Apollo (HTTP) and graphql-ws (WebSocket) both take their rules from here. */
+export function queryShapeLimits(production: boolean): QueryShapeLimits {
+  const armor = new ApolloArmor({
     maxDepth: { n: QUERY_LIMITS.maxDepth, ignoreIntrospection: true },
     costLimit: { maxCost: QUERY_LIMITS.maxCost, ignoreIntrospection: true },
     maxAliases: { n: QUERY_LIMITS.maxAliases },
@@ -17,38 +22,8 @@ export function queryShapeLimits(production: boolean) {
     // Suggestions ("did you mean …") help developers and attackers alike; only offer them outside production.
     blockFieldSuggestion: { enabled: production },
   }).protect();
-}
-
-/**
- * At most `perMinute` mutations per user per minute on this instance (fixed one-minute windows),
- * answered with RATE_LIMITED and HTTP 429. Per instance by design: it protects the instance, not a
- * global quota, and costs no database round trip.
- */
-export function mutationRateLimit(perMinute: number, now: () => number = Date.now): ApolloServerPlugin<Context> {
-  const windows = new Map<string, { start: number; count: number }>();
   return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operation, contextValue }) {
-          const caller = contextValue.caller;
-          if (operation?.operation !== 'mutation' || !caller) return;
-          const minute = Math.floor(now() / 60_000) * 60_000;
-          if (windows.size > 100_000) for (const [id, w] of windows) if (w.start < minute) windows.delete(id);
-          const window = windows.get(caller.id);
-          if (!window || window.start !== minute) {
-            windows.set(caller.id, { start: minute, count: 1 });
-            return;
-          }
-          window.count += 1;
-          if (window.count > perMinute) {
-            const retryAfterSeconds = Math.ceil((minute + 60_000 - now()) / 1000);
-            throw apiError('RATE_LIMITED', `At most ${perMinute} mutations per minute; retry in ${retryAfterSeconds} s`, {
-              retryAfterSeconds,
-              http: { status: 429 },
-            });
-          }
-        },
-      };
-    },
+    validationRules: [...armor.validationRules, ...(production ? [NoSchemaIntrospectionCustomRule] : [])],
+    apolloPlugins: armor.plugins,
   };
 }

@@ -1,5 +1,5 @@
 import type { Collection, Document, Filter, WithId } from 'mongodb';
-import { badInput } from './errors';
+import { badInput } from '../errors';
 import { parseObjectId } from '../mongo/ids';
 
 export const MAX_PAGE_SIZE = 100;

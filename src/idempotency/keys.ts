@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type ClientSession, type Collection, type Db, MongoServerError, ObjectId } from 'mongodb';
 import type { Clock } from '../clock';
-import { apiError, badInput } from '../graphql/errors';
+import { DomainError, badInput } from '../errors';
 
 const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
 const MAX_KEY_LENGTH = 255;
@@ -86,10 +86,10 @@ export function idempotencyRunner(keys: Collection<IdempotencyKeyDoc>, clock: Cl
     const existing = await keys.findOne({ scope, key });
     if (!existing) return claim(scope, key, requestHash);
     if (existing.requestHash !== requestHash) {
-      throw apiError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was already used with a different input');
+      throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was already used with a different input');
     }
     if (existing.state === 'in_progress') {
-      throw apiError('IDEMPOTENCY_KEY_IN_USE', 'A request with this idempotency key is still running; retry shortly', { retryable: true });
+      throw new DomainError('IDEMPOTENCY_KEY_IN_USE', 'A request with this idempotency key is still running; retry shortly', { retryable: true });
     }
     return { stored: existing.result };
   }

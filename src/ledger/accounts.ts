@@ -1,9 +1,12 @@
 import { type Collection, ObjectId } from 'mongodb';
 import type { Caller } from '../auth/token';
 import type { Clock } from '../clock';
-import { apiError } from '../graphql/errors';
+import { visibleTo } from '../auth/visibility';
+import { notFound } from '../errors';
 import { findById } from '../mongo/ids';
 import type { AccountDoc, AccountDocument } from './collections';
+
+const ownerOf = (account: AccountDocument) => account.ownerId;
 
 export function accountService(accounts: Collection<AccountDoc>, clock: Clock) {
   const find = (id: string): Promise<AccountDocument | null> => findById(accounts, id);
@@ -24,19 +27,15 @@ export function accountService(accounts: Collection<AccountDoc>, clock: Clock) {
       return account;
     },
 
-    /** Owner or admin; anyone else is told the account does not exist, so ids cannot be probed. */
+    /** Owner or admin, for reads; anyone else is told the account does not exist. */
     async findVisible(caller: Caller, id: string): Promise<AccountDocument | null> {
-      const account = await find(id);
-      return account && (caller.role === 'admin' || account.ownerId === caller.id) ? account : null;
+      return visibleTo(caller, await find(id), ownerOf);
     },
 
-    /** For actions: a missing account is NOT_FOUND, someone else's is FORBIDDEN. Ownership never changes, so checking it first is safe. */
-    async requireOwned(caller: Caller, id: string, field: string, allowAdmin = false): Promise<AccountDocument> {
-      const account = await find(id);
-      if (!account) throw apiError('NOT_FOUND', `${field}: no account has this id`, { field });
-      if (account.ownerId !== caller.id && !(allowAdmin && caller.role === 'admin')) {
-        throw apiError('FORBIDDEN', `${field}: this account belongs to another user`, { field });
-      }
+    /** Owner only, for actions; missing and not yours are one NOT_FOUND. Ownership never changes, so checking it first is safe. */
+    async requireOwned(caller: Caller, id: string, field: string): Promise<AccountDocument> {
+      const account = visibleTo(caller, await find(id), ownerOf, true);
+      if (!account) throw notFound(field, 'account');
       return account;
     },
 

@@ -1,5 +1,5 @@
 import { type ClientSession, type Collection, ObjectId } from 'mongodb';
-import { badInput } from '../graphql/errors';
+import { badInput } from '../errors';
 import type { AccountDoc, AccountDocument, LedgerCollections, LedgerEntryDoc, LedgerEntryDocument, LedgerEntryKind } from './collections';
 
 /**

@@ -2,7 +2,7 @@ import type { MongoClient } from 'mongodb';
 import { requireAdmin } from '../auth/guard';
 import type { Caller } from '../auth/token';
 import type { Clock } from '../clock';
-import { apiError } from '../graphql/errors';
+import { notFound } from '../errors';
 import type { RunIdempotent } from '../idempotency/keys';
 import { type TransactionStats, withTransaction } from '../mongo/transaction';
 import type { AccountService } from './accounts';
@@ -45,7 +45,7 @@ export function movementService(deps: LedgerDeps) {
       };
       return runIdempotent<DepositResult>(request, async (record) => {
         const account = await accounts.find(input.accountId);
-        if (!account) throw apiError('NOT_FOUND', 'accountId: no account has this id', { field: 'accountId' });
+        if (!account) throw notFound('accountId', 'account');
         return withTransaction(
           client,
           async (session) => {

@@ -1,14 +1,14 @@
 import { requireAdmin, requireCaller } from '../auth/guard';
 import type { Resolvers } from '../generated/graphql';
 import type { Context } from '../graphql/context';
-import { apiError } from '../graphql/errors';
+import { notFound } from '../errors';
 
 const hex = (doc: { _id: { toHexString(): string } }) => doc._id.toHexString();
 
 /** The account must be visible to the caller (owner or admin) before its history is. */
 async function visibleAccountId(context: Context, accountId: string) {
   const account = await context.services.accounts.findVisible(requireCaller(context.caller), accountId);
-  if (!account) throw apiError('NOT_FOUND', 'accountId: no account has this id', { field: 'accountId' });
+  if (!account) throw notFound('accountId', 'account');
   return account._id;
 }
 

@@ -1,6 +1,7 @@
 import { type ClientSession, ObjectId } from 'mongodb';
 import type { Caller } from '../auth/token';
-import { apiError, badInput } from '../graphql/errors';
+import { visibleTo } from '../auth/visibility';
+import { badInput } from '../errors';
 import type { RecordResult } from '../idempotency/keys';
 import { appendEntries, credit, debitIfFunds } from './balances';
 import type { AccountDocument, LedgerCollections, TransferDocument } from './collections';
@@ -69,10 +70,9 @@ export function transferService(deps: LedgerDeps) {
    * Ownership, existence and currency are checked first: none of them can change afterwards.
    */
   async function execute(caller: Caller, input: TransferInput, record: RecordResult<TransferResult>) {
-    const source = await accounts.find(input.fromAccountId);
+    // Someone else's source account is answered like a missing one.
+    const source = visibleTo(caller, await accounts.find(input.fromAccountId), (account) => account.ownerId, true);
     if (!source) return { __typename: 'AccountNotFound', accountId: input.fromAccountId } as const;
-    if (source.ownerId !== caller.id)
-      throw apiError('FORBIDDEN', 'fromAccountId: this account belongs to another user', { field: 'fromAccountId' });
     const target = await accounts.find(input.toAccountId);
     if (!target) return { __typename: 'AccountNotFound', accountId: input.toAccountId } as const;
     if (target.currency !== source.currency)

@@ -3,7 +3,7 @@ import type Stripe from 'stripe';
 import type { Caller } from '../auth/token';
 import type { HoldDoc, HoldDocument } from '../bookings/collections';
 import type { Clock } from '../clock';
-import { apiError, badInput } from '../graphql/errors';
+import { DomainError, badInput } from '../errors';
 import type { RunIdempotent } from '../idempotency/keys';
 import type { Logger } from '../logger';
 import { findById } from '../mongo/ids';
@@ -101,7 +101,7 @@ export function checkoutService(deps: CheckoutDeps) {
       );
     } catch (error) {
       logger.error({ err: error, holdId }, 'Stripe refused to create a Checkout Session');
-      throw apiError('PAYMENT_PROVIDER_ERROR', 'The payment provider could not start a checkout; retry shortly', { retryable: true });
+      throw new DomainError('PAYMENT_PROVIDER_ERROR', 'The payment provider could not start a checkout; retry shortly', { retryable: true });
     }
   }
 

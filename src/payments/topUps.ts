@@ -2,7 +2,7 @@ import { type Collection, type Db, ObjectId, type WithId } from 'mongodb';
 import type Stripe from 'stripe';
 import type { Caller } from '../auth/token';
 import type { Clock } from '../clock';
-import { apiError, badInput } from '../graphql/errors';
+import { DomainError, badInput } from '../errors';
 import type { RunIdempotent } from '../idempotency/keys';
 import type { AccountService } from '../ledger/accounts';
 import { recordDeposit } from '../ledger/balances';
@@ -87,7 +87,7 @@ export function topUpService(deps: TopUpDeps) {
       );
     } catch (error) {
       logger.error({ err: error, topUpId }, 'Stripe refused to create a top-up Checkout Session');
-      throw apiError('PAYMENT_PROVIDER_ERROR', 'The payment provider could not start a checkout; retry shortly', { retryable: true });
+      throw new DomainError('PAYMENT_PROVIDER_ERROR', 'The payment provider could not start a checkout; retry shortly', { retryable: true });
     }
   }
 

@@ -3,7 +3,7 @@ import type { Caller } from '../auth/token';
 import { applyCapacity } from '../bookings/claims';
 import type { DateSlotDoc } from '../bookings/collections';
 import type { Clock } from '../clock';
-import { badInput } from '../graphql/errors';
+import { badInput } from '../errors';
 import { findById } from '../mongo/ids';
 import { Rollback, withTransaction } from '../mongo/transaction';
 import type { UserService } from '../users/service';

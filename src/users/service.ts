@@ -1,7 +1,7 @@
 import type { ClientSession, Collection, MongoClient } from 'mongodb';
 import type { Caller, Role } from '../auth/token';
 import type { Clock } from '../clock';
-import { apiError, badInput } from '../graphql/errors';
+import { DomainError, badInput } from '../errors';
 import { withTransaction } from '../mongo/transaction';
 import type { UserDoc, UserView } from './collection';
 
@@ -17,13 +17,13 @@ export function userService(users: Collection<UserDoc>, client: MongoClient, clo
       { $inc: { version: 1 } },
       { session, projection: { _id: 1 } },
     );
-    if (!authorized) throw apiError('FORBIDDEN', 'This operation needs the admin role');
+    if (!authorized) throw new DomainError('FORBIDDEN', 'This operation needs the admin role');
   }
 
   /** Inside the action's transaction: a suspended user's holds, withdrawals and transfers are refused. */
   async function requireActive(session: ClientSession, userId: string): Promise<void> {
     const suspended = await users.countDocuments({ _id: userId, suspended: true }, { session, limit: 1 });
-    if (suspended) throw apiError('FORBIDDEN', 'This account is suspended');
+    if (suspended) throw new DomainError('FORBIDDEN', 'This account is suspended');
   }
 
   async function changeTarget(caller: Caller, userId: string, change: Partial<Pick<UserDoc, 'role' | 'suspended'>>): Promise<UserView> {
