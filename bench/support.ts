@@ -38,6 +38,8 @@ export async function startBenchApp() {
     holdTtlSeconds: 1800,
     sweepIntervalMs: 0,
     mutationsPerMinute: Number.MAX_SAFE_INTEGER,
+    // The fan-out bench opens thousands of connections as one user.
+    webSocketLimits: { maxConnectionsPerUser: Number.MAX_SAFE_INTEGER },
     production: true,
     payments: { stripe, webhookSecret: 'whsec_bench', successUrl: 'http://localhost/success', cancelUrl: 'http://localhost/cancel' },
   });

@@ -3,6 +3,7 @@ import { startChangeFeed } from './availability/changeFeed';
 import { bookingCollections } from './bookings/collections';
 import type { Clock } from './clock';
 import { createHttpApp, type HttpApp } from './http/server';
+import type { WebSocketLimits } from './graphql/websocket';
 import type { Logger } from './logger';
 import { createServices, ensureIndexes, type PaymentOptions, type Services } from './services';
 
@@ -18,6 +19,8 @@ export interface AppOptions {
   /** Per user, per instance. */
   mutationsPerMinute: number;
   payments: PaymentOptions;
+  /** WebSocket connection, operation and message-size limits; defaults in `DEFAULT_WEBSOCKET_LIMITS`. */
+  webSocketLimits?: Partial<WebSocketLimits>;
 }
 
 export interface App extends HttpApp {

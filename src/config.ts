@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_WEBSOCKET_LIMITS, type WebSocketLimits } from './graphql/websocket';
 
 export interface Config {
   port: number;
@@ -11,6 +12,7 @@ export interface Config {
   holdTtlSeconds: number;
   sweepIntervalMs: number;
   mutationsPerMinute: number;
+  webSocketLimits: WebSocketLimits;
   logLevel: string;
   production: boolean;
   stripe: StripeConfig;
@@ -49,6 +51,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     holdTtlSeconds: integer(env, 'HOLD_TTL_SECONDS', 1800, 1),
     sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 5000, 0),
     mutationsPerMinute: integer(env, 'RATE_LIMIT_MUTATIONS_PER_MINUTE', 600, 1),
+    webSocketLimits: {
+      maxConnectionsPerUser: integer(env, 'WS_MAX_CONNECTIONS_PER_USER', DEFAULT_WEBSOCKET_LIMITS.maxConnectionsPerUser, 1),
+      maxSubscriptionsPerConnection: integer(
+        env,
+        'WS_MAX_OPERATIONS_PER_CONNECTION',
+        DEFAULT_WEBSOCKET_LIMITS.maxSubscriptionsPerConnection,
+        1,
+      ),
+      maxMessageBytes: integer(env, 'WS_MAX_MESSAGE_BYTES', DEFAULT_WEBSOCKET_LIMITS.maxMessageBytes, 1024),
+    },
     logLevel: env.LOG_LEVEL || 'info',
     production: env.NODE_ENV === 'production',
     stripe: stripeConfig(env),

@@ -41,6 +41,7 @@ async function main(): Promise<void> {
       holdTtlSeconds: config.holdTtlSeconds,
       sweepIntervalMs: config.sweepIntervalMs,
       mutationsPerMinute: config.mutationsPerMinute,
+      webSocketLimits: config.webSocketLimits,
       production: config.production,
       payments: stripe.payments,
     });

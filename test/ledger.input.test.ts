@@ -106,12 +106,20 @@ describe('when accounts do not fit the request', () => {
 });
 
 describe("when someone acts on another user's account", () => {
-  it('refuses transfers and withdrawals with FORBIDDEN and hides the account', async () => {
+  it('answers exactly as for an account that does not exist, moving nothing', async () => {
     const before = await snapshot();
-    expect(errorCode(await transfer(app, stranger, mine, other, 10))).toBe('FORBIDDEN');
-    expect(errorCode(await withdraw(app, stranger, mine, 10))).toBe('FORBIDDEN');
+    const madeUp = '0123456789abcdef01234567';
+    const foreignTransfer = await transfer(app, stranger, mine, other, 10);
+    expect(foreignTransfer.data.transfer).toEqual({ __typename: 'AccountNotFound', accountId: mine });
+    expect((await transfer(app, stranger, madeUp, other, 10)).data.transfer).toEqual({ __typename: 'AccountNotFound', accountId: madeUp });
+    const foreignWithdrawal = await withdraw(app, stranger, mine, 10);
+    expect(errorCode(foreignWithdrawal)).toBe('NOT_FOUND');
+    expect(foreignWithdrawal.errors).toEqual((await withdraw(app, stranger, madeUp, 10)).errors);
     expect((await app.gql(stranger, ACCOUNT, { id: mine })).data.account).toBeNull();
-    expect(await snapshot()).toEqual(before);
+    const after = await snapshot();
+    // Only the two AccountNotFound outcomes are kept under their idempotency keys, as for any outcome.
+    expect({ ...after, counts: after.counts.slice(0, 3) }).toEqual({ ...before, counts: before.counts.slice(0, 3) });
+    expect(after.counts[3]).toBe(before.counts[3] + 2);
   });
 
   it('refuses deposits from anyone but an admin', async () => {

@@ -64,7 +64,9 @@ describe('when a user tops up an account through Stripe Checkout', () => {
     const owner = await app.token('holder');
     const account = await openAccount(app, owner);
     const stranger = await app.token('stranger');
-    expect(errorCode(await startTopUp(stranger, account, 100))).toBe('FORBIDDEN');
+    const foreign = await startTopUp(stranger, account, 100);
+    expect(errorCode(foreign)).toBe('NOT_FOUND');
+    expect(foreign.errors).toEqual((await startTopUp(stranger, '0123456789abcdef01234567', 100)).errors);
     expect(errorCode(await startTopUp(owner, account, 100_000_000))).toBe('BAD_USER_INPUT');
     expect(
       await app.db.collection('topUps').countDocuments({ accountId: { $exists: true }, userId: { $in: ['holder', 'stranger'] } }),

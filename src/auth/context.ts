@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { DomainError } from '../errors';
 import { type Caller, verifyToken } from './token';
 
 /**
@@ -9,10 +9,6 @@ export async function callerFromAuthorization(secret: Uint8Array, header: unknow
   if (header === undefined || header === null || header === '') return undefined;
   const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   const caller = match ? await verifyToken(secret, match[1]) : undefined;
-  if (!caller) {
-    throw new GraphQLError('The bearer token is invalid or expired', {
-      extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-    });
-  }
+  if (!caller) throw new DomainError('UNAUTHENTICATED', 'The bearer token is invalid or expired');
   return caller;
 }

@@ -1,52 +1,54 @@
 import type { Server } from 'node:http';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
-import type { Logger } from '../logger';
+import type { GraphQLSchema } from 'graphql';
+import { DomainError } from '../errors';
 import type { Context } from './context';
-import { mutationRateLimit, queryShapeLimits } from './limits';
+import { toGraphQLError } from './errors';
+import type { OperationPipeline } from './pipeline';
 
 export interface ApolloOptions {
   schema: GraphQLSchema;
   httpServer: Server;
-  logger: Logger;
-  production: boolean;
-  mutationsPerMinute: number;
+  pipeline: OperationPipeline;
   /** Closes the graphql-ws server while Apollo drains HTTP. */
   disposeSubscriptions: () => Promise<void>;
 }
 
-/**
- * Errors that carry a code were meant for the client and pass through; anything else is a bug or
- * an outage: it is logged in full and the client sees only INTERNAL_SERVER_ERROR.
- */
-function formatError(logger: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const code = formatted.extensions?.code;
-    if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
-      const { stacktrace: _, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
-    }
-    logger.error({ err: error, path: formatted.path }, 'unexpected error in a GraphQL operation');
-    return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+/** The pipeline's rate limiter, counted once the operation type is known (RATE_LIMITED, HTTP 429). */
+function rateLimitPlugin({ rateLimiter }: OperationPipeline): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, contextValue }) {
+          if (operation?.operation !== 'mutation' || !contextValue.caller) return;
+          try {
+            rateLimiter.countMutation(contextValue.caller.id);
+          } catch (error) {
+            throw error instanceof DomainError ? toGraphQLError(error) : error;
+          }
+        },
+      };
+    },
   };
 }
 
+/** GraphQL over HTTP: Apollo Server with the shared pipeline's rules, limiter and masking. */
 export function createApolloServer(options: ApolloOptions): ApolloServer<Context> {
-  const armor = queryShapeLimits(options.production);
+  const { pipeline } = options;
   return new ApolloServer<Context>({
     schema: options.schema,
-    introspection: !options.production,
-    validationRules: armor.validationRules,
+    introspection: !pipeline.production,
+    validationRules: pipeline.limits.validationRules,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     // main.ts owns signal handling, so shutdown happens once and in order.
     stopOnTerminationSignals: false,
-    formatError: formatError(options.logger),
+    formatError: pipeline.formatError,
     plugins: [
-      ...armor.plugins,
-      mutationRateLimit(options.mutationsPerMinute),
+      ...pipeline.limits.apolloPlugins,
+      rateLimitPlugin(pipeline),
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       { serverWillStart: async () => ({ drainServer: options.disposeSubscriptions }) },
     ],

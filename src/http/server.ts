@@ -3,12 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Db } from 'mongodb';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import { callerFromAuthorization } from '../auth/context';
 import type { Context } from '../graphql/context';
 import { buildSchema } from '../graphql/schema';
+import { DomainError } from '../errors';
+import { toGraphQLError } from '../graphql/errors';
+import { operationPipeline } from '../graphql/pipeline';
 import { createApolloServer } from '../graphql/server';
+import { DEFAULT_WEBSOCKET_LIMITS, serveGraphQLOverWebSocket, type WebSocketLimits } from '../graphql/websocket';
 import type { Logger } from '../logger';
 import { STRIPE_WEBHOOK_PATH, stripeWebhookRoute } from '../payments/webhookRoute';
 import type { Services } from '../services';
@@ -24,6 +26,7 @@ export interface HttpOptions {
   logger: Logger;
   production: boolean;
   mutationsPerMinute: number;
+  webSocketLimits?: Partial<WebSocketLimits>;
 }
 
 export interface HttpApp {
@@ -41,30 +44,25 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
   const server = createServer(app);
   const schema = buildSchema();
 
-  const wsServer = new WebSocketServer({ server, path: GRAPHQL_PATH });
-  const subscriptions = useServer<{ authorization?: string }, { caller?: Context['caller'] }>(
-    {
-      schema,
-      onConnect: async (ctx) => {
-        try {
-          const claims = await callerFromAuthorization(jwtSecret, ctx.connectionParams?.authorization);
-          ctx.extra.caller = claims && (await services.users.recognise(claims));
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      context: (ctx): Context => ({ caller: ctx.extra.caller, services }),
-    },
-    wsServer,
-  );
-
+  const pipeline = operationPipeline({ logger, production: options.production, mutationsPerMinute: options.mutationsPerMinute });
+  const recognise = async (authorization: unknown) => {
+    const claims = await callerFromAuthorization(jwtSecret, authorization);
+    return claims && (await services.users.recognise(claims));
+  };
+  const subscriptions = serveGraphQLOverWebSocket({
+    server,
+    path: GRAPHQL_PATH,
+    schema,
+    pipeline,
+    logger,
+    limits: { ...DEFAULT_WEBSOCKET_LIMITS, ...options.webSocketLimits },
+    authenticate: recognise,
+    services,
+  });
   const apollo = createApolloServer({
     schema,
     httpServer: server,
-    logger,
-    production: options.production,
-    mutationsPerMinute: options.mutationsPerMinute,
+    pipeline,
     disposeSubscriptions: async () => {
       await subscriptions.dispose();
     },
@@ -89,8 +87,11 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
     express.json({ limit: MAX_BODY }),
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<Context> => {
-        const claims = await callerFromAuthorization(jwtSecret, req.headers.authorization);
-        return { caller: claims && (await services.users.recognise(claims)), services };
+        try {
+          return { caller: await recognise(req.headers.authorization), services };
+        } catch (error) {
+          throw error instanceof DomainError ? toGraphQLError(error) : error;
+        }
       },
     }),
   );

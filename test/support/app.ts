@@ -4,7 +4,8 @@ import { inject } from 'vitest';
 import { buildApp } from '../../src/app';
 import { type Role, signToken } from '../../src/auth/token';
 import { type ManualClock, manualClock } from '../../src/clock';
-import { createLogger } from '../../src/logger';
+import type { WebSocketLimits } from '../../src/graphql/websocket';
+import { createLogger, type Logger } from '../../src/logger';
 import { createStripeClient } from '../../src/payments/stripeClient';
 import { MOCK_SECRET_KEY } from '../../src/payments/stripeSetup';
 
@@ -18,6 +19,9 @@ export interface TestAppOptions {
   holdTtlSeconds?: number;
   mutationsPerMinute?: number;
   production?: boolean;
+  webSocketLimits?: Partial<WebSocketLimits>;
+  /** Defaults to a silent one (or TEST_LOG_LEVEL). */
+  logger?: Logger;
   /** Another instance on the same database (same secrets and clock), as a second API process would be. */
   sharing?: { db: Db; jwtSecret: Uint8Array; webhookSecret: string; clock: ManualClock };
   /** Another way to reach stripe-mock (e.g. through an outage proxy); defaults to the run's one. */
@@ -39,13 +43,14 @@ export async function startTestApp(options: TestAppOptions = {}) {
     client,
     db,
     clock,
-    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    logger: options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     jwtSecret,
     holdTtlSeconds: options.holdTtlSeconds ?? 1800,
     // Tests run sweeps by hand, so the background loop never races their assertions.
     sweepIntervalMs: 0,
     // Concurrency tests fire thousands of mutations as one user; the limit has a test of its own.
     mutationsPerMinute: options.mutationsPerMinute ?? Number.MAX_SAFE_INTEGER,
+    webSocketLimits: options.webSocketLimits,
     production: options.production ?? false,
     payments: { stripe, webhookSecret, successUrl: 'http://localhost/success', cancelUrl: 'http://localhost/cancel' },
   });
@@ -63,6 +68,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
 
   return {
     url,
+    client,
     db,
     clock,
     jwtSecret,

@@ -20,8 +20,12 @@ export interface GraphQLWsError {
   extensions?: { code?: string };
 }
 
-/** A real graphql-ws client (the `ws` package underneath) on the app's /graphql, with no retries. */
-export function wsClient(app: Pick<TestApp, 'url'>, token?: string): Client & { closed: Promise<{ code: number }> } {
+/**
+ * A real graphql-ws client (the `ws` package underneath) on the app's /graphql, with no retries.
+ * Lazy by default (connects for the first operation, closes after the last); `lazy: false` keeps
+ * one connection open until `dispose()`.
+ */
+export function wsClient(app: Pick<TestApp, 'url'>, token?: string, { lazy = true } = {}): Client & { closed: Promise<{ code: number }> } {
   let closed!: (event: { code: number }) => void;
   const closedPromise = new Promise<{ code: number }>((resolve) => (closed = resolve));
   const client = createClient({
@@ -29,10 +33,27 @@ export function wsClient(app: Pick<TestApp, 'url'>, token?: string): Client & { 
     webSocketImpl: WebSocket,
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     retryAttempts: 0,
-    lazy: true,
+    lazy,
+    // Tests assert on close codes themselves; graphql-ws would also print every refused connection.
+    onNonLazyError: () => {},
     on: { closed: (event) => closed({ code: (event as { code: number }).code }) },
   });
   return Object.assign(client, { closed: closedPromise });
+}
+
+/** One query or mutation over graphql-ws, answered as `{ data, errors }` like an HTTP response body. */
+export function wsRequest<T = any>(client: Client, query: string, variables?: Record<string, unknown>) {
+  return new Promise<{ data?: T; errors?: GraphQLWsError[] }>((resolve) => {
+    let answer: { data?: T; errors?: GraphQLWsError[] } = {};
+    client.subscribe<T>(
+      { query, variables },
+      {
+        next: (result) => (answer = result as typeof answer),
+        error: (error) => resolve({ errors: Array.isArray(error) ? (error as GraphQLWsError[]) : [{ message: String(error) }] }),
+        complete: () => resolve(answer),
+      },
+    );
+  });
 }
 
 /**
