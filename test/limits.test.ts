@@ -94,7 +94,7 @@ describe('when a request is abusive', () => {
   });
 
   it('lets a normal query through', async () => {
-    const response = await app.gql(user, `{ me { id role } myAccounts { id balance } }`);
+    const response = await app.gql(user, `{ me { id role } myAccounts { edges { node { id balance } } } }`);
     expect(response.errors).toBeUndefined();
     expect(response.data.me).toEqual({ id: 'limited', role: 'USER' });
   });

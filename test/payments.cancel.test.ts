@@ -56,7 +56,7 @@ describe('when the owner cancels a confirmed booking', () => {
     const { token, bookingId } = await confirmedBooking('dora', 42);
     await cancel(token, bookingId);
     const mine = await app.gql(token, MY_BOOKINGS);
-    expect(mine.data.myBookings).toEqual([expect.objectContaining({ id: bookingId, status: 'CANCELLED', userId: 'dora' })]);
+    expect(mine.data.myBookings.edges).toEqual([{ node: expect.objectContaining({ id: bookingId, status: 'CANCELLED', userId: 'dora' }) }]);
   });
 });
 

@@ -2,7 +2,9 @@
 // availability changes arrive over graphql-ws (protocol graphql-transport-ws) on the same /graphql.
 import { createClient } from '/vendor/graphql-ws/client.js';
 
-const RESOURCES = 'query { resources { id name capacity } }';
+const RESOURCES = `query($after: String) {
+  resources(first: 100, after: $after) { edges { node { id name capacity } } pageInfo { hasNextPage endCursor } }
+}`;
 const AVAILABILITY = `query($resourceId: ID!, $from: LocalDate!, $to: LocalDate!) {
   availability(resourceId: $resourceId, from: $from, to: $to) { date remaining status version }
 }`;
@@ -48,6 +50,18 @@ async function gql(query, variables) {
   const body = await response.json();
   if (body.errors?.length) throw new Error(body.errors[0].message);
   return body.data;
+}
+
+/** Every resource: the list comes in pages of at most 100. */
+async function allResources() {
+  const all = [];
+  let after = null;
+  for (;;) {
+    const { resources } = await gql(RESOURCES, { after });
+    all.push(...resources.edges.map((edge) => edge.node));
+    if (!resources.pageInfo.hasNextPage) return all;
+    after = resources.pageInfo.endCursor;
+  }
 }
 
 /** Works outside secure contexts too (crypto.randomUUID does not). */
@@ -176,7 +190,7 @@ async function start() {
   connect();
   let resources;
   try {
-    ({ resources } = await gql(RESOURCES));
+    resources = await allResources();
   } catch (error) {
     say(error.message, true);
     return;

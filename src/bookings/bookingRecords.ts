@@ -47,5 +47,5 @@ export async function ensureBookingRecordIndexes(bookings: Collection<BookingDoc
   await bookings.createIndex({ checkoutSessionId: 1 }, { unique: true });
   // A hold is confirmed by at most one payment; the hold's state machine decides, this index backs it.
   await bookings.createIndex({ holdId: 1 }, { unique: true, partialFilterExpression: { status: 'CONFIRMED' } });
-  await bookings.createIndex({ userId: 1, createdAt: -1 });
+  await bookings.createIndex({ userId: 1, _id: -1 });
 }

@@ -4,7 +4,7 @@ import type { Resolvers } from '../generated/graphql';
 export const bookingRecordResolvers: Resolvers = {
   Query: {
     booking: (_, { id }, { caller, services }) => services.bookings.findBooking(requireCaller(caller), id),
-    myBookings: (_, __, { caller, services }) => services.bookings.listBookings(requireCaller(caller).id),
+    myBookings: (_, page, { caller, services }) => services.bookings.listBookings(requireCaller(caller).id, page),
   },
   Mutation: {
     cancelBooking: (_, { input }, { caller, services }) => services.bookings.cancelBooking(requireCaller(caller), input),

@@ -2,6 +2,7 @@ import type { ClientSession, Collection, MongoClient, ObjectId } from 'mongodb';
 import type { Caller } from '../auth/token';
 import { visibleTo } from '../auth/visibility';
 import type { Clock } from '../clock';
+import { type Page, type PageArgs, pageById } from '../graphql/pagination';
 import type { RunIdempotent } from '../idempotency/keys';
 import { findById } from '../mongo/ids';
 import { withTransaction } from '../mongo/transaction';
@@ -82,8 +83,9 @@ export function bookingService({ client, slots, bookings, runIdempotent, clock, 
   return {
     findBooking: findFor,
 
-    listBookings(userId: string): Promise<BookingDocument[]> {
-      return bookings.find({ userId }).sort({ createdAt: -1 }).limit(500).toArray();
+    /** Newest first. */
+    listBookings(userId: string, page: PageArgs): Promise<Page<BookingDocument>> {
+      return pageById(bookings, { userId }, page);
     },
 
     cancelBooking(caller: Caller, input: CancelBookingInput): Promise<CancelBookingResult> {

@@ -59,6 +59,6 @@ export function bookingCollections(db: Db): BookingCollections {
 
 export async function ensureBookingIndexes({ slots, holds }: BookingCollections): Promise<void> {
   await slots.createIndex({ resourceId: 1, date: 1 }, { unique: true });
-  await holds.createIndex({ userId: 1, createdAt: -1 });
+  await holds.createIndex({ userId: 1, _id: -1 });
   await holds.createIndex({ state: 1, expiresAt: 1 });
 }

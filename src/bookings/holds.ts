@@ -3,6 +3,7 @@ import type { Caller } from '../auth/token';
 import type { Clock } from '../clock';
 import { visibleTo } from '../auth/visibility';
 import { badInput, notFound } from '../errors';
+import { type Page, type PageArgs, pageById } from '../graphql/pagination';
 import type { RecordResult, RunIdempotent } from '../idempotency/keys';
 import { findById } from '../mongo/ids';
 import { Rollback, withTransaction } from '../mongo/transaction';
@@ -139,8 +140,9 @@ export function holdService(deps: HoldDeps) {
     findHold: async (caller: Caller, holdId: string): Promise<HoldDocument | null> =>
       visibleTo(caller, await findById(holds, holdId), holdOwner),
 
-    listHolds(userId: string): Promise<HoldDocument[]> {
-      return holds.find({ userId }).sort({ createdAt: -1 }).limit(500).toArray();
+    /** Newest first. */
+    listHolds(userId: string, page: PageArgs): Promise<Page<HoldDocument>> {
+      return pageById(holds, { userId }, page);
     },
   };
 }

@@ -15,7 +15,7 @@ export const bookingResolvers: Resolvers = {
       return services.availability(resourceId, from, to);
     },
     hold: (_, { id }, { caller, services }) => services.holds.findHold(requireCaller(caller), id),
-    myHolds: (_, __, { caller, services }) => services.holds.listHolds(requireCaller(caller).id),
+    myHolds: (_, page, { caller, services }) => services.holds.listHolds(requireCaller(caller).id, page),
   },
   Mutation: {
     holdDates: (_, { input }, { caller, services }) => services.holds.holdDates(requireCaller(caller), input),

@@ -50,6 +50,18 @@ export type Account = {
   version: Scalars['Int']['output'];
 };
 
+export type AccountConnection = {
+  __typename?: 'AccountConnection';
+  edges: Array<AccountEdge>;
+  pageInfo: PageInfo;
+};
+
+export type AccountEdge = {
+  __typename?: 'AccountEdge';
+  cursor: Scalars['String']['output'];
+  node: Account;
+};
+
 /** Nothing moved: no account has this id. */
 export type AccountNotFound = {
   __typename?: 'AccountNotFound';
@@ -76,6 +88,18 @@ export type Booking = {
 export type BookingCancelled = {
   __typename?: 'BookingCancelled';
   booking: Booking;
+};
+
+export type BookingConnection = {
+  __typename?: 'BookingConnection';
+  edges: Array<BookingEdge>;
+  pageInfo: PageInfo;
+};
+
+export type BookingEdge = {
+  __typename?: 'BookingEdge';
+  cursor: Scalars['String']['output'];
+  node: Booking;
 };
 
 /** Only a CONFIRMED booking can be cancelled; `booking.status` says what it is. */
@@ -205,6 +229,12 @@ export type Hold = {
   userId: Scalars['ID']['output'];
 };
 
+export type HoldConnection = {
+  __typename?: 'HoldConnection';
+  edges: Array<HoldEdge>;
+  pageInfo: PageInfo;
+};
+
 export type HoldDatesInput = {
   /** 1 to 31 distinct dates, today (UTC) or later. */
   dates: Array<Scalars['LocalDate']['input']>;
@@ -213,6 +243,12 @@ export type HoldDatesInput = {
 };
 
 export type HoldDatesPayload = DatesHeld | DatesUnavailable;
+
+export type HoldEdge = {
+  __typename?: 'HoldEdge';
+  cursor: Scalars['String']['output'];
+  node: Hold;
+};
 
 /** The hold lapsed or was released before checkout; hold the dates again. */
 export type HoldExpired = {
@@ -390,6 +426,7 @@ export type OpenAccountInput = {
   currency: Scalars['Currency']['input'];
 };
 
+/** A page of a list: pass `endCursor` as `after` for the next page while `hasNextPage` is true. */
 export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor: Maybe<Scalars['String']['output']>;
@@ -408,17 +445,20 @@ export type Query = {
   hold: Maybe<Hold>;
   /** Admin only: every balance equals the sum of its entries, and money neither appeared nor vanished. */
   ledgerCheck: LedgerCheck;
-  /** An account's ledger entries, newest first. Owner or admin. */
+  /** An account's ledger entries, newest first. Owner or admin. `first` is 1 to 100 per page. */
   ledgerEntries: LedgerEntryConnection;
   /** The caller, as the token names them. */
   me: User;
-  myAccounts: Array<Account>;
-  /** The caller's bookings, newest first. */
-  myBookings: Array<Booking>;
-  myHolds: Array<Hold>;
+  /** The caller's accounts, oldest first. `first` is 1 to 100 per page; pass `pageInfo.endCursor` as `after` for the next. */
+  myAccounts: AccountConnection;
+  /** The caller's bookings, newest first. `first` is 1 to 100 per page; pass `pageInfo.endCursor` as `after` for the next. */
+  myBookings: BookingConnection;
+  /** The caller's holds, newest first. `first` is 1 to 100 per page; pass `pageInfo.endCursor` as `after` for the next. */
+  myHolds: HoldConnection;
   resource: Maybe<Resource>;
-  resources: Array<Resource>;
-  /** Transfers into or out of an account, newest first. Owner or admin. */
+  /** Every resource, oldest first. `first` is 1 to 100 per page; pass `pageInfo.endCursor` as `after` for the next. */
+  resources: ResourceConnection;
+  /** Transfers into or out of an account, newest first. Owner or admin. `first` is 1 to 100 per page. */
   transfers: TransferConnection;
 };
 
@@ -452,8 +492,32 @@ export type QueryLedgerEntriesArgs = {
 };
 
 
+export type QueryMyAccountsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryMyBookingsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryMyHoldsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryResourceArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryResourcesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -484,6 +548,18 @@ export type Resource = {
   pricePerDate: Scalars['PositiveInt']['output'];
   /** Bumped by every update; pass it back as `expectedVersion`. */
   version: Scalars['Int']['output'];
+};
+
+export type ResourceConnection = {
+  __typename?: 'ResourceConnection';
+  edges: Array<ResourceEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ResourceEdge = {
+  __typename?: 'ResourceEdge';
+  cursor: Scalars['String']['output'];
+  node: Resource;
 };
 
 export type ResourceUpdated = {
@@ -724,9 +800,13 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   Account: ResolverTypeWrapper<AccountDocument>;
+  AccountConnection: ResolverTypeWrapper<Omit<AccountConnection, 'edges'> & { edges: Array<ResolversTypes['AccountEdge']> }>;
+  AccountEdge: ResolverTypeWrapper<Omit<AccountEdge, 'node'> & { node: ResolversTypes['Account'] }>;
   AccountNotFound: ResolverTypeWrapper<AccountNotFoundResult>;
   Booking: ResolverTypeWrapper<BookingDocument>;
   BookingCancelled: ResolverTypeWrapper<BookingCancelledResult>;
+  BookingConnection: ResolverTypeWrapper<Omit<BookingConnection, 'edges'> & { edges: Array<ResolversTypes['BookingEdge']> }>;
+  BookingEdge: ResolverTypeWrapper<Omit<BookingEdge, 'node'> & { node: ResolversTypes['Booking'] }>;
   BookingNotCancellable: ResolverTypeWrapper<BookingNotCancellableResult>;
   BookingNotFound: ResolverTypeWrapper<BookingNotFoundResult>;
   BookingStatus: BookingStatus;
@@ -749,8 +829,10 @@ export type ResolversTypes = {
   DepositPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['DepositPayload']>;
   Deposited: ResolverTypeWrapper<DepositedResult>;
   Hold: ResolverTypeWrapper<HoldDocument>;
+  HoldConnection: ResolverTypeWrapper<Omit<HoldConnection, 'edges'> & { edges: Array<ResolversTypes['HoldEdge']> }>;
   HoldDatesInput: HoldDatesInput;
   HoldDatesPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['HoldDatesPayload']>;
+  HoldEdge: ResolverTypeWrapper<Omit<HoldEdge, 'node'> & { node: ResolversTypes['Hold'] }>;
   HoldExpired: ResolverTypeWrapper<HoldExpiredResult>;
   HoldNotFound: ResolverTypeWrapper<HoldNotFoundResult>;
   HoldStatus: HoldStatus;
@@ -772,6 +854,8 @@ export type ResolversTypes = {
   RefundStatus: RefundStatus;
   ReleaseHoldInput: ReleaseHoldInput;
   Resource: ResolverTypeWrapper<ResourceDocument>;
+  ResourceConnection: ResolverTypeWrapper<Omit<ResourceConnection, 'edges'> & { edges: Array<ResolversTypes['ResourceEdge']> }>;
+  ResourceEdge: ResolverTypeWrapper<Omit<ResourceEdge, 'node'> & { node: ResolversTypes['Resource'] }>;
   ResourceUpdated: ResolverTypeWrapper<ResourceUpdatedResult>;
   Role: Role;
   SafeInt: ResolverTypeWrapper<Scalars['SafeInt']['output']>;
@@ -800,9 +884,13 @@ export type ResolversTypes = {
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   Account: AccountDocument;
+  AccountConnection: Omit<AccountConnection, 'edges'> & { edges: Array<ResolversParentTypes['AccountEdge']> };
+  AccountEdge: Omit<AccountEdge, 'node'> & { node: ResolversParentTypes['Account'] };
   AccountNotFound: AccountNotFoundResult;
   Booking: BookingDocument;
   BookingCancelled: BookingCancelledResult;
+  BookingConnection: Omit<BookingConnection, 'edges'> & { edges: Array<ResolversParentTypes['BookingEdge']> };
+  BookingEdge: Omit<BookingEdge, 'node'> & { node: ResolversParentTypes['Booking'] };
   BookingNotCancellable: BookingNotCancellableResult;
   BookingNotFound: BookingNotFoundResult;
   Boolean: Scalars['Boolean']['output'];
@@ -823,8 +911,10 @@ export type ResolversParentTypes = {
   DepositPayload: ResolversUnionTypes<ResolversParentTypes>['DepositPayload'];
   Deposited: DepositedResult;
   Hold: HoldDocument;
+  HoldConnection: Omit<HoldConnection, 'edges'> & { edges: Array<ResolversParentTypes['HoldEdge']> };
   HoldDatesInput: HoldDatesInput;
   HoldDatesPayload: ResolversUnionTypes<ResolversParentTypes>['HoldDatesPayload'];
+  HoldEdge: Omit<HoldEdge, 'node'> & { node: ResolversParentTypes['Hold'] };
   HoldExpired: HoldExpiredResult;
   HoldNotFound: HoldNotFoundResult;
   ID: Scalars['ID']['output'];
@@ -843,6 +933,8 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   ReleaseHoldInput: ReleaseHoldInput;
   Resource: ResourceDocument;
+  ResourceConnection: Omit<ResourceConnection, 'edges'> & { edges: Array<ResolversParentTypes['ResourceEdge']> };
+  ResourceEdge: Omit<ResourceEdge, 'node'> & { node: ResolversParentTypes['Resource'] };
   ResourceUpdated: ResourceUpdatedResult;
   SafeInt: Scalars['SafeInt']['output'];
   SetUserRoleInput: SetUserRoleInput;
@@ -876,6 +968,16 @@ export type AccountResolvers<ContextType = Context, ParentType extends Resolvers
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type AccountConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AccountConnection'] = ResolversParentTypes['AccountConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['AccountEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type AccountEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AccountEdge'] = ResolversParentTypes['AccountEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
+};
+
 export type AccountNotFoundResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AccountNotFound'] = ResolversParentTypes['AccountNotFound']> = {
   accountId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
@@ -897,6 +999,16 @@ export type BookingResolvers<ContextType = Context, ParentType extends Resolvers
 export type BookingCancelledResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BookingCancelled'] = ResolversParentTypes['BookingCancelled']> = {
   booking?: Resolver<ResolversTypes['Booking'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type BookingConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BookingConnection'] = ResolversParentTypes['BookingConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['BookingEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type BookingEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BookingEdge'] = ResolversParentTypes['BookingEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Booking'], ParentType, ContextType>;
 };
 
 export type BookingNotCancellableResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BookingNotCancellable'] = ResolversParentTypes['BookingNotCancellable']> = {
@@ -982,8 +1094,18 @@ export type HoldResolvers<ContextType = Context, ParentType extends ResolversPar
   userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type HoldConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HoldConnection'] = ResolversParentTypes['HoldConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['HoldEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
 export type HoldDatesPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HoldDatesPayload'] = ResolversParentTypes['HoldDatesPayload']> = {
   __resolveType: TypeResolveFn<'DatesHeld' | 'DatesUnavailable', ParentType, ContextType>;
+};
+
+export type HoldEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HoldEdge'] = ResolversParentTypes['HoldEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Hold'], ParentType, ContextType>;
 };
 
 export type HoldExpiredResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HoldExpired'] = ResolversParentTypes['HoldExpired']> = {
@@ -1069,11 +1191,11 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   ledgerCheck?: Resolver<ResolversTypes['LedgerCheck'], ParentType, ContextType>;
   ledgerEntries?: Resolver<ResolversTypes['LedgerEntryConnection'], ParentType, ContextType, RequireFields<QueryLedgerEntriesArgs, 'accountId' | 'first'>>;
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
-  myAccounts?: Resolver<Array<ResolversTypes['Account']>, ParentType, ContextType>;
-  myBookings?: Resolver<Array<ResolversTypes['Booking']>, ParentType, ContextType>;
-  myHolds?: Resolver<Array<ResolversTypes['Hold']>, ParentType, ContextType>;
+  myAccounts?: Resolver<ResolversTypes['AccountConnection'], ParentType, ContextType, RequireFields<QueryMyAccountsArgs, 'first'>>;
+  myBookings?: Resolver<ResolversTypes['BookingConnection'], ParentType, ContextType, RequireFields<QueryMyBookingsArgs, 'first'>>;
+  myHolds?: Resolver<ResolversTypes['HoldConnection'], ParentType, ContextType, RequireFields<QueryMyHoldsArgs, 'first'>>;
   resource?: Resolver<Maybe<ResolversTypes['Resource']>, ParentType, ContextType, RequireFields<QueryResourceArgs, 'id'>>;
-  resources?: Resolver<Array<ResolversTypes['Resource']>, ParentType, ContextType>;
+  resources?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryResourcesArgs, 'first'>>;
   transfers?: Resolver<ResolversTypes['TransferConnection'], ParentType, ContextType, RequireFields<QueryTransfersArgs, 'accountId' | 'first'>>;
 };
 
@@ -1085,6 +1207,16 @@ export type ResourceResolvers<ContextType = Context, ParentType extends Resolver
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   pricePerDate?: Resolver<ResolversTypes['PositiveInt'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ResourceConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ResourceConnection'] = ResolversParentTypes['ResourceConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ResourceEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type ResourceEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ResourceEdge'] = ResolversParentTypes['ResourceEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Resource'], ParentType, ContextType>;
 };
 
 export type ResourceUpdatedResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ResourceUpdated'] = ResolversParentTypes['ResourceUpdated']> = {
@@ -1167,9 +1299,13 @@ export type WithdrawnResolvers<ContextType = Context, ParentType extends Resolve
 
 export type Resolvers<ContextType = Context> = {
   Account?: AccountResolvers<ContextType>;
+  AccountConnection?: AccountConnectionResolvers<ContextType>;
+  AccountEdge?: AccountEdgeResolvers<ContextType>;
   AccountNotFound?: AccountNotFoundResolvers<ContextType>;
   Booking?: BookingResolvers<ContextType>;
   BookingCancelled?: BookingCancelledResolvers<ContextType>;
+  BookingConnection?: BookingConnectionResolvers<ContextType>;
+  BookingEdge?: BookingEdgeResolvers<ContextType>;
   BookingNotCancellable?: BookingNotCancellableResolvers<ContextType>;
   BookingNotFound?: BookingNotFoundResolvers<ContextType>;
   CancelBookingPayload?: CancelBookingPayloadResolvers<ContextType>;
@@ -1185,7 +1321,9 @@ export type Resolvers<ContextType = Context> = {
   DepositPayload?: DepositPayloadResolvers<ContextType>;
   Deposited?: DepositedResolvers<ContextType>;
   Hold?: HoldResolvers<ContextType>;
+  HoldConnection?: HoldConnectionResolvers<ContextType>;
   HoldDatesPayload?: HoldDatesPayloadResolvers<ContextType>;
+  HoldEdge?: HoldEdgeResolvers<ContextType>;
   HoldExpired?: HoldExpiredResolvers<ContextType>;
   HoldNotFound?: HoldNotFoundResolvers<ContextType>;
   InsufficientFunds?: InsufficientFundsResolvers<ContextType>;
@@ -1200,6 +1338,8 @@ export type Resolvers<ContextType = Context> = {
   PositiveInt?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;
   Resource?: ResourceResolvers<ContextType>;
+  ResourceConnection?: ResourceConnectionResolvers<ContextType>;
+  ResourceEdge?: ResourceEdgeResolvers<ContextType>;
   ResourceUpdated?: ResourceUpdatedResolvers<ContextType>;
   SafeInt?: GraphQLScalarType;
   Subscription?: SubscriptionResolvers<ContextType>;

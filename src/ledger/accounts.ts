@@ -3,6 +3,7 @@ import type { Caller } from '../auth/token';
 import type { Clock } from '../clock';
 import { visibleTo } from '../auth/visibility';
 import { notFound } from '../errors';
+import { type Page, type PageArgs, pageById } from '../graphql/pagination';
 import { findById } from '../mongo/ids';
 import type { AccountDoc, AccountDocument } from './collections';
 
@@ -39,8 +40,9 @@ export function accountService(accounts: Collection<AccountDoc>, clock: Clock) {
       return account;
     },
 
-    listOwned(ownerId: string): Promise<AccountDocument[]> {
-      return accounts.find({ ownerId }).sort({ _id: 1 }).limit(500).toArray();
+    /** Oldest first, in the order they were opened. */
+    listOwned(ownerId: string, page: PageArgs): Promise<Page<AccountDocument>> {
+      return pageById(accounts, { ownerId }, page, 'oldestFirst');
     },
   };
 }

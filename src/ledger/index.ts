@@ -1,5 +1,5 @@
 import type { ObjectId } from 'mongodb';
-import { pageByIdDescending } from '../graphql/pagination';
+import { type PageArgs, pageById } from '../graphql/pagination';
 import { ledgerChecker } from './check';
 import { movementService, type LedgerDeps } from './movements';
 import { transferService } from './transfers';
@@ -11,9 +11,9 @@ export function ledgerService(deps: LedgerDeps) {
     ...movementService(deps),
     ...transferService(deps),
     check: ledgerChecker(deps.client, deps.collections),
-    transfersOf: (accountId: ObjectId, first: number, after?: string | null) =>
-      pageByIdDescending(transfers, { $or: [{ fromAccountId: accountId }, { toAccountId: accountId }] }, first, after),
-    entriesOf: (accountId: ObjectId, first: number, after?: string | null) => pageByIdDescending(entries, { accountId }, first, after),
+    transfersOf: (accountId: ObjectId, page: PageArgs) =>
+      pageById(transfers, { $or: [{ fromAccountId: accountId }, { toAccountId: accountId }] }, page),
+    entriesOf: (accountId: ObjectId, page: PageArgs) => pageById(entries, { accountId }, page),
   };
 }
 

@@ -15,14 +15,14 @@ async function visibleAccountId(context: Context, accountId: string) {
 export const ledgerResolvers: Resolvers = {
   Query: {
     account: (_, { id }, { caller, services }) => services.accounts.findVisible(requireCaller(caller), id),
-    myAccounts: (_, __, { caller, services }) => services.accounts.listOwned(requireCaller(caller).id),
-    transfers: async (_, { accountId, first, after }, context) => {
+    myAccounts: (_, page, { caller, services }) => services.accounts.listOwned(requireCaller(caller).id, page),
+    transfers: async (_, { accountId, ...page }, context) => {
       const id = await visibleAccountId(context, accountId);
-      return context.services.ledger.transfersOf(id, first ?? 20, after);
+      return context.services.ledger.transfersOf(id, page);
     },
-    ledgerEntries: async (_, { accountId, first, after }, context) => {
+    ledgerEntries: async (_, { accountId, ...page }, context) => {
       const id = await visibleAccountId(context, accountId);
-      return context.services.ledger.entriesOf(id, first ?? 20, after);
+      return context.services.ledger.entriesOf(id, page);
     },
     ledgerCheck: (_, __, { caller, services }) => {
       requireAdmin(caller);

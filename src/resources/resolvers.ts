@@ -7,9 +7,9 @@ export const resourceResolvers: Resolvers = {
       requireCaller(caller);
       return services.resources.find(id);
     },
-    resources: (_, __, { caller, services }) => {
+    resources: (_, page, { caller, services }) => {
       requireCaller(caller);
-      return services.resources.list();
+      return services.resources.list(page);
     },
   },
   Mutation: {

@@ -4,6 +4,7 @@ import { applyCapacity } from '../bookings/claims';
 import type { DateSlotDoc } from '../bookings/collections';
 import type { Clock } from '../clock';
 import { badInput } from '../errors';
+import { type Page, type PageArgs, pageById } from '../graphql/pagination';
 import { findById } from '../mongo/ids';
 import { Rollback, withTransaction } from '../mongo/transaction';
 import type { UserService } from '../users/service';
@@ -67,8 +68,9 @@ export function resourceService({ client, resources, slots, users, clock }: Reso
 
     require: requireResource,
 
-    list(): Promise<ResourceDocument[]> {
-      return resources.find().sort({ _id: 1 }).limit(1000).toArray();
+    /** Oldest first, in the order they were created. */
+    list(page: PageArgs): Promise<Page<ResourceDocument>> {
+      return pageById(resources, {}, page, 'oldestFirst');
     },
 
     /** Admin only, checked inside the transaction that inserts (see UserService.authorizeAdmin). */

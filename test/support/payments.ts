@@ -18,7 +18,7 @@ export const CHECKOUT_HOLD = `mutation($input: CheckoutHoldInput!) {
 const BOOKING_FIELDS = 'id holdId resourceId userId dates amount currency status refundStatus';
 
 export const BOOKING = `query($id: ID!) { booking(id: $id) { ${BOOKING_FIELDS} } }`;
-export const MY_BOOKINGS = `query { myBookings { ${BOOKING_FIELDS} } }`;
+export const MY_BOOKINGS = `query { myBookings { edges { node { ${BOOKING_FIELDS} } } } }`;
 
 export const CANCEL_BOOKING = `mutation($input: CancelBookingInput!) {
   cancelBooking(input: $input) {
