@@ -162,7 +162,7 @@ describe('when something unexpected breaks under an operation', () => {
     expect((await client.send('WebSocket', '{ me { id } }')).data).toEqual({ me: { id: 'unlucky' } });
     await broken.client.close();
     for (const transport of transports) {
-      const answer = await client.send(transport, `{ myAccounts { id } }`);
+      const answer = await client.send(transport, `{ myAccounts { edges { node { id } } } }`);
       expect(codes(answer), transport).toEqual(['INTERNAL_SERVER_ERROR']);
       expect(answer.errors![0].message).toBe('Internal server error');
     }
