@@ -1,11 +1,24 @@
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Db, MongoClient } from 'mongodb';
 import { MongoMemoryServer } from 'mongodb-memory-server';
 import { resolveMongodBinary } from './binary';
 
+/** One mongod of the set, as a process the caller can pause, kill and bring back (fault tests, chaos runs). */
+export interface EmbeddedMember {
+  host: string;
+  pid(): number | undefined;
+  /** Sends a signal to the mongod process (SIGSTOP freezes it, SIGCONT thaws it, SIGKILL kills it). */
+  signal(signal: NodeJS.Signals): void;
+  /** Stops the process (cleanly, unless it was killed) and starts it again on the same port and data. */
+  restart(): Promise<void>;
+}
+
 export interface EmbeddedReplSet {
   uri: string;
+  members: EmbeddedMember[];
   stop(): Promise<void>;
 }
 
@@ -13,67 +26,128 @@ export interface EmbeddedOptions {
   /** Keep data here across restarts; omit for a throw-away database (tests). */
   dbPath?: string;
   log?: (line: string) => void;
+  /** How many mongod processes form the set (default 1). */
+  members?: number;
+  /** `--setParameter enableTestCommands=1`, for MongoDB's `failCommand` failpoint (tests only). */
+  testCommands?: boolean;
 }
 
 const REPLICA_SET = 'rs0';
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 /**
- * A one-node replica set (transactions and change streams need one) on the provisioned mongod.
- * mongodb-memory-server starts the process; we initiate the set ourselves and wait until the node
- * is writable, because its own replica-set helper waits for an election log line that a restarted
- * node with a persisted config has already printed, and then times out.
+ * A replica set (transactions and change streams need one) of `members` mongod processes on the
+ * provisioned binary, on 127.0.0.1. mongodb-memory-server starts the processes; we initiate the set
+ * ourselves and wait for a writable primary, because its own replica-set helper waits for an
+ * election log line that a restarted node with a persisted config has already printed, and then
+ * times out.
  */
 export async function startEmbeddedReplSet(options: EmbeddedOptions = {}): Promise<EmbeddedReplSet> {
   const binary = resolveMongodBinary(options.log);
-  if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
-  const server = await MongoMemoryServer.create({
-    binary: binary.path ? { systemBinary: binary.path, version: binary.version } : {},
-    instance: {
-      dbPath: options.dbPath,
-      ip: '127.0.0.1',
-      replSet: REPLICA_SET,
-      storageEngine: 'wiredTiger',
-    },
-  });
+  const count = options.members ?? 1;
+  const servers: MongoMemoryServer[] = [];
   const stop = async () => {
-    await server.stop({ doCleanup: !options.dbPath, force: false });
+    await Promise.all(servers.map((server) => server.stop({ doCleanup: !options.dbPath, force: false })));
   };
   try {
-    const host = new URL(server.getUri()).host;
-    await initiateAndWaitForPrimary(host);
-    return { uri: `mongodb://${host}/?replicaSet=${REPLICA_SET}`, stop };
+    for (let i = 0; i < count; i += 1) {
+      // One member keeps the folder layout it always had; several get a folder each.
+      const dbPath = options.dbPath && count > 1 ? join(options.dbPath, `member-${i}`) : options.dbPath;
+      if (dbPath) mkdirSync(dbPath, { recursive: true });
+      servers.push(
+        await MongoMemoryServer.create({
+          binary: binary.path ? { systemBinary: binary.path, version: binary.version } : {},
+          instance: {
+            dbPath,
+            ip: '127.0.0.1',
+            port: await freePort(),
+            replSet: REPLICA_SET,
+            storageEngine: 'wiredTiger',
+            args: options.testCommands ? ['--setParameter', 'enableTestCommands=1'] : [],
+          },
+        }),
+      );
+    }
+    const hosts = servers.map((server) => new URL(server.getUri()).host);
+    await initiateAndWaitForPrimary(hosts);
+    return {
+      uri: `mongodb://${hosts.join(',')}/?replicaSet=${REPLICA_SET}`,
+      members: servers.map((server, i) => member(server, hosts[i])),
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
   }
 }
 
-/** The port may differ from the one the stored config names; a one-node set can be force-reconfigured. */
-async function pointConfigAt(admin: Db, host: string): Promise<void> {
+function member(server: MongoMemoryServer, host: string): EmbeddedMember {
+  const pid = () => server.instanceInfo?.instance.mongodProcess?.pid;
+  return {
+    host,
+    pid,
+    signal(signal) {
+      const id = pid();
+      if (id) process.kill(id, signal);
+    },
+    async restart() {
+      const id = pid();
+      // A frozen process cannot stop cleanly; let it run again first.
+      if (id) process.kill(id, 'SIGCONT');
+      await server.stop({ doCleanup: false, force: false });
+      await server.start(true);
+    },
+  };
+}
+
+/** The ports may differ from the ones a persisted config names; re-point it, forcing if no primary can be elected. */
+async function pointConfigAt(admin: Db, hosts: string[]): Promise<void> {
   const { config } = await admin.command({ replSetGetConfig: 1 });
-  if (config.members.length === 1 && config.members[0].host === host) return;
-  config.members = [{ ...config.members[0], host }];
+  const current = config.members.map((m: { host: string }) => m.host);
+  if (current.length === hosts.length && current.every((h: string, i: number) => h === hosts[i])) return;
+  config.members = hosts.map((host, i) => ({ ...(config.members[i] ?? { _id: i }), host }));
   config.version += 1;
   await admin.command({ replSetReconfig: config, force: true });
 }
 
-async function initiateAndWaitForPrimary(host: string, timeoutMs = 30_000): Promise<void> {
-  const client = new MongoClient(`mongodb://${host}/?directConnection=true`);
+async function initiateAndWaitForPrimary(hosts: string[], timeoutMs = 60_000): Promise<void> {
+  const direct = new MongoClient(`mongodb://${hosts[0]}/?directConnection=true`);
   try {
-    const admin = client.db('admin');
+    const admin = direct.db('admin');
     try {
-      await admin.command({ replSetInitiate: { _id: REPLICA_SET, members: [{ _id: 0, host }] } });
+      await admin.command({ replSetInitiate: { _id: REPLICA_SET, members: hosts.map((host, i) => ({ _id: i, host })) } });
     } catch (error) {
       // A persisted data folder already carries its replica-set config.
       if ((error as { codeName?: string }).codeName !== 'AlreadyInitialized') throw error;
-      await pointConfigAt(admin, host);
-    }
-    const deadline = Date.now() + timeoutMs;
-    while (!(await admin.command({ hello: 1 })).isWritablePrimary) {
-      if (Date.now() > deadline) throw new Error(`mongod at ${host} did not become primary within ${timeoutMs} ms`);
-      await sleep(50);
+      await pointConfigAt(admin, hosts);
     }
   } finally {
-    await client.close();
+    await direct.close();
+  }
+  const set = new MongoClient(`mongodb://${hosts.join(',')}/?replicaSet=${REPLICA_SET}`, { serverSelectionTimeoutMS: 1000 });
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const ready = await set
+        .db('admin')
+        .command({ hello: 1 }, { readPreference: 'primary' })
+        .then((hello) => hello.isWritablePrimary === true)
+        .catch(() => false);
+      if (ready) return;
+      if (Date.now() > deadline) throw new Error(`no primary among ${hosts.join(', ')} within ${timeoutMs} ms`);
+      await sleep(100);
+    }
+  } finally {
+    await set.close();
   }
 }
