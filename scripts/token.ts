@@ -1,10 +1,10 @@
-import { isRole, loadJwtSecret, signToken } from '../src/auth/token';
+import { isRole, isUserId, loadJwtSecret, signToken } from '../src/auth/token';
 import { loadConfig } from '../src/config';
 
 /** npm run token -- <userId> [user|admin]: prints a bearer token the local server accepts. */
 const [userId, role = 'user'] = process.argv.slice(2);
-if (!userId || !isRole(role)) {
-  console.error('usage: npm run token -- <userId> [user|admin]');
+if (!isUserId(userId) || !isRole(role)) {
+  console.error('usage: npm run token -- <userId: 1 to 200 printable characters> [user|admin]');
   process.exit(2);
 }
 const config = loadConfig();

@@ -2,28 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, startTestApp, type TestApp } from './support/app';
 import { ACCOUNT, ledgerCheck, openAccount } from './support/ledger';
 import { newKey } from './support/operations';
-import { checkoutEvent, deliver } from './support/payments';
+import { deliver, startTopUp, topUpEvent } from './support/payments';
 
 let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp();
 });
 afterAll(() => app.stop());
-
-const TOP_UP = `mutation($input: TopUpInput!) {
-  topUp(input: $input) { __typename ... on TopUpStarted { topUpId checkoutUrl checkoutSessionId } }
-}`;
-
-async function startTopUp(token: string, accountId: string, amount: number, idempotencyKey = newKey()) {
-  return app.gql(token, TOP_UP, { input: { accountId, amount, idempotencyKey } });
-}
-
-/** A Checkout event for a top-up, shaped as Stripe sends it (our metadata echoed back). */
-function topUpEvent(type: string, started: { topUpId: string; checkoutSessionId: string }, id?: string) {
-  const event = checkoutEvent(type, { holdId: started.topUpId, sessionId: started.checkoutSessionId }, id);
-  event.data.object.metadata = { purpose: 'topup', topUpId: started.topUpId } as never;
-  return event;
-}
 
 async function balance(token: string, accountId: string): Promise<number> {
   return (await app.gql(token, ACCOUNT, { id: accountId })).data.account.balance;
@@ -33,7 +18,7 @@ describe('when a user tops up an account through Stripe Checkout', () => {
   it('credits the amount exactly once, however often the paid event arrives', async () => {
     const owner = await app.token('topper');
     const account = await openAccount(app, owner);
-    const started = (await startTopUp(owner, account, 2_500)).data.topUp;
+    const started = (await startTopUp(app, owner, account, 2_500)).data.topUp;
     expect(started.__typename).toBe('TopUpStarted');
     expect(started.checkoutSessionId).toMatch(/^cs_/);
     expect(await balance(owner, account)).toBe(0);
@@ -53,8 +38,8 @@ describe('when a user tops up an account through Stripe Checkout', () => {
     const owner = await app.token('quitter');
     const account = await openAccount(app, owner);
     const key = newKey();
-    const started = (await startTopUp(owner, account, 900, key)).data.topUp;
-    expect((await startTopUp(owner, account, 900, key)).data.topUp).toEqual(started);
+    const started = (await startTopUp(app, owner, account, 900, key)).data.topUp;
+    expect((await startTopUp(app, owner, account, 900, key)).data.topUp).toEqual(started);
     await deliver(app, topUpEvent('checkout.session.expired', started));
     expect(await balance(owner, account)).toBe(0);
     expect((await app.db.collection('topUps').findOne({ userId: 'quitter' }))?.state).toBe('expired');
@@ -64,10 +49,10 @@ describe('when a user tops up an account through Stripe Checkout', () => {
     const owner = await app.token('holder');
     const account = await openAccount(app, owner);
     const stranger = await app.token('stranger');
-    const foreign = await startTopUp(stranger, account, 100);
+    const foreign = await startTopUp(app, stranger, account, 100);
     expect(errorCode(foreign)).toBe('NOT_FOUND');
-    expect(foreign.errors).toEqual((await startTopUp(stranger, '0123456789abcdef01234567', 100)).errors);
-    expect(errorCode(await startTopUp(owner, account, 100_000_000))).toBe('BAD_USER_INPUT');
+    expect(foreign.errors).toEqual((await startTopUp(app, stranger, '0123456789abcdef01234567', 100)).errors);
+    expect(errorCode(await startTopUp(app, owner, account, 100_000_000))).toBe('BAD_USER_INPUT');
     expect(
       await app.db.collection('topUps').countDocuments({ accountId: { $exists: true }, userId: { $in: ['holder', 'stranger'] } }),
     ).toBe(0);

@@ -1,7 +1,15 @@
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { pino } from 'pino';
+import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DomainError } from '../src/errors';
+import type { WebhookProcessor } from '../src/payments/webhookProcessor';
+import { stripeWebhookRoute } from '../src/payments/webhookRoute';
 import { startTestApp, type TestApp } from './support/app';
+import { ACCOUNT, openAccount } from './support/ledger';
 import { AVAILABILITY, createResource, dayFromToday, holdDates } from './support/operations';
-import { BOOKING, checkoutEvent, collections, deliver, holdAndCheckout, oid } from './support/payments';
+import { BOOKING, checkoutEvent, collections, deliver, holdAndCheckout, oid, startTopUp, topUpEvent } from './support/payments';
 
 const HOLD_TTL_SECONDS = 1800;
 let app: TestApp;
@@ -323,5 +331,80 @@ describe('when a delivery is not a genuine, fresh Stripe event', () => {
       timestamp: Math.floor(Date.now() / 1000) - 299,
     });
     expect(response.status).toBe(200);
+  });
+});
+
+describe('when an event can never take effect', () => {
+  it('answers 200 with the code it ignored, writes nothing, and applies once when resent after a fix', async () => {
+    const owner = await app.token('brimful');
+    const accountId = await openAccount(app, owner);
+    const started = (await startTopUp(app, owner, accountId, 2_500)).data.topUp;
+    const accounts = app.db.collection('accounts');
+    const entries = app.db.collection('ledgerEntries');
+    const topUps = app.db.collection('topUps');
+    const { events } = collections(app);
+    // 1,000 below the largest exact balance: a 2,500 credit would pass it, so the deposit path refuses.
+    await accounts.updateOne({ _id: oid(accountId) }, { $set: { balance: Number.MAX_SAFE_INTEGER - 1_000 } });
+    const event = topUpEvent('checkout.session.completed', started);
+    const snapshot = async () => ({
+      account: await accounts.findOne({ _id: oid(accountId) }),
+      topUp: await topUps.findOne({ _id: oid(started.topUpId) }),
+      entries: await entries.countDocuments({ accountId: oid(accountId) }),
+      recorded: await events.countDocuments({ _id: event.id }),
+    });
+    const before = await snapshot();
+
+    const first = await deliver(app, event);
+    const again = await deliver(app, event);
+
+    expect([first, again]).toEqual(Array(2).fill({ status: 200, body: { received: true, ignored: 'BAD_USER_INPUT' } }));
+    // The transaction aborted: no credit, no entry, the top-up still open, and no stripeEvents record.
+    expect(await snapshot()).toEqual(before);
+    expect(before).toMatchObject({ topUp: { state: 'open' }, entries: 0, recorded: 0 });
+
+    // Not recording it is what lets an operator fix the cause and resend the event from Stripe.
+    await accounts.updateOne({ _id: oid(accountId) }, { $set: { balance: 0 } });
+    expect((await deliver(app, event)).body).toMatchObject({ handled: true, outcome: 'credited' });
+    expect((await deliver(app, event)).body).toMatchObject({ handled: false, reason: 'duplicate' });
+    expect((await app.gql(owner, ACCOUNT, { id: accountId })).data.account.balance).toBe(2_500);
+    expect(await events.countDocuments({ _id: event.id })).toBe(1);
+  });
+});
+
+describe('when applying an event fails, the route answers what Stripe should do about it', () => {
+  /** The real route in front of a processor that fails as told, logging to `logs`. */
+  async function routeFailingWith(error: unknown) {
+    const logs: { level: number; msg: string; eventId?: string; code?: string }[] = [];
+    const logger = pino({ level: 'info', base: undefined }, { write: (line: string) => logs.push(JSON.parse(line)) });
+    const webhooks = {
+      verify: (rawBody: Buffer) => JSON.parse(rawBody.toString()) as Stripe.Event,
+      process: async () => {
+        throw error;
+      },
+    } as unknown as WebhookProcessor;
+    const server = express()
+      .post('/webhooks/stripe', ...stripeWebhookRoute(webhooks, logger))
+      .listen(0);
+    await new Promise((resolve) => server.once('listening', resolve));
+    const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': 'checked by the fake' },
+      body: JSON.stringify({ id: 'evt_failing', type: 'checkout.session.completed', data: { object: {} } }),
+    });
+    await new Promise((resolve) => server.close(resolve));
+    return { status: response.status, body: await response.json(), log: logs.at(-1) };
+  }
+
+  it.each([
+    ['a DomainError that is not retryable', new DomainError('BAD_USER_INPUT', 'amount: too much', { field: 'amount' }), 200, 50],
+    ['a retryable DomainError', new DomainError('PAYMENT_PROVIDER_ERROR', 'try later', { retryable: true }), 503, 40],
+    ['SERVICE_UNAVAILABLE', new DomainError('SERVICE_UNAVAILABLE', 'down'), 503, 40],
+    ['any other error', new Error('connection reset'), 500, 50],
+  ])('answers %s with %i, logging the event id', async (_, error, status, level) => {
+    const { status: answered, body, log } = await routeFailingWith(error);
+    expect(answered).toBe(status);
+    expect(log).toMatchObject({ level, eventId: 'evt_failing' });
+    if (status === 200) expect(body).toEqual({ received: true, ignored: 'BAD_USER_INPUT' });
+    else expect(body).not.toHaveProperty('received');
   });
 });

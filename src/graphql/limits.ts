@@ -7,7 +7,7 @@ export const QUERY_LIMITS = { maxDepth: 8, maxCost: 5000, maxAliases: 15, maxDir
 export interface QueryShapeLimits {
   /** graphql-armor's depth, cost, alias and directive rules (plus no introspection in production). */
   validationRules: ValidationRule[];
-  /** Apollo plugins for what is not a validation rule: the token limit and hidden field suggestions. */
+  /** Apollo plugins for what is not a validation rule: hidden field suggestions. */
   apolloPlugins: ReturnType<ApolloArmor['protect']>['plugins'];
 }
 
@@ -18,7 +18,9 @@ export function queryShapeLimits(production: boolean): QueryShapeLimits {
     costLimit: { maxCost: QUERY_LIMITS.maxCost, ignoreIntrospection: true },
     maxAliases: { n: QUERY_LIMITS.maxAliases },
     maxDirectives: { n: QUERY_LIMITS.maxDirectives },
-    maxTokens: { n: QUERY_LIMITS.maxTokens },
+    // The token limit is graphql-js's own `parse(…, { maxTokens })` on both transports instead: armor's
+    // Apollo plugin parses in `parsingDidStart`, where any syntax error becomes an HTTP 500.
+    maxTokens: { enabled: false },
     // Suggestions ("did you mean …") help developers and attackers alike; only offer them outside production.
     blockFieldSuggestion: { enabled: production },
   }).protect();

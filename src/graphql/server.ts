@@ -5,6 +5,7 @@ import type { GraphQLSchema } from 'graphql';
 import { DomainError } from '../errors';
 import type { Context } from './context';
 import { toGraphQLError } from './errors';
+import { QUERY_LIMITS } from './limits';
 import type { OperationPipeline } from './pipeline';
 
 export interface ApolloOptions {
@@ -40,6 +41,8 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Context
     schema: options.schema,
     introspection: !pipeline.production,
     validationRules: pipeline.limits.validationRules,
+    // Over the limit is a syntax error like any other: GRAPHQL_PARSE_FAILED, HTTP 400 (as over WebSocket).
+    parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,

@@ -15,6 +15,7 @@ import type { Logger } from '../logger';
 import { STRIPE_WEBHOOK_PATH, stripeWebhookRoute } from '../payments/webhookRoute';
 import type { Services } from '../services';
 import { serveCalendarPage } from './calendarPage';
+import { jsonFallbacks } from './errorHandler';
 
 export const GRAPHQL_PATH = '/graphql';
 const MAX_BODY = '100kb';
@@ -95,6 +96,8 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
       },
     }),
   );
+  // Last: unknown routes and every error Express would otherwise answer with its HTML page.
+  app.use(jsonFallbacks(logger));
 
   return {
     server,

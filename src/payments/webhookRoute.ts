@@ -1,4 +1,5 @@
 import express, { type RequestHandler } from 'express';
+import { DomainError } from '../errors';
 import type { Logger } from '../logger';
 import { InvalidWebhook, type WebhookProcessor } from './webhookProcessor';
 
@@ -6,8 +7,19 @@ export const STRIPE_WEBHOOK_PATH = '/webhooks/stripe';
 
 /**
  * `POST /webhooks/stripe`. The signature covers the exact bytes Stripe sent, so this route reads
- * the raw body itself and must be mounted before any JSON parser. Refused deliveries get 400
- * (Stripe does not retry those); a failure while applying one gets 500, and Stripe redelivers.
+ * the raw body itself and must be mounted before any JSON parser.
+ *
+ * Stripe redelivers anything but a 2xx for three days, so the status says whether that can help;
+ * errors are mapped here, once:
+ * - a forged, stale, unsigned or malformed delivery → 400, nothing written (Stripe does not retry);
+ * - a `DomainError` that is not retryable (say BAD_USER_INPUT: a top-up that would push a balance
+ *   past 2^53 - 1) → 200 `{received, ignored: code}`, logged at error level with the event id.
+ *   Redelivery cannot help. Thrown inside the event's transaction, it aborted it, so neither the
+ *   effect nor the `stripeEvents` record was written: once an operator fixes the cause, resending
+ *   the event from the Stripe dashboard applies it, once;
+ * - a retryable `DomainError` (`details.retryable`, or SERVICE_UNAVAILABLE) → 503: Stripe redelivers;
+ * - anything else (MongoDB or Stripe unreachable, a bug) → 500: Stripe redelivers, which is what
+ *   an outage needs (a redelivery also finishes work left pending after commit, such as a refund).
  */
 export function stripeWebhookRoute(webhooks: WebhookProcessor, logger: Logger): RequestHandler[] {
   const handle: RequestHandler = async (req, res) => {
@@ -25,9 +37,22 @@ export function stripeWebhookRoute(webhooks: WebhookProcessor, logger: Logger): 
     try {
       res.json({ received: true, ...(await webhooks.process(event)) });
     } catch (error) {
-      logger.error({ err: error, eventId: event.id, type: event.type }, 'Stripe event failed; Stripe will redeliver it');
-      res.status(500).json({ error: 'the event could not be applied; it will be retried' });
+      const context = { err: error, eventId: event.id, type: event.type };
+      if (error instanceof DomainError && !isRetryable(error)) {
+        logger.error({ ...context, code: error.code }, 'Stripe event can never be applied; answered 200 so it is not redelivered');
+        res.json({ received: true, ignored: error.code });
+      } else if (error instanceof DomainError) {
+        logger.warn({ ...context, code: error.code }, 'Stripe event could not be applied yet; Stripe will redeliver it');
+        res.status(503).json({ error: 'the event could not be applied yet; it will be retried' });
+      } else {
+        logger.error(context, 'Stripe event failed; Stripe will redeliver it');
+        res.status(500).json({ error: 'the event could not be applied; it will be retried' });
+      }
     }
   };
   return [express.raw({ type: () => true, limit: '1mb' }), handle];
+}
+
+function isRetryable(error: DomainError): boolean {
+  return error.details.retryable === true || error.code === 'SERVICE_UNAVAILABLE';
 }

@@ -1,5 +1,5 @@
 import type { ClientSession, Collection, MongoClient } from 'mongodb';
-import type { Caller, Role } from '../auth/token';
+import { type Caller, MAX_USER_ID_LENGTH, type Role, isUserId } from '../auth/token';
 import type { Clock } from '../clock';
 import { DomainError, badInput } from '../errors';
 import { withTransaction } from '../mongo/transaction';
@@ -27,7 +27,7 @@ export function userService(users: Collection<UserDoc>, client: MongoClient, clo
   }
 
   async function changeTarget(caller: Caller, userId: string, change: Partial<Pick<UserDoc, 'role' | 'suspended'>>): Promise<UserView> {
-    if (userId.length === 0 || userId.length > 200) throw badInput('userId', 'must be 1 to 200 characters');
+    if (!isUserId(userId)) throw badInput('userId', `must be 1 to ${MAX_USER_ID_LENGTH} printable characters`);
     return withTransaction(client, async (session) => {
       await authorizeAdmin(session, caller.id);
       const now = clock.now();

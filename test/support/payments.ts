@@ -107,6 +107,21 @@ export async function deliver(app: TestApp, event: object | string, options: Del
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
+export const TOP_UP = `mutation($input: TopUpInput!) {
+  topUp(input: $input) { __typename ... on TopUpStarted { topUpId checkoutUrl checkoutSessionId } }
+}`;
+
+export function startTopUp(app: TestApp, token: string, accountId: string, amount: number, idempotencyKey = newKey()) {
+  return app.gql(token, TOP_UP, { input: { accountId, amount, idempotencyKey } });
+}
+
+/** A Checkout event for a top-up, shaped as Stripe sends it (our metadata echoed back). */
+export function topUpEvent(type: string, started: { topUpId: string; checkoutSessionId: string }, id?: string) {
+  const event = checkoutEvent(type, { holdId: started.topUpId, sessionId: started.checkoutSessionId }, id);
+  event.data.object.metadata = { purpose: 'topup', topUpId: started.topUpId } as never;
+  return event;
+}
+
 export function collections(app: TestApp) {
   return {
     bookings: app.db.collection<BookingDoc>('bookings'),
