@@ -41,7 +41,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     onSlotChanged: services.live.publishSlot,
     onEventsLost: services.live.endAll,
   });
-  const http = await createHttpApp({ ...options, services }).catch(async (error) => {
+  const http = await createHttpApp({ ...options, services, changeStreamOpen: feed.isOpen }).catch(async (error) => {
     await feed.stop();
     throw error;
   });

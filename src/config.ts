@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_MONGODB_TIMEOUT_MS } from './mongo/client';
 import { DEFAULT_WEBSOCKET_LIMITS, type WebSocketLimits } from './graphql/websocket';
 
 export interface Config {
@@ -12,6 +13,10 @@ export interface Config {
   holdTtlSeconds: number;
   sweepIntervalMs: number;
   mutationsPerMinute: number;
+  /** How long a request may wait on MongoDB before answering SERVICE_UNAVAILABLE. */
+  mongoTimeoutMs: number;
+  /** Past this, shutdown logs what it abandoned and exits non-zero. */
+  shutdownTimeoutMs: number;
   webSocketLimits: WebSocketLimits;
   logLevel: string;
   production: boolean;
@@ -51,6 +56,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     holdTtlSeconds: integer(env, 'HOLD_TTL_SECONDS', 1800, 1),
     sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 5000, 0),
     mutationsPerMinute: integer(env, 'RATE_LIMIT_MUTATIONS_PER_MINUTE', 600, 1),
+    mongoTimeoutMs: integer(env, 'MONGODB_TIMEOUT_MS', DEFAULT_MONGODB_TIMEOUT_MS, 500),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0),
     webSocketLimits: {
       maxConnectionsPerUser: integer(env, 'WS_MAX_CONNECTIONS_PER_USER', DEFAULT_WEBSOCKET_LIMITS.maxConnectionsPerUser, 1),
       maxSubscriptionsPerConnection: integer(

@@ -1,11 +1,11 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
 import { type App, buildApp } from './app';
 import { loadJwtSecret } from './auth/token';
 import { systemClock } from './clock';
 import { loadConfig } from './config';
 import { createLogger } from './logger';
+import { createMongoClient } from './mongo/client';
 import { startEmbeddedReplSet } from './mongo/embedded';
 import { connectStripe, type StripeConnection } from './payments/stripeSetup';
 
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const mongoUri = config.mongoUri ?? embedded!.uri;
   logger.info({ mongoUri, embedded: Boolean(embedded), dbPath: embedded ? dbPath : undefined }, 'MongoDB replica set ready');
 
-  const client = new MongoClient(mongoUri);
+  const client = createMongoClient(mongoUri, config.mongoTimeoutMs);
   let app: App;
   let port: number;
   let stripe: StripeConnection | undefined;
@@ -63,16 +63,30 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const startedAt = Date.now();
+    logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: finishing in-flight requests');
+    // Each step is named, so a shutdown that runs out of time says what it left behind.
+    let step = 'draining HTTP and WebSocket connections';
+    const deadline = setTimeout(() => {
+      logger.error(
+        { step, afterMs: Date.now() - startedAt, openConnections: app.server.listening ? 'some' : 'none' },
+        'shutdown timed out; abandoning the rest and exiting with code 1',
+      );
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
     try {
       await app.stop();
+      step = 'closing the MongoDB client';
       await client.close();
+      step = 'stopping stripe-mock';
       await stripe!.stop();
+      step = 'stopping the embedded mongod';
       await embedded?.stop();
-      logger.info('stopped cleanly');
+      logger.info({ tookMs: Date.now() - startedAt }, 'stopped cleanly');
       process.exit(0);
     } catch (error) {
-      logger.error({ err: error }, 'shutdown failed');
+      logger.error({ err: error, step }, 'shutdown failed');
       process.exit(1);
     }
   };

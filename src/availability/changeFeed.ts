@@ -13,6 +13,8 @@ export interface ChangeFeedOptions {
 }
 
 export interface ChangeFeed {
+  /** False from the stream's first failure until it answers again (readiness). */
+  isOpen(): boolean;
   /** Closes the stream and waits for the read loop to end. */
   stop(): Promise<void>;
 }
@@ -86,9 +88,11 @@ export async function startChangeFeed(options: ChangeFeedOptions): Promise<Chang
     }
   }
 
+  /** When the stream first failed, until it answers again. */
+  let failedAt: number | undefined;
+
   async function readLoop(): Promise<void> {
     let retryMs = FIRST_RETRY_MS;
-    let failedAt: number | undefined;
     while (!stopped) {
       try {
         stream ??= open();
@@ -131,6 +135,7 @@ export async function startChangeFeed(options: ChangeFeedOptions): Promise<Chang
   const loop = readLoop();
 
   return {
+    isOpen: () => !stopped && failedAt === undefined,
     async stop() {
       stopped = true;
       stopping.abort();

@@ -17,8 +17,10 @@ export function domainExtensions(error: DomainError): Record<string, unknown> {
 /** A domain error thrown outside a resolver (context, plugins), where Apollo reads `extensions.http`. */
 export function toGraphQLError(error: DomainError): GraphQLError {
   const status = HTTP_STATUS[error.code];
+  const retryAfter = error.details.retryAfterSeconds;
+  const headers = new Map(retryAfter === undefined ? [] : [['retry-after', String(retryAfter)]]);
   return new GraphQLError(error.message, {
     originalError: error,
-    extensions: { ...domainExtensions(error), ...(status ? { http: { status } } : {}) },
+    extensions: { ...domainExtensions(error), ...(status ? { http: { status, headers } } : {}) },
   });
 }

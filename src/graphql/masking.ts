@@ -1,6 +1,7 @@
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { DomainError } from '../errors';
 import type { Logger } from '../logger';
+import { asOutage } from '../mongo/outage';
 import { domainExtensions } from './errors';
 
 export type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
@@ -17,7 +18,8 @@ const SUGGESTION = /\s*Did you mean[^?]*\?/g;
 
 /**
  * The one rule for what a client sees, on HTTP and WebSocket alike: a `DomainError` becomes its
- * code and details; an error that already carries a code (parse, validation, variable coercion,
+ * code and details; MongoDB being unreachable, frozen or without a primary is SERVICE_UNAVAILABLE
+ * (retryable); an error that already carries a code (parse, validation, variable coercion,
  * query limits) passes through without stack traces; anything else is a bug or an outage, logged
  * in full and answered only as INTERNAL_SERVER_ERROR.
  */
@@ -27,6 +29,11 @@ export function errorMasking(logger: Logger, production: boolean): FormatError {
     const cause = rootCause(error);
     if (cause instanceof DomainError) {
       return { message: cause.message, locations, path, extensions: domainExtensions(cause) };
+    }
+    const outage = asOutage(cause);
+    if (outage) {
+      logger.warn({ err: cause, path }, 'MongoDB unavailable during a GraphQL operation; answered SERVICE_UNAVAILABLE');
+      return { message: outage.message, locations, path, extensions: domainExtensions(outage) };
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {

@@ -34,6 +34,26 @@ function rateLimitPlugin({ rateLimiter }: OperationPipeline): ApolloServerPlugin
   };
 }
 
+/**
+ * HTTP semantics for errors that fail the request as a whole: SERVICE_UNAVAILABLE is a 503, and
+ * anything with `retryAfterSeconds` (outages, the rate limit) carries a `Retry-After` header.
+ */
+function retryHeadersPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const errors = response.body.singleResult.errors ?? [];
+          if (errors.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) response.http.status = 503;
+          const retryAfter = errors.map((e) => e.extensions?.retryAfterSeconds).find((s) => typeof s === 'number');
+          if (retryAfter !== undefined) response.http.headers.set('retry-after', String(retryAfter));
+        },
+      };
+    },
+  };
+}
+
 /** GraphQL over HTTP: Apollo Server with the shared pipeline's rules, limiter and masking. */
 export function createApolloServer(options: ApolloOptions): ApolloServer<Context> {
   const { pipeline } = options;
@@ -52,6 +72,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Context
     plugins: [
       ...pipeline.limits.apolloPlugins,
       rateLimitPlugin(pipeline),
+      retryHeadersPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       { serverWillStart: async () => ({ drainServer: options.disposeSubscriptions }) },
     ],

@@ -8,6 +8,7 @@ import type { Context } from '../graphql/context';
 import { buildSchema } from '../graphql/schema';
 import { DomainError } from '../errors';
 import { toGraphQLError } from '../graphql/errors';
+import { asOutage } from '../mongo/outage';
 import { operationPipeline } from '../graphql/pipeline';
 import { createApolloServer } from '../graphql/server';
 import { DEFAULT_WEBSOCKET_LIMITS, serveGraphQLOverWebSocket, type WebSocketLimits } from '../graphql/websocket';
@@ -15,6 +16,7 @@ import type { Logger } from '../logger';
 import { STRIPE_WEBHOOK_PATH, stripeWebhookRoute } from '../payments/webhookRoute';
 import type { Services } from '../services';
 import { serveCalendarPage } from './calendarPage';
+import { serveProbes } from './probes';
 import { jsonFallbacks } from './errorHandler';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -28,6 +30,8 @@ export interface HttpOptions {
   production: boolean;
   mutationsPerMinute: number;
   webSocketLimits?: Partial<WebSocketLimits>;
+  /** For `/readyz`: whether the availability change stream is open. */
+  changeStreamOpen: () => boolean;
 }
 
 export interface HttpApp {
@@ -38,7 +42,7 @@ export interface HttpApp {
   server: Server;
 }
 
-/** One port: POST /graphql, graphql-ws on /graphql, GET /healthz, POST /webhooks/stripe, the calendar page at /. */
+/** One port: POST /graphql, graphql-ws on /graphql, GET /healthz and /readyz, POST /webhooks/stripe, the calendar page at /. */
 export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
   const { db, services, jwtSecret, logger } = options;
   const app = express();
@@ -73,15 +77,7 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
   app.disable('x-powered-by');
   // Raw body for the signature check: mounted before any JSON parser.
   app.post(STRIPE_WEBHOOK_PATH, ...stripeWebhookRoute(services.stripeWebhooks, logger));
-  app.get('/healthz', async (_req, res) => {
-    try {
-      await db.command({ ping: 1 });
-      res.json({ status: 'ok' });
-    } catch (error) {
-      logger.warn({ err: error }, 'health check could not reach MongoDB');
-      res.status(503).json({ status: 'unavailable' });
-    }
-  });
+  serveProbes(app, { db, logger, changeStreamOpen: options.changeStreamOpen });
   serveCalendarPage(app);
   app.use(
     GRAPHQL_PATH,
@@ -91,7 +87,8 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
         try {
           return { caller: await recognise(req.headers.authorization), services };
         } catch (error) {
-          throw error instanceof DomainError ? toGraphQLError(error) : error;
+          const known = error instanceof DomainError ? error : asOutage(error);
+          throw known ? toGraphQLError(known) : error;
         }
       },
     }),

@@ -1,4 +1,6 @@
-import type { ClientSession, MongoClient } from 'mongodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type ClientSession, MongoError, type MongoClient, type TransactionOptions } from 'mongodb';
+import { timeBudgetOf } from './client';
 
 /** Counts how often transactions ran and how many attempts that took (attempts - runs = retries). */
 export interface TransactionStats {
@@ -16,30 +18,72 @@ export class Rollback<T> extends Error {
   }
 }
 
+const hasLabel = (error: unknown, label: string) => error instanceof MongoError && error.hasErrorLabel(label);
+
+/** MaxTimeMSExpired on commit means the commit did not happen in time: retrying it is the same unknown again. */
+const isCommitTimeout = (error: unknown) => error instanceof MongoError && error.code === 50;
+
 /**
  * The one place that starts sessions. Snapshot reads and majority writes make a transaction see
- * one consistent state and commit durably; `withTransaction` re-runs `work` on transient errors
- * (write conflicts), so `work` must be safe to re-run.
+ * one consistent state and commit durably.
+ *
+ * The retry loop is the driver's `withTransaction` (re-run `work` on a TransientTransactionError
+ * such as a write conflict; re-try the commit on UnknownTransactionCommitResult), bounded by the
+ * client's time budget instead of the driver's fixed 120 s, so a database that stops answering
+ * becomes an error a client can retry within seconds, never a hang. When the budget runs out the
+ * last error is thrown as is; an unknown commit result stays unknown to the caller, which is why
+ * every effect that matters commits together with its idempotency key's result: a retry with the
+ * same key finds either the stored result or nothing. `work` must be safe to re-run.
  */
 export async function withTransaction<T>(
   client: MongoClient,
   work: (session: ClientSession) => Promise<T>,
   stats?: TransactionStats,
 ): Promise<T> {
+  const budgetMs = timeBudgetOf(client);
+  const deadline = Date.now() + budgetMs;
+  const options: TransactionOptions = {
+    readConcern: { level: 'snapshot' },
+    writeConcern: { w: 'majority' },
+    readPreference: 'primary',
+    maxCommitTimeMS: Math.ceil(budgetMs / 2),
+  };
   const session = client.startSession();
+  if (stats) stats.runs += 1;
   try {
-    if (stats) stats.runs += 1;
-    return await session.withTransaction(
-      (s) => {
+    for (let attempt = 0; ; attempt += 1) {
+      if (attempt > 0) await sleep(Math.random() * Math.min(5 * 1.5 ** attempt, 500));
+      session.startTransaction(options);
+      let result: T;
+      try {
         if (stats) stats.attempts += 1;
-        return work(s);
-      },
-      { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' }, readPreference: 'primary' },
-    );
+        result = await work(session);
+      } catch (error) {
+        if (session.inTransaction()) await session.abortTransaction().catch(() => undefined);
+        if (hasLabel(error, 'TransientTransactionError') && Date.now() < deadline) continue;
+        throw error;
+      }
+      if (await commit(session, deadline)) return result;
+    }
   } catch (error) {
     if (error instanceof Rollback) return error.outcome as T;
     throw error;
   } finally {
-    await session.endSession();
+    await session.endSession().catch(() => undefined);
+  }
+}
+
+/** True once committed; false when the whole transaction should run again; throws when out of time or hopeless. */
+async function commit(session: ClientSession, deadline: number): Promise<boolean> {
+  for (;;) {
+    try {
+      await session.commitTransaction();
+      return true;
+    } catch (error) {
+      const inTime = Date.now() < deadline;
+      if (inTime && hasLabel(error, 'UnknownTransactionCommitResult') && !isCommitTimeout(error)) continue;
+      if (inTime && hasLabel(error, 'TransientTransactionError')) return false;
+      throw error;
+    }
   }
 }

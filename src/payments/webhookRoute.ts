@@ -1,6 +1,7 @@
 import express, { type RequestHandler } from 'express';
 import { DomainError } from '../errors';
 import type { Logger } from '../logger';
+import { asOutage } from '../mongo/outage';
 import { InvalidWebhook, type WebhookProcessor } from './webhookProcessor';
 
 export const STRIPE_WEBHOOK_PATH = '/webhooks/stripe';
@@ -17,8 +18,9 @@ export const STRIPE_WEBHOOK_PATH = '/webhooks/stripe';
  *   Redelivery cannot help. Thrown inside the event's transaction, it aborted it, so neither the
  *   effect nor the `stripeEvents` record was written: once an operator fixes the cause, resending
  *   the event from the Stripe dashboard applies it, once;
- * - a retryable `DomainError` (`details.retryable`, or SERVICE_UNAVAILABLE) → 503: Stripe redelivers;
- * - anything else (MongoDB or Stripe unreachable, a bug) → 500: Stripe redelivers, which is what
+ * - a retryable `DomainError` (`details.retryable`, or SERVICE_UNAVAILABLE, which is also what
+ *   MongoDB being unreachable or without a primary becomes) → 503: Stripe redelivers;
+ * - anything else (Stripe unreachable, a bug) → 500: Stripe redelivers, which is what
  *   an outage needs (a redelivery also finishes work left pending after commit, such as a refund).
  */
 export function stripeWebhookRoute(webhooks: WebhookProcessor, logger: Logger): RequestHandler[] {
@@ -36,8 +38,9 @@ export function stripeWebhookRoute(webhooks: WebhookProcessor, logger: Logger): 
     }
     try {
       res.json({ received: true, ...(await webhooks.process(event)) });
-    } catch (error) {
-      const context = { err: error, eventId: event.id, type: event.type };
+    } catch (thrown) {
+      const error = asOutage(thrown) ?? thrown;
+      const context = { err: thrown, eventId: event.id, type: event.type };
       if (error instanceof DomainError && !isRetryable(error)) {
         logger.error({ ...context, code: error.code }, 'Stripe event can never be applied; answered 200 so it is not redelivered');
         res.json({ received: true, ignored: error.code });

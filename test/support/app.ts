@@ -1,11 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type Db, MongoClient } from 'mongodb';
+import type { Db } from 'mongodb';
 import { inject } from 'vitest';
 import { buildApp } from '../../src/app';
 import { type Role, signToken } from '../../src/auth/token';
 import { type ManualClock, manualClock } from '../../src/clock';
 import type { WebSocketLimits } from '../../src/graphql/websocket';
 import { createLogger, type Logger } from '../../src/logger';
+import { createMongoClient } from '../../src/mongo/client';
 import { createStripeClient } from '../../src/payments/stripeClient';
 import { MOCK_SECRET_KEY } from '../../src/payments/stripeSetup';
 
@@ -20,6 +21,12 @@ export interface TestAppOptions {
   mutationsPerMinute?: number;
   production?: boolean;
   webSocketLimits?: Partial<WebSocketLimits>;
+  /** Another replica set than the run's shared one (fault tests start their own). */
+  mongoUri?: string;
+  /** The MongoDB time budget (default: the product's). */
+  mongoTimeoutMs?: number;
+  /** Names this app's connections, so a `failCommand` failpoint can target them alone. */
+  appName?: string;
   /** Defaults to a silent one (or TEST_LOG_LEVEL). */
   logger?: Logger;
   /** Another instance on the same database (same secrets and clock), as a second API process would be. */
@@ -33,7 +40,11 @@ export interface TestAppOptions {
  * replica set and a clock the test can move forward.
  */
 export async function startTestApp(options: TestAppOptions = {}) {
-  const client = await new MongoClient(inject('mongoUri')).connect();
+  const client = await createMongoClient(
+    options.mongoUri ?? inject('mongoUri'),
+    options.mongoTimeoutMs,
+    options.appName ? { appName: options.appName } : {},
+  ).connect();
   const db = client.db(options.sharing?.db.databaseName ?? `test_${randomUUID().slice(0, 8)}`);
   const clock = options.sharing?.clock ?? manualClock();
   const jwtSecret = options.sharing?.jwtSecret ?? randomBytes(32);

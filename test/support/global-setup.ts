@@ -15,7 +15,7 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const existing = process.env.MONGODB_URI;
-  const replSet = existing ? undefined : await startEmbeddedReplSet();
+  const replSet = existing ? undefined : await startEmbeddedReplSet({ testCommands: true });
   project.provide('mongoUri', existing ?? replSet!.uri);
   const stripeMock = process.env.STRIPE_API_BASE ? undefined : await startStripeMock();
   project.provide('stripeApiBase', process.env.STRIPE_API_BASE ?? stripeMock!.url);

@@ -1,0 +1,52 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface ApiProcess {
+  child: ChildProcess;
+  url: string;
+  /** Every log line the process printed so far (pino JSON). */
+  lines: string[];
+  /** Resolves with the exit code (or signal) and how long after `since` it came. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+}
+
+/**
+ * `npm start` as a real child process (tsx src/main.ts) on a free port, against the given replica
+ * set and stripe-mock, so tests can SIGTERM or SIGKILL it. Resolves once it listens.
+ */
+export async function startApiProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<ApiProcess> {
+  const child = spawn(join('node_modules', '.bin', 'tsx'), ['src/main.ts'], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'race-free-api-')),
+      SWEEP_INTERVAL_MS: '0',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the API did not start within ${timeoutMs} ms:\n${lines.join('')}`)), timeoutMs);
+    const read = (chunk: Buffer) => {
+      for (const line of String(chunk).split('\n').filter(Boolean)) {
+        lines.push(line);
+        const match = /http:\/\/localhost:(\d+)\/graphql/.exec(line);
+        if (match) {
+          clearTimeout(timer);
+          resolve(`http://127.0.0.1:${match[1]}`);
+        }
+      }
+    };
+    child.stdout!.on('data', read);
+    child.stderr!.on('data', read);
+    void exited.then(({ code }) => reject(new Error(`the API exited with ${code} before listening:\n${lines.join('\n')}`)));
+  });
+  return { child, url, lines, exited };
+}
