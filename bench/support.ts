@@ -3,6 +3,7 @@ import { MongoClient } from 'mongodb';
 import { buildApp } from '../src/app';
 import { type Role, signToken } from '../src/auth/token';
 import { systemClock } from '../src/clock';
+import { DEFAULT_LEASE_MS } from '../src/idempotency/keys';
 import { createLogger } from '../src/logger';
 import { startEmbeddedReplSet } from '../src/mongo/embedded';
 import { createStripeClient } from '../src/payments/stripeClient';
@@ -37,6 +38,7 @@ export async function startBenchApp() {
     jwtSecret,
     holdTtlSeconds: 1800,
     sweepIntervalMs: 0,
+    idempotencyLeaseMs: DEFAULT_LEASE_MS,
     mutationsPerMinute: Number.MAX_SAFE_INTEGER,
     // The fan-out bench opens thousands of connections as one user.
     webSocketLimits: { maxConnectionsPerUser: Number.MAX_SAFE_INTEGER },

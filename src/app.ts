@@ -4,6 +4,7 @@ import { bookingCollections } from './bookings/collections';
 import type { Clock } from './clock';
 import { createHttpApp, type HttpApp } from './http/server';
 import type { WebSocketLimits } from './graphql/websocket';
+import type { IdempotencyHooks } from './idempotency/keys';
 import type { Logger } from './logger';
 import { createServices, ensureIndexes, type PaymentOptions, type Services } from './services';
 
@@ -15,6 +16,10 @@ export interface AppOptions {
   jwtSecret: Uint8Array;
   holdTtlSeconds: number;
   sweepIntervalMs: number;
+  /** How long an unfinished request keeps its idempotency key before a retry may take it over. */
+  idempotencyLeaseMs: number;
+  /** Tests only: pause a request right after it claimed its key. */
+  idempotencyHooks?: IdempotencyHooks;
   production: boolean;
   /** Per user, per instance. */
   mutationsPerMinute: number;

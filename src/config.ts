@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { DEFAULT_MONGODB_TIMEOUT_MS } from './mongo/client';
 import { DEFAULT_WEBSOCKET_LIMITS, type WebSocketLimits } from './graphql/websocket';
+import { DEFAULT_LEASE_MS } from './idempotency/keys';
 
 export interface Config {
   port: number;
@@ -12,6 +13,8 @@ export interface Config {
   jwtSecret?: string;
   holdTtlSeconds: number;
   sweepIntervalMs: number;
+  /** How long an idempotency key stays with a request that has not finished; then a retry may take it over. */
+  idempotencyLeaseMs: number;
   mutationsPerMinute: number;
   /** How long a request may wait on MongoDB before answering SERVICE_UNAVAILABLE. */
   mongoTimeoutMs: number;
@@ -55,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret: env.JWT_SECRET || undefined,
     holdTtlSeconds: integer(env, 'HOLD_TTL_SECONDS', 1800, 1),
     sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 5000, 0),
+    idempotencyLeaseMs: integer(env, 'IDEMPOTENCY_LEASE_MS', DEFAULT_LEASE_MS, 1),
     mutationsPerMinute: integer(env, 'RATE_LIMIT_MUTATIONS_PER_MINUTE', 600, 1),
     mongoTimeoutMs: integer(env, 'MONGODB_TIMEOUT_MS', DEFAULT_MONGODB_TIMEOUT_MS, 500),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0),

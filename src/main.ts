@@ -40,6 +40,7 @@ async function main(): Promise<void> {
       jwtSecret: loadJwtSecret(config.jwtSecret, config.dataDir),
       holdTtlSeconds: config.holdTtlSeconds,
       sweepIntervalMs: config.sweepIntervalMs,
+      idempotencyLeaseMs: config.idempotencyLeaseMs,
       mutationsPerMinute: config.mutationsPerMinute,
       webSocketLimits: config.webSocketLimits,
       production: config.production,

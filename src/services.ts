@@ -11,7 +11,7 @@ import { holdService } from './bookings/holds';
 import { slotCreator } from './bookings/slots';
 import { holdSweeper } from './bookings/sweeper';
 import type { Clock } from './clock';
-import { ensureIdempotencyIndexes, idempotencyCollection, idempotencyRunner } from './idempotency/keys';
+import { ensureIdempotencyIndexes, type IdempotencyHooks, idempotencyCollection, idempotencyRunner } from './idempotency/keys';
 import { ledgerService } from './ledger';
 import { accountService } from './ledger/accounts';
 import { ensureLedgerIndexes, ledgerCollections } from './ledger/collections';
@@ -46,16 +46,25 @@ export interface ServiceDeps {
   holdTtlSeconds: number;
   /** How often this instance tries to sweep expired holds; 0 = never on its own. */
   sweepIntervalMs: number;
+  idempotencyLeaseMs: number;
+  idempotencyHooks?: IdempotencyHooks;
   payments: PaymentOptions;
 }
 
 /** Wires every domain service to its collections; the only place that knows all of them. */
-export function createServices({ client, db, clock, logger, holdTtlSeconds, sweepIntervalMs, payments }: ServiceDeps) {
+export function createServices(deps: ServiceDeps) {
+  const { client, db, clock, logger, holdTtlSeconds, sweepIntervalMs, payments } = deps;
   const bookings = bookingCollections(db);
   const bookingRecords = bookingsCollection(db);
   const users = userService(usersCollection(db), client, clock);
   const resources = resourceService({ client, resources: resourcesCollection(db), slots: bookings.slots, users, clock });
-  const runIdempotent = idempotencyRunner(idempotencyCollection(db), clock);
+  const runIdempotent = idempotencyRunner({
+    keys: idempotencyCollection(db),
+    clock,
+    logger,
+    leaseMs: deps.idempotencyLeaseMs,
+    hooks: deps.idempotencyHooks,
+  });
   const ledger = ledgerCollections(db);
   const accounts = accountService(ledger.accounts, clock);
   const transactionStats: TransactionStats = { runs: 0, attempts: 0 };

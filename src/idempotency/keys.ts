@@ -1,9 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type ClientSession, type Collection, type Db, MongoServerError, ObjectId } from 'mongodb';
+import { type ClientSession, type Collection, type Db, MongoServerError, type ObjectId } from 'mongodb';
 import type { Clock } from '../clock';
 import { DomainError, badInput } from '../errors';
+import type { Logger } from '../logger';
 
 const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
+/** How long a claim is honoured; comfortably longer than the longest request (bounded by driver timeouts). */
+export const DEFAULT_LEASE_MS = 30_000;
 const MAX_KEY_LENGTH = 255;
 
 export interface IdempotencyKeyDoc {
@@ -11,8 +14,10 @@ export interface IdempotencyKeyDoc {
   key: string;
   requestHash: string;
   state: 'in_progress' | 'completed';
-  /** Identifies the request that owns an in-progress key, so only it may give the key back. */
+  /** Identifies the request that owns an in-progress key, so only it may complete it or give it back. */
   owner: string;
+  /** Until then the owner is presumed alive; after it a retry may take the key over (a new owner). */
+  lockedUntil: Date;
   result?: unknown;
   createdAt: Date;
   expiresAt: Date;
@@ -38,7 +43,28 @@ export interface IdempotentRequest {
   input: unknown;
 }
 
-export type RunIdempotent = <T>(request: IdempotentRequest, work: (record: RecordResult<T>) => Promise<T>) => Promise<T>;
+/**
+ * `keyId` is the key document's id: every request that runs under this use of the key (the first,
+ * and any that take it over) gets the same one, so records and Stripe idempotency keys derived
+ * from it are found again by a retry instead of made twice.
+ */
+export type IdempotentWork<T> = (record: RecordResult<T>, keyId: ObjectId) => Promise<T>;
+
+export type RunIdempotent = <T>(request: IdempotentRequest, work: IdempotentWork<T>) => Promise<T>;
+
+export interface IdempotencyHooks {
+  /** Tests only: runs once a request owns its key, before its work, so a test can stall it there as a crash would. */
+  afterClaim?: (scope: string, key: string) => Promise<void>;
+}
+
+export interface IdempotencyRunnerOptions {
+  keys: Collection<IdempotencyKeyDoc>;
+  clock: Clock;
+  logger: Logger;
+  /** How long an `in_progress` key stays its owner's without completing (default `DEFAULT_LEASE_MS`). */
+  leaseMs: number;
+  hooks?: IdempotencyHooks;
+}
 
 /** JSON with object keys sorted, so the same input always hashes the same. */
 function canonical(value: unknown): string {
@@ -56,72 +82,111 @@ function isDuplicateKey(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === 11000;
 }
 
+function keyInUse(message = 'A request with this idempotency key is still running; retry shortly'): DomainError {
+  return new DomainError('IDEMPOTENCY_KEY_IN_USE', message, { retryable: true });
+}
+
+interface Claim {
+  id: ObjectId;
+  owner: string;
+}
+
 /**
  * Stripe-style idempotency keys. The key is inserted first (`in_progress`, with a hash of the
- * input) under a unique index, so of many concurrent requests with one key exactly one does the
- * work; the others get the stored result, `IDEMPOTENCY_KEY_IN_USE` while it runs, or
+ * input and a lease) under a unique index, so of many concurrent requests with one key exactly one
+ * does the work; the others get the stored result, `IDEMPOTENCY_KEY_IN_USE` while it runs, or
  * `IDEMPOTENCY_KEY_REUSED` if their input differs. A request that throws gives its key back.
+ *
+ * A request that dies (process killed) leaves its key `in_progress`; once the lease has passed, a
+ * retry takes the key over and does the work itself. Completion is fenced by owner: a request that
+ * was taken over and wakes up finds its owner gone, so its transaction aborts and it answers
+ * `IDEMPOTENCY_KEY_IN_USE` (retryable), whose retry gets the result the new owner stored.
  */
-export function idempotencyRunner(keys: Collection<IdempotencyKeyDoc>, clock: Clock): RunIdempotent {
-  async function claim(scope: string, key: string, requestHash: string): Promise<{ id: ObjectId; owner: string } | { stored: unknown }> {
+export function idempotencyRunner({ keys, clock, logger, leaseMs, hooks }: IdempotencyRunnerOptions): RunIdempotent {
+  async function claim(scope: string, key: string, requestHash: string): Promise<Claim | { stored: unknown }> {
     const now = clock.now();
-    const fresh = {
-      scope,
-      key,
-      requestHash,
-      state: 'in_progress' as const,
-      owner: randomUUID(),
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + KEY_LIFETIME_MS),
-    };
+    const owner = randomUUID();
+    const lockedUntil = new Date(now.getTime() + leaseMs);
     try {
-      const { insertedId } = await keys.insertOne({ ...fresh });
-      return { id: insertedId, owner: fresh.owner };
+      const { insertedId } = await keys.insertOne({
+        scope,
+        key,
+        requestHash,
+        state: 'in_progress',
+        owner,
+        lockedUntil,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + KEY_LIFETIME_MS),
+      });
+      return { id: insertedId, owner };
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
-    // A key past its lifetime is free again, whether or not the TTL monitor has removed it yet.
-    const revived = await keys.findOneAndReplace({ scope, key, expiresAt: { $lte: now } }, fresh, { projection: { _id: 1 } });
-    if (revived) return { id: revived._id, owner: fresh.owner };
     const existing = await keys.findOne({ scope, key });
+    // Given back meanwhile, or removed by the TTL monitor.
     if (!existing) return claim(scope, key, requestHash);
+    if (existing.expiresAt <= now) {
+      // Past its lifetime the key is free again, whether or not the TTL monitor has removed it yet.
+      // Deleting it rather than reusing the document gives the new use a new id, so nothing
+      // derived from the old use's id (a top-up, a Stripe key) is mistaken for the new one's.
+      await keys.deleteOne({ _id: existing._id, expiresAt: { $lte: now } });
+      return claim(scope, key, requestHash);
+    }
     if (existing.requestHash !== requestHash) {
       throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was already used with a different input');
     }
-    if (existing.state === 'in_progress') {
-      throw new DomainError('IDEMPOTENCY_KEY_IN_USE', 'A request with this idempotency key is still running; retry shortly', {
-        retryable: true,
-      });
-    }
-    return { stored: existing.result };
+    if (existing.state === 'completed') return { stored: existing.result };
+    if (!(existing.lockedUntil <= now)) throw keyInUse();
+    // The owner outlived its lease: presumed dead. One conditional update on the owner we saw
+    // decides among concurrent retries; the losers see the new owner's fresh lease.
+    const takeover = await keys.updateOne(
+      { _id: existing._id, state: 'in_progress', owner: existing.owner, lockedUntil: { $lte: now } },
+      { $set: { owner, lockedUntil } },
+    );
+    if (takeover.modifiedCount === 0) throw keyInUse();
+    logger.warn(
+      { scope, key, previousOwner: existing.owner, owner, lockedUntil: existing.lockedUntil },
+      'took over an idempotency key whose request outlived its lease',
+    );
+    return { id: existing._id, owner };
   }
 
-  return async function runIdempotent<T>(request: IdempotentRequest, work: (record: RecordResult<T>) => Promise<T>): Promise<T> {
-    if (request.key.length === 0 || request.key.length > MAX_KEY_LENGTH) {
+  return async function runIdempotent<T>(request: IdempotentRequest, work: IdempotentWork<T>): Promise<T> {
+    const { scope, key } = request;
+    if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
       throw badInput('idempotencyKey', `must be 1 to ${MAX_KEY_LENGTH} characters`);
     }
-    const claimed = await claim(request.scope, request.key, createHash('sha256').update(canonical(request.input)).digest('hex'));
+    const claimed = await claim(scope, key, createHash('sha256').update(canonical(request.input)).digest('hex'));
     if ('stored' in claimed) return claimed.stored as T;
-    const complete = (result: T, session?: ClientSession) =>
-      keys.updateOne(
+    /** Completes the key only while this request still owns it; otherwise throws, aborting the transaction it runs in. */
+    const complete = async (result: T, session?: ClientSession) => {
+      const { matchedCount } = await keys.updateOne(
         { _id: claimed.id, owner: claimed.owner, state: 'in_progress' },
         { $set: { state: 'completed', result } },
         { session },
       );
+      if (matchedCount === 0) {
+        logger.warn({ scope, key, owner: claimed.owner }, 'a request lost its idempotency key to a takeover; its result is discarded');
+        throw keyInUse('A retry with this idempotency key took over this request; retry to get its result');
+      }
+    };
     let result: T;
     let recordedWithEffect: T | undefined;
     try {
+      await hooks?.afterClaim?.(scope, key);
       result = await work(async (session, value) => {
         await complete(value, session);
         recordedWithEffect = value;
-      });
+      }, claimed.id);
     } catch (error) {
+      // By owner: a request that was taken over must not free the key its successor now holds.
       await keys.deleteOne({ _id: claimed.id, owner: claimed.owner, state: 'in_progress' });
       throw error;
     }
     // Outcomes without an effect (dates unavailable, insufficient funds) were not recorded inside a
     // transaction. Each transaction attempt builds a new result object, so identity tells whether
-    // the answer we return is the one that committed with the effect.
+    // the answer we return is the one that committed with the effect. If this request was taken
+    // over meanwhile, its answer may not be the stored one, so it answers "retry" instead.
     if (result !== recordedWithEffect) await complete(result);
     return result;
   };

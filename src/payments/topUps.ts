@@ -130,24 +130,30 @@ export function topUpService(deps: TopUpDeps) {
       if (input.amount > MAX_TOP_UP) throw badInput('amount', `must be at most ${MAX_TOP_UP} minor units per top-up`);
       return deps.runIdempotent<TopUpStartedResult>(
         { scope: `${caller.id}:topUp`, key: input.idempotencyKey, input: { accountId: input.accountId, amount: input.amount } },
-        async () => {
+        async (_record, keyId) => {
           const account = await deps.accounts.requireOwned(caller, input.accountId, 'accountId');
           const now = clock.now();
-          const topUp: TopUpDocument = {
-            _id: new ObjectId(),
-            accountId: account._id,
-            userId: caller.id,
-            amount: input.amount,
-            currency: account.currency,
-            state: 'open',
-            checkoutSessionId: null,
-            createdAt: now,
-            updatedAt: now,
-          };
-          await topUps.insertOne(topUp);
-          const created = await createSession(topUp);
-          await topUps.updateOne({ _id: topUp._id, checkoutSessionId: null }, { $set: { checkoutSessionId: created.id } });
-          return { __typename: 'TopUpStarted', topUpId: topUp._id.toHexString(), checkoutUrl: created.url!, checkoutSessionId: created.id };
+          // The top-up is the key's: a retry that took over a dead request's key finds the same
+          // record and so sends Stripe the same idempotency key and parameters (one session).
+          const topUp = await topUps.findOneAndUpdate(
+            { _id: keyId },
+            {
+              $setOnInsert: {
+                accountId: account._id,
+                userId: caller.id,
+                amount: input.amount,
+                currency: account.currency,
+                state: 'open',
+                checkoutSessionId: null,
+                createdAt: now,
+                updatedAt: now,
+              },
+            },
+            { upsert: true, returnDocument: 'after' },
+          );
+          const created = await createSession(topUp!);
+          await topUps.updateOne({ _id: keyId, checkoutSessionId: null }, { $set: { checkoutSessionId: created.id } });
+          return { __typename: 'TopUpStarted', topUpId: keyId.toHexString(), checkoutUrl: created.url!, checkoutSessionId: created.id };
         },
       );
     },

@@ -5,6 +5,7 @@ import { buildApp } from '../../src/app';
 import { type Role, signToken } from '../../src/auth/token';
 import { type ManualClock, manualClock } from '../../src/clock';
 import type { WebSocketLimits } from '../../src/graphql/websocket';
+import { DEFAULT_LEASE_MS, type IdempotencyHooks } from '../../src/idempotency/keys';
 import { createLogger, type Logger } from '../../src/logger';
 import { createMongoClient } from '../../src/mongo/client';
 import { createStripeClient } from '../../src/payments/stripeClient';
@@ -31,6 +32,10 @@ export interface TestAppOptions {
   logger?: Logger;
   /** Another instance on the same database (same secrets and clock), as a second API process would be. */
   sharing?: { db: Db; jwtSecret: Uint8Array; webhookSecret: string; clock: ManualClock };
+  /** How long an unfinished request keeps its idempotency key; defaults to the production default. */
+  idempotencyLeaseMs?: number;
+  /** E.g. stall a request right after it claimed its key, as a crash would leave it. */
+  idempotencyHooks?: IdempotencyHooks;
   /** Another way to reach stripe-mock (e.g. through an outage proxy); defaults to the run's one. */
   stripeApiBase?: string;
 }
@@ -59,6 +64,8 @@ export async function startTestApp(options: TestAppOptions = {}) {
     holdTtlSeconds: options.holdTtlSeconds ?? 1800,
     // Tests run sweeps by hand, so the background loop never races their assertions.
     sweepIntervalMs: 0,
+    idempotencyLeaseMs: options.idempotencyLeaseMs ?? DEFAULT_LEASE_MS,
+    idempotencyHooks: options.idempotencyHooks,
     // Concurrency tests fire thousands of mutations as one user; the limit has a test of its own.
     mutationsPerMinute: options.mutationsPerMinute ?? Number.MAX_SAFE_INTEGER,
     webSocketLimits: options.webSocketLimits,
