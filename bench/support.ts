@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { MongoClient } from 'mongodb';
 import { buildApp } from '../src/app';
 import { type Role, signToken } from '../src/auth/token';
 import { systemClock } from '../src/clock';
@@ -9,6 +8,7 @@ import { startEmbeddedReplSet } from '../src/mongo/embedded';
 import { createStripeClient } from '../src/payments/stripeClient';
 import { MOCK_SECRET_KEY } from '../src/payments/stripeSetup';
 import { startStripeMock } from '../src/payments/stripeMock';
+import { createMongoClient } from '../src/mongo/client';
 
 /** One GraphQL request over HTTP; throws on any error, so a benchmark never counts a failure as done. */
 export async function postGraphQL(endpoint: string, token: string, query: string, variables?: object): Promise<any> {
@@ -25,7 +25,7 @@ export async function postGraphQL(endpoint: string, token: string, query: string
 /** The real server in-process on one mongod (embedded, or MONGODB_URI), on a fresh database. */
 export async function startBenchApp() {
   const embedded = process.env.MONGODB_URI ? undefined : await startEmbeddedReplSet({ log: () => {} });
-  const client = await new MongoClient(process.env.MONGODB_URI ?? embedded!.uri, { maxPoolSize: 200 }).connect();
+  const client = await createMongoClient(process.env.MONGODB_URI ?? embedded!.uri, undefined, { maxPoolSize: 200 }).connect();
   const db = client.db(`bench_${Date.now()}`);
   const jwtSecret = randomBytes(32);
   const stripeMock = await startStripeMock({ log: () => {} });
