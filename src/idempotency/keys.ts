@@ -180,7 +180,8 @@ export function idempotencyRunner({ keys, clock, logger, leaseMs, hooks }: Idemp
       }, claimed.id);
     } catch (error) {
       // By owner: a request that was taken over must not free the key its successor now holds.
-      await keys.deleteOne({ _id: claimed.id, owner: claimed.owner, state: 'in_progress' });
+      // Best effort: if the database is what failed, the lease frees the key instead.
+      await keys.deleteOne({ _id: claimed.id, owner: claimed.owner, state: 'in_progress' }).catch(() => undefined);
       throw error;
     }
     // Outcomes without an effect (dates unavailable, insufficient funds) were not recorded inside a
