@@ -89,7 +89,9 @@ export function idempotencyRunner(keys: Collection<IdempotencyKeyDoc>, clock: Cl
       throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was already used with a different input');
     }
     if (existing.state === 'in_progress') {
-      throw new DomainError('IDEMPOTENCY_KEY_IN_USE', 'A request with this idempotency key is still running; retry shortly', { retryable: true });
+      throw new DomainError('IDEMPOTENCY_KEY_IN_USE', 'A request with this idempotency key is still running; retry shortly', {
+        retryable: true,
+      });
     }
     return { stored: existing.result };
   }

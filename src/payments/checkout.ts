@@ -101,7 +101,9 @@ export function checkoutService(deps: CheckoutDeps) {
       );
     } catch (error) {
       logger.error({ err: error, holdId }, 'Stripe refused to create a Checkout Session');
-      throw new DomainError('PAYMENT_PROVIDER_ERROR', 'The payment provider could not start a checkout; retry shortly', { retryable: true });
+      throw new DomainError('PAYMENT_PROVIDER_ERROR', 'The payment provider could not start a checkout; retry shortly', {
+        retryable: true,
+      });
     }
   }
 

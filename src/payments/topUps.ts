@@ -87,7 +87,9 @@ export function topUpService(deps: TopUpDeps) {
       );
     } catch (error) {
       logger.error({ err: error, topUpId }, 'Stripe refused to create a top-up Checkout Session');
-      throw new DomainError('PAYMENT_PROVIDER_ERROR', 'The payment provider could not start a checkout; retry shortly', { retryable: true });
+      throw new DomainError('PAYMENT_PROVIDER_ERROR', 'The payment provider could not start a checkout; retry shortly', {
+        retryable: true,
+      });
     }
   }
 
