@@ -72,6 +72,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Context
     schema: options.schema,
     introspection: !options.production,
     validationRules: armor.validationRules,
+    parseOptions: armor.parseOptions,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
