@@ -6,6 +6,7 @@ import { DomainError } from '../errors';
 import type { Logger } from '../logger';
 import type { Context } from './context';
 import { domainExtensions, toGraphQLError } from './errors';
+import { refuseSubscriptionsOverHttp } from './httpSubscriptions';
 import { queryShapeLimits } from './limits';
 import { mutationRateLimiter } from './rateLimit';
 
@@ -82,6 +83,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Context
     plugins: [
       ...armor.apolloPlugins,
       rateLimitPlugin(options.mutationsPerMinute),
+      refuseSubscriptionsOverHttp(),
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       { serverWillStart: async () => ({ drainServer: options.disposeSubscriptions }) },
     ],
