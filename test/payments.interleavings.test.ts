@@ -4,24 +4,12 @@ import { liveClaimsOf } from '../src/bookings/claims';
 import { startTestApp, type TestApp } from './support/app';
 import { createResource, dayFromToday, holdDates, RELEASE_HOLD } from './support/operations';
 import { checkoutEvent, checkoutHold, collections, deliver } from './support/payments';
+import { random, seedFrom } from './support/random';
 
 const HOLDS = 50;
 const OPERATIONS = 1000;
 const HOLD_TTL_SECONDS = 1800;
-const SEED = Number(process.env.INTERLEAVING_SEED ?? Math.floor(Math.random() * 2 ** 31));
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed with INTERLEAVING_SEED. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(items: T[]) => items[Math.floor(next() * items.length)] };
-}
+const SEED = seedFrom('INTERLEAVING_SEED');
 
 interface TrackedHold {
   holdId: string;

@@ -76,6 +76,8 @@ export function holdService(deps: HoldDeps) {
     const resource = await resources.require(input.resourceId);
     const amount = resource.pricePerDate * dates.length;
     if (!Number.isSafeInteger(amount)) throw badInput('dates', 'the total price is too large');
+    // Before the slot horizon is created: a suspended user's refused hold must write nothing.
+    await deps.users.requireActive(undefined, caller.id);
     await deps.ensureSlots(resource._id, dates);
     return withTransaction<HoldDatesResult>(client, async (session) => {
       await deps.users.requireActive(session, caller.id);

@@ -6,6 +6,7 @@ import { DomainError } from '../errors';
 import type { Context } from './context';
 import { toGraphQLError } from './errors';
 import { QUERY_LIMITS } from './limits';
+import { refuseSubscriptionsOverHttp } from './httpSubscriptions';
 import type { OperationPipeline } from './pipeline';
 
 export interface ApolloOptions {
@@ -71,6 +72,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Context
     formatError: pipeline.formatError,
     plugins: [
       ...pipeline.limits.apolloPlugins,
+      refuseSubscriptionsOverHttp(),
       rateLimitPlugin(pipeline),
       retryHeadersPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),

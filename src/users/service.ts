@@ -20,8 +20,12 @@ export function userService(users: Collection<UserDoc>, client: MongoClient, clo
     if (!authorized) throw new DomainError('FORBIDDEN', 'This operation needs the admin role');
   }
 
-  /** Inside the action's transaction: a suspended user's holds, withdrawals and transfers are refused. */
-  async function requireActive(session: ClientSession, userId: string): Promise<void> {
+  /**
+   * A suspended user's holds, withdrawals and transfers are refused. Inside the action's transaction
+   * it decides; without a session it is an early refusal, before the action writes anything at all
+   * (such as a hold's slot horizon).
+   */
+  async function requireActive(session: ClientSession | undefined, userId: string): Promise<void> {
     const suspended = await users.countDocuments({ _id: userId, suspended: true }, { session, limit: 1 });
     if (suspended) throw new DomainError('FORBIDDEN', 'This account is suspended');
   }
