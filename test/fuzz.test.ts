@@ -108,8 +108,9 @@ async function seed(app: TestApp, t: typeof tokens, ids: Record<'user' | 'other'
     const checkout = await holdAndCheckout(app, token, resource, [dayFromToday(app, day)]);
     holds.push(checkout.holdId);
     await deliver(app, checkoutEvent('checkout.session.completed', checkout));
-    const mine = await app.gql(token, '{ myBookings { id holdId } }');
-    bookings.push(mine.data.myBookings.find((b: { holdId: string }) => b.holdId === checkout.holdId).id);
+    const mine = await app.gql(token, '{ myBookings(first: 100) { edges { node { id holdId } } } }');
+    const edges: { node: { id: string; holdId: string } }[] = mine.data.myBookings.edges;
+    bookings.push(edges.find(({ node }) => node.holdId === checkout.holdId)!.node.id);
   }
   const accounts = [
     await openAccount(app, t.user!),
