@@ -9,6 +9,7 @@ import type { IdempotencyHooks, IdempotencyKeyDoc } from '../src/idempotency/key
 import { errorCode, type GraphQLResponse, startTestApp, type TestApp } from './support/app';
 import { ACCOUNT, deposit, ledgerCheck, openAccount, TRANSFER, transfer } from './support/ledger';
 import { createResource, dayFromToday, holdDates, newKey } from './support/operations';
+import { sessionExpiresAt } from '../src/payments/checkout';
 import { checkoutHold, collections } from './support/payments';
 
 const LEASE_MS = 5_000;
@@ -111,13 +112,26 @@ describe('when a request stalls after claiming its key and a retry takes it over
     expect(await ledgerCheck(app)).toMatchObject({ ok: true, problems: [] });
   });
 
-  it('checkoutHold: one Checkout Session is recorded on the hold, the one the retry answered', async () => {
+  it('checkoutHold: one Checkout Session is recorded on the hold, and both requests asked Stripe under one idempotency key', async () => {
     const resource = await createResource(app);
     const token = await app.token('checkout-crasher');
     const held = await holdDates(app, token, resource.id, [dayFromToday(app, 41)]);
     const holdId = held.data.holdDates.hold.id as string;
+    const stripeKeys: string[] = [];
+    const onRequest = (request: { method: string; path: string; idempotency_key?: string }) => {
+      if (request.method === 'POST' && request.path === '/v1/checkout/sessions') stripeKeys.push(request.idempotency_key ?? '');
+    };
+    app.stripe.on('request', onRequest);
     const answer = await stallTakeOverAndWake((key) => checkoutHold(app, token, holdId, key));
+    app.stripe.off('request', onRequest);
     expect(answer.checkoutHold.__typename).toBe('CheckoutStarted');
+    // The retry asked Stripe under the key the first request would have used (derived from when
+    // it claimed its idempotency key, not from the retry's later clock), so had the dead request
+    // reached Stripe, real Stripe would answer the retry with that same session.
+    const { createdAt } = (await keys().findOne({ scope: 'checkout-crasher:checkoutHold' }))!;
+    const holdExpiresAt = new Date(held.data.holdDates.hold.expiresAt);
+    expect(stripeKeys).toEqual([`checkout-hold-${holdId}-${sessionExpiresAt(holdExpiresAt, createdAt)}`]);
+    expect(sessionExpiresAt(holdExpiresAt, app.clock.now())).not.toBe(sessionExpiresAt(holdExpiresAt, createdAt));
 
     const hold = await collections(app).holds.findOne({ userId: 'checkout-crasher' });
     expect(hold!.checkout?.sessionId).toBe(answer.checkoutHold.checkoutSessionId);

@@ -44,11 +44,16 @@ export interface IdempotentRequest {
 }
 
 /**
- * `keyId` is the key document's id: every request that runs under this use of the key (the first,
- * and any that take it over) gets the same one, so records and Stripe idempotency keys derived
- * from it are found again by a retry instead of made twice.
+ * This use of the key, the same for the first request and any that take it over: `id` is the key
+ * document's id and `claimedAt` when the first request claimed it. Records, Stripe parameters and
+ * Stripe idempotency keys derived from them are found again by a retry instead of made twice.
  */
-export type IdempotentWork<T> = (record: RecordResult<T>, keyId: ObjectId) => Promise<T>;
+export interface KeyUse {
+  id: ObjectId;
+  claimedAt: Date;
+}
+
+export type IdempotentWork<T> = (record: RecordResult<T>, key: KeyUse) => Promise<T>;
 
 export type RunIdempotent = <T>(request: IdempotentRequest, work: IdempotentWork<T>) => Promise<T>;
 
@@ -86,8 +91,7 @@ function keyInUse(message = 'A request with this idempotency key is still runnin
   return new DomainError('IDEMPOTENCY_KEY_IN_USE', message, { retryable: true });
 }
 
-interface Claim {
-  id: ObjectId;
+interface Claim extends KeyUse {
   owner: string;
 }
 
@@ -118,7 +122,7 @@ export function idempotencyRunner({ keys, clock, logger, leaseMs, hooks }: Idemp
         createdAt: now,
         expiresAt: new Date(now.getTime() + KEY_LIFETIME_MS),
       });
-      return { id: insertedId, owner };
+      return { id: insertedId, owner, claimedAt: now };
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
@@ -148,7 +152,7 @@ export function idempotencyRunner({ keys, clock, logger, leaseMs, hooks }: Idemp
       { scope, key, previousOwner: existing.owner, owner, lockedUntil: existing.lockedUntil },
       'took over an idempotency key whose request outlived its lease',
     );
-    return { id: existing._id, owner };
+    return { id: existing._id, owner, claimedAt: existing.createdAt };
   }
 
   return async function runIdempotent<T>(request: IdempotentRequest, work: IdempotentWork<T>): Promise<T> {
@@ -174,10 +178,13 @@ export function idempotencyRunner({ keys, clock, logger, leaseMs, hooks }: Idemp
     let recordedWithEffect: T | undefined;
     try {
       await hooks?.afterClaim?.(scope, key);
-      result = await work(async (session, value) => {
-        await complete(value, session);
-        recordedWithEffect = value;
-      }, claimed.id);
+      result = await work(
+        async (session, value) => {
+          await complete(value, session);
+          recordedWithEffect = value;
+        },
+        { id: claimed.id, claimedAt: claimed.claimedAt },
+      );
     } catch (error) {
       // By owner: a request that was taken over must not free the key its successor now holds.
       // Best effort: if the database is what failed, the lease frees the key instead.

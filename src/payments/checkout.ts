@@ -4,7 +4,7 @@ import type { Caller } from '../auth/token';
 import type { HoldDoc, HoldDocument } from '../bookings/collections';
 import type { Clock } from '../clock';
 import { DomainError, badInput } from '../errors';
-import type { RunIdempotent } from '../idempotency/keys';
+import type { KeyUse, RunIdempotent } from '../idempotency/keys';
 import type { Logger } from '../logger';
 import { findById } from '../mongo/ids';
 import { withTransaction } from '../mongo/transaction';
@@ -67,13 +67,14 @@ export function checkoutService(deps: CheckoutDeps) {
   const { client, holds, stripe, runIdempotent, clock, logger } = deps;
 
   /**
-   * Every parameter is derived from the hold, so a retry sends identical parameters under the same
-   * Stripe idempotency key and gets the same session back instead of a second one. The key names
-   * the expiry too: when clamping moves it, the parameters differ and so must the key.
+   * Every parameter is derived from the hold and from when the request's idempotency key was first
+   * claimed, so a retry (also one that took over a dead request's key) sends identical parameters
+   * under the same Stripe idempotency key and gets the same session back instead of a second one.
+   * The key names the expiry too: when clamping moves it, the parameters differ and so must the key.
    */
-  async function createSession(hold: HoldDocument, now: Date): Promise<Stripe.Checkout.Session> {
+  async function createSession(hold: HoldDocument, claimedAt: Date): Promise<Stripe.Checkout.Session> {
     const holdId = hold._id.toHexString();
-    const expiresAt = sessionExpiresAt(hold.expiresAt, now);
+    const expiresAt = sessionExpiresAt(hold.expiresAt, claimedAt);
     try {
       return await stripe.checkout.sessions.create(
         {
@@ -130,6 +131,7 @@ export function checkoutService(deps: CheckoutDeps) {
     caller: Caller,
     holdId: string,
     record: (s: ClientSession, r: CheckoutHoldResult) => Promise<void>,
+    key: KeyUse,
   ): Promise<CheckoutHoldResult> {
     const hold = await findById(holds, holdId);
     // Only the owner pays for a hold; someone else's is answered like a missing one, so ids cannot be probed.
@@ -139,7 +141,7 @@ export function checkoutService(deps: CheckoutDeps) {
     if (hold.state !== 'held' || hold.expiresAt <= now) return { __typename: 'HoldExpired', hold };
     if (hold.checkout) return started(hold);
 
-    const created = await createSession(hold, now);
+    const created = await createSession(hold, key.claimedAt);
     const recorded = await withTransaction(client, async (session) => {
       const updated = await recordSession(session, hold, created, now);
       if (!updated) return null;
@@ -161,7 +163,7 @@ export function checkoutService(deps: CheckoutDeps) {
     checkoutHold(caller: Caller, input: CheckoutHoldInput): Promise<CheckoutHoldResult> {
       return runIdempotent<CheckoutHoldResult>(
         { scope: `${caller.id}:checkoutHold`, key: input.idempotencyKey, input: { holdId: input.holdId } },
-        (record) => startCheckout(caller, input.holdId, record),
+        (record, key) => startCheckout(caller, input.holdId, record, key),
       );
     },
 

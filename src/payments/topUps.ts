@@ -130,7 +130,7 @@ export function topUpService(deps: TopUpDeps) {
       if (input.amount > MAX_TOP_UP) throw badInput('amount', `must be at most ${MAX_TOP_UP} minor units per top-up`);
       return deps.runIdempotent<TopUpStartedResult>(
         { scope: `${caller.id}:topUp`, key: input.idempotencyKey, input: { accountId: input.accountId, amount: input.amount } },
-        async (_record, keyId) => {
+        async (_record, { id: keyId }) => {
           const account = await deps.accounts.requireOwned(caller, input.accountId, 'accountId');
           const now = clock.now();
           // The top-up is the key's: a retry that took over a dead request's key finds the same
