@@ -99,12 +99,13 @@ export async function runChaos(options: ChaosOptions): Promise<RunFigures> {
     // A refund left pending by a killed sender is retried by Stripe's redelivery of its event.
     mongo = await new MongoClient(topology.replSet.uri).connect();
     const db = mongo.db(DB_NAME);
-    const pending = await db.collection('bookings').find({ 'refund.state': 'pending' }).toArray();
-    for (const booking of pending) {
-      const event = webhooks.events.find((e) => e.sessionId === booking.checkoutSessionId && e.type === 'checkout.session.completed');
-      if (event) webhooks.redeliver(event);
-    }
-    await webhooks.drain(15_000);
+    const pending = new Set(
+      (await db.collection('bookings').find({ 'refund.state': 'pending' }).toArray()).map((b) => b.checkoutSessionId),
+    );
+    await webhooks.drain(
+      15_000,
+      webhooks.events.filter((e) => pending.has(e.sessionId) && e.type === 'checkout.session.completed'),
+    );
 
     const violations: string[] = [];
     if (undelivered > 0) violations.push(`${undelivered} webhook deliveries were never acknowledged after healing`);

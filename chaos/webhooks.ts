@@ -79,7 +79,7 @@ export class Webhooks {
 
   /** Delivers due events until `stopAt`. */
   async run(stopAt: number): Promise<void> {
-    const running = new Set<Promise<void>>();
+    const running = new Set<Promise<unknown>>();
     while (Date.now() < stopAt) {
       const now = Date.now();
       this.queue.sort((a, b) => a.dueAt - b.dueAt);
@@ -93,22 +93,27 @@ export class Webhooks {
     await Promise.all(running);
   }
 
-  /** Makes everything still queued (or never acknowledged) due now and delivers it, until done or `timeoutMs`. */
-  async drain(timeoutMs: number): Promise<number> {
-    const queued = new Set(this.queue.map((d) => d.event));
-    for (const event of this.events) if (!event.acked && !queued.has(event)) this.queue.push({ dueAt: 0, event });
-    for (const delivery of this.queue) delivery.dueAt = 0;
+  /**
+   * After the load: every event not yet acknowledged (plus `again`, redelivered as Stripe would for a
+   * refund still pending) is delivered until answered 2xx or `timeoutMs` passes; returns how many were not.
+   */
+  async drain(timeoutMs: number, again: PlannedEvent[] = []): Promise<number> {
+    this.queue = [];
     const deadline = Date.now() + timeoutMs;
-    while (this.queue.length > 0 && Date.now() < deadline) await this.run(Math.min(Date.now() + 1000, deadline));
-    return this.queue.length;
+    const todo = [...new Set([...this.events.filter((e) => !e.acked), ...again])];
+    let unanswered = 0;
+    for (const event of todo) {
+      let answered = false;
+      while (!answered && Date.now() < deadline) {
+        answered = await this.deliver({ dueAt: 0, event }, false);
+        if (!answered) await sleep(500);
+      }
+      if (!answered) unanswered += 1;
+    }
+    return unanswered;
   }
 
-  /** Delivers one event again now (e.g. so a pending refund is retried the way Stripe's redelivery does). */
-  redeliver(event: PlannedEvent): void {
-    this.queue.push({ dueAt: 0, event });
-  }
-
-  private async deliver(delivery: Delivery): Promise<void> {
+  private async deliver(delivery: Delivery, requeue = true): Promise<boolean> {
     this.inFlight += 1;
     const { event } = delivery;
     const instances = this.topology.instances.filter((i) => i.up);
@@ -124,12 +129,14 @@ export class Webhooks {
         signal: AbortSignal.timeout(12_000),
       });
       event.statuses.push(response.status);
-      await response.body?.cancel();
+      await response.text();
       if (response.ok) event.acked = true;
-      else this.queue.push({ dueAt: Date.now() + this.random.between(500, 2000), event });
+      else if (requeue) this.queue.push({ dueAt: Date.now() + this.random.between(500, 2000), event });
+      return response.ok;
     } catch {
       event.statuses.push(0);
-      this.queue.push({ dueAt: Date.now() + this.random.between(500, 2000), event });
+      if (requeue) this.queue.push({ dueAt: Date.now() + this.random.between(500, 2000), event });
+      return false;
     } finally {
       this.inFlight -= 1;
     }
