@@ -60,5 +60,5 @@ export async function breakOnPurpose(name: BreakName, db: Db, history: History):
     });
     return `${slot.resourceId}/${slot.date} overbooked behind the API's back`;
   }
-  return 'subscribers dropped every 4th event';
+  return 'subscribers drop every event after their third';
 }

@@ -61,14 +61,7 @@ export async function runChaos(options: ChaosOptions): Promise<RunFigures> {
     for (const [i, instance] of topology.instances.entries()) {
       for (let s = 0; s < SUBSCRIBERS_PER_INSTANCE; s += 1) {
         const resource = world.resources[s % 2];
-        const subscriber = new Subscriber(
-          `i${i}-r${s}`,
-          topology,
-          instance.index,
-          resource.id,
-          world.watched,
-          (n) => dropEvents && n % 4 === 0,
-        );
+        const subscriber = new Subscriber(`i${i}-r${s}`, topology, instance.index, resource.id, world.watched, (n) => dropEvents && n > 3);
         subscriber.start();
         subscribers.push(subscriber);
       }
