@@ -134,20 +134,19 @@ async function initiateAndWaitForPrimary(hosts: string[], timeoutMs = 60_000): P
   } finally {
     await direct.close();
   }
-  const set = new MongoClient(`mongodb://${hosts.join(',')}/?replicaSet=${REPLICA_SET}`, { serverSelectionTimeoutMS: 1000 });
-  try {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const ready = await set
-        .db('admin')
-        .command({ hello: 1 }, { readPreference: 'primary' })
-        .then((hello) => hello.isWritablePrimary === true)
-        .catch(() => false);
-      if (ready) return;
-      if (Date.now() > deadline) throw new Error(`no primary among ${hosts.join(', ')} within ${timeoutMs} ms`);
-      await sleep(100);
-    }
-  } finally {
-    await set.close();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    // A fresh client per attempt: once its first server selection has timed out (an election takes
+    // ~10 s on a new set of several members), the driver's auto-connected client stays "Topology is closed".
+    const set = new MongoClient(`mongodb://${hosts.join(',')}/?replicaSet=${REPLICA_SET}`, { serverSelectionTimeoutMS: 1000 });
+    const ready = await set
+      .db('admin')
+      .command({ hello: 1 }, { readPreference: 'primary' })
+      .then((hello) => hello.isWritablePrimary === true)
+      .catch(() => false)
+      .finally(() => set.close());
+    if (ready) return;
+    if (Date.now() > deadline) throw new Error(`no primary among ${hosts.join(', ')} within ${timeoutMs} ms`);
+    await sleep(250);
   }
 }

@@ -1,4 +1,4 @@
-import { MongoError, MongoNetworkError, MongoServerSelectionError } from 'mongodb';
+import { MongoBulkWriteError, MongoError, MongoNetworkError, MongoServerSelectionError } from 'mongodb';
 import { DomainError } from '../errors';
 
 /** Server codes that mean "no usable primary right now", not "your request is wrong". */
@@ -29,6 +29,10 @@ export const RETRY_AFTER_SECONDS = 2;
  */
 export function asOutage(error: unknown): DomainError | undefined {
   if (!(error instanceof MongoError)) return undefined;
+  // insertMany wraps what stopped it (e.g. a pool cleared by a primary shutting down) without its name or labels.
+  if (error instanceof MongoBulkWriteError && error.errorResponse instanceof MongoError && error.errorResponse !== error) {
+    return asOutage(error.errorResponse);
+  }
   const unavailable =
     error instanceof MongoNetworkError ||
     error instanceof MongoServerSelectionError ||

@@ -1,0 +1,51 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { query } from './gql';
+import { AVAILABILITY, type DateView, type Subscriber } from './subscribers';
+import type { Topology } from './topology';
+
+function differences(subscriber: Subscriber, final: DateView[]): string[] {
+  const found: string[] = [];
+  for (const date of final) {
+    const seen = subscriber.view.get(date.date);
+    if (!seen || seen.version !== date.version || seen.remaining !== date.remaining || seen.status !== date.status) {
+      found.push(
+        `${date.date}: merged ${seen ? `v${seen.version} ${seen.status} ${seen.remaining}` : 'nothing'}, final v${date.version} ${date.status} ${date.remaining}`,
+      );
+    }
+  }
+  return found;
+}
+
+/**
+ * Each subscriber's merged view (highest version per date) must equal the final `availability`
+ * answer. Holds lapse by query but become events only when swept, so the two may differ for a few
+ * seconds after the load; the check waits up to `settleMs` for them to agree and reports what is left.
+ */
+export async function checkSubscriptions(
+  topology: Topology,
+  subscribers: Subscriber[],
+  violations: string[],
+  settleMs: number,
+): Promise<void> {
+  const deadline = Date.now() + settleMs;
+  for (;;) {
+    const pending: string[] = [];
+    for (const subscriber of subscribers) {
+      const data = await query({ topology }, `watcher-${subscriber.name}`, 'user', AVAILABILITY, {
+        resourceId: subscriber.resourceId,
+        ...subscriber.range,
+      });
+      const diff = differences(subscriber, data.availability);
+      if (diff.length > 0)
+        pending.push(
+          `subscriber ${subscriber.name} (${subscriber.connects} connects, ${subscriber.events} events) differs: ${diff.join('; ')}`,
+        );
+    }
+    if (pending.length === 0) return;
+    if (Date.now() > deadline) {
+      violations.push(...pending);
+      return;
+    }
+    await sleep(500);
+  }
+}
