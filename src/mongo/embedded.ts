@@ -33,6 +33,7 @@ export interface EmbeddedOptions {
 }
 
 const REPLICA_SET = 'rs0';
+export const TRANSACTION_LIFETIME_SECONDS = 15;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -73,7 +74,13 @@ export async function startEmbeddedReplSet(options: EmbeddedOptions = {}): Promi
             port: await freePort(),
             replSet: REPLICA_SET,
             storageEngine: 'wiredTiger',
-            args: options.testCommands ? ['--setParameter', 'enableTestCommands=1'] : [],
+            args: [
+              // A transaction left open by a process that died (SIGKILL, OOM) keeps its documents
+              // locked until the server gives up on it: 60 s by default. Ours never run longer than
+              // the MongoDB time budget (8 s), so 15 s frees such documents four times sooner.
+              ...['--setParameter', `transactionLifetimeLimitSeconds=${TRANSACTION_LIFETIME_SECONDS}`],
+              ...(options.testCommands ? ['--setParameter', 'enableTestCommands=1'] : []),
+            ],
           },
         }),
       );
