@@ -38,6 +38,7 @@ export async function startBenchApp() {
     jwtSecret,
     holdTtlSeconds: 1800,
     sweepIntervalMs: 0,
+    refundRetryIntervalMs: 0,
     idempotencyLeaseMs: DEFAULT_LEASE_MS,
     mutationsPerMinute: Number.MAX_SAFE_INTEGER,
     // The fan-out bench opens thousands of connections as one user.

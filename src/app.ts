@@ -16,6 +16,7 @@ export interface AppOptions {
   jwtSecret: Uint8Array;
   holdTtlSeconds: number;
   sweepIntervalMs: number;
+  refundRetryIntervalMs: number;
   /** How long an unfinished request keeps its idempotency key before a retry may take it over. */
   idempotencyLeaseMs: number;
   /** Tests only: pause a request right after it claimed its key. */
@@ -56,10 +57,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
     async start(port) {
       const bound = await http.start(port);
       services.sweeper.start();
+      services.refundRetrier.start();
       return bound;
     },
     async stop() {
       await services.sweeper.stop();
+      await services.refundRetrier.stop();
       // HTTP drains and open subscriptions are closed first, then the stream that fed them.
       await http.stop();
       await feed.stop();

@@ -13,6 +13,8 @@ export interface Config {
   jwtSecret?: string;
   holdTtlSeconds: number;
   sweepIntervalMs: number;
+  /** How often each instance tries to retry pending refunds; 0 = never (not even at start). */
+  refundRetryIntervalMs: number;
   /** How long an idempotency key stays with a request that has not finished; then a retry may take it over. */
   idempotencyLeaseMs: number;
   mutationsPerMinute: number;
@@ -58,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret: env.JWT_SECRET || undefined,
     holdTtlSeconds: integer(env, 'HOLD_TTL_SECONDS', 1800, 1),
     sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 5000, 0),
+    refundRetryIntervalMs: integer(env, 'REFUND_RETRY_INTERVAL_MS', 10_000, 0),
     idempotencyLeaseMs: integer(env, 'IDEMPOTENCY_LEASE_MS', DEFAULT_LEASE_MS, 1),
     mutationsPerMinute: integer(env, 'RATE_LIMIT_MUTATIONS_PER_MINUTE', 600, 1),
     mongoTimeoutMs: integer(env, 'MONGODB_TIMEOUT_MS', DEFAULT_MONGODB_TIMEOUT_MS, 500),

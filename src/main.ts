@@ -40,6 +40,7 @@ async function main(): Promise<void> {
       jwtSecret: loadJwtSecret(config.jwtSecret, config.dataDir),
       holdTtlSeconds: config.holdTtlSeconds,
       sweepIntervalMs: config.sweepIntervalMs,
+      refundRetryIntervalMs: config.refundRetryIntervalMs,
       idempotencyLeaseMs: config.idempotencyLeaseMs,
       mutationsPerMinute: config.mutationsPerMinute,
       webSocketLimits: config.webSocketLimits,
@@ -57,8 +58,6 @@ async function main(): Promise<void> {
   logger.info(`GraphQL (HTTP and graphql-ws) at http://localhost:${port}/graphql, health at /healthz`);
   logger.info('Mint a token with: npm run token -- <userId> [user|admin]');
   logger.info(`Stripe webhooks at http://localhost:${port}/webhooks/stripe`);
-  // Refunds left pending by an earlier run (Stripe unreachable, a crash) are retried once at start.
-  app.services.refunds.sendPending().catch((error) => logger.error({ err: error }, 'retrying pending refunds failed'));
 
   let stopping = false;
   const shutdown = async (signal: string) => {

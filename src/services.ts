@@ -21,6 +21,7 @@ import type { Logger } from './logger';
 import type { TransactionStats } from './mongo/transaction';
 import { checkoutService } from './payments/checkout';
 import { holdPaymentHandler } from './payments/holdPayments';
+import { refundRetrier } from './payments/refundRetrier';
 import { refundSender } from './payments/refunds';
 import { stripeEventsCollection } from './payments/stripeEvents';
 import { topUpService, topUpsCollection } from './payments/topUps';
@@ -46,6 +47,8 @@ export interface ServiceDeps {
   holdTtlSeconds: number;
   /** How often this instance tries to sweep expired holds; 0 = never on its own. */
   sweepIntervalMs: number;
+  /** How often this instance tries to retry pending refunds (and once at start); 0 = never on its own. */
+  refundRetryIntervalMs: number;
   idempotencyLeaseMs: number;
   idempotencyHooks?: IdempotencyHooks;
   payments: PaymentOptions;
@@ -69,6 +72,7 @@ export function createServices(deps: ServiceDeps) {
   const accounts = accountService(ledger.accounts, clock);
   const transactionStats: TransactionStats = { runs: 0, attempts: 0 };
   const { stripe } = payments;
+  const locks = leaseLocks(locksCollection(db), clock);
   const refunds = refundSender({ bookings: bookingRecords, stripe, clock, logger });
   const checkout = checkoutService({ client, holds: bookings.holds, runIdempotent, clock, logger, ...payments });
   const settlement = checkoutSettlement({ collections: bookings, bookings: bookingRecords, clock });
@@ -112,7 +116,7 @@ export function createServices(deps: ServiceDeps) {
     sweeper: holdSweeper({
       client,
       collections: bookings,
-      locks: leaseLocks(locksCollection(db), clock),
+      locks,
       clock,
       logger,
       intervalMs: sweepIntervalMs,
@@ -121,6 +125,14 @@ export function createServices(deps: ServiceDeps) {
     checkout,
     topUps,
     refunds,
+    refundRetrier: refundRetrier({
+      bookings: bookingRecords,
+      refunds,
+      locks,
+      clock,
+      logger,
+      intervalMs: deps.refundRetryIntervalMs,
+    }),
     bookings: bookingService({
       client,
       slots: bookings.slots,

@@ -14,6 +14,8 @@ export interface RefundRecord {
   attempts: number;
   leaseUntil: Date | null;
   lastError?: string;
+  /** Set when an attempt failed: the retrier leaves the refund alone until then (absent or null: due). */
+  nextAttemptAt?: Date | null;
 }
 
 /** One completed Stripe Checkout for a hold: a booking exists once the customer has paid or started paying. */
@@ -48,4 +50,6 @@ export async function ensureBookingRecordIndexes(bookings: Collection<BookingDoc
   // A hold is confirmed by at most one payment; the hold's state machine decides, this index backs it.
   await bookings.createIndex({ holdId: 1 }, { unique: true, partialFilterExpression: { status: 'CONFIRMED' } });
   await bookings.createIndex({ userId: 1, _id: -1 });
+  // The refund retrier's scan: only pending refunds are indexed, so the index stays small.
+  await bookings.createIndex({ 'refund.nextAttemptAt': 1 }, { partialFilterExpression: { 'refund.state': 'pending' } });
 }

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { MongoClient } from 'mongodb';
 import type { Clock } from '../clock';
 import type { Lease, LeaseLocks } from '../locks/lease';
+import { leasedJob } from '../locks/leasedJob';
 import type { Logger } from '../logger';
 import { withTransaction } from '../mongo/transaction';
 import { releaseClaims } from './claims';
@@ -30,12 +30,7 @@ export interface SweeperOptions {
  */
 export function holdSweeper(options: SweeperOptions) {
   const { client, collections, locks, clock, logger } = options;
-  const leaseMs = options.leaseMs ?? 30_000;
   const batchSize = options.batchSize ?? 100;
-  const owner = randomUUID();
-  let lease: Lease | null = null;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
 
   /** One batch under `withLease`: refused as a whole (StaleLease) if the lease was lost meanwhile. */
   async function sweepWith(withLease: Lease): Promise<HoldDocument[]> {
@@ -67,36 +62,21 @@ export function holdSweeper(options: SweeperOptions) {
     return swept;
   }
 
-  async function sweepOnce(): Promise<number> {
-    lease = (lease && (await locks.renew(lease, leaseMs))) ?? (await locks.acquire(SWEEPER_LOCK, owner, leaseMs));
-    if (!lease) return 0;
-    let total = 0;
-    for (let batch = await sweepWith(lease); batch.length > 0; batch = await sweepWith(lease)) total += batch.length;
-    return total;
-  }
+  const job = leasedJob({
+    lockName: SWEEPER_LOCK,
+    locks,
+    logger,
+    intervalMs: options.intervalMs,
+    leaseMs: options.leaseMs ?? 30_000,
+    idle: 0,
+    async run(lease) {
+      let total = 0;
+      for (let batch = await sweepWith(lease); batch.length > 0; batch = await sweepWith(lease)) total += batch.length;
+      return total;
+    },
+  });
 
-  return {
-    owner,
-    sweepOnce,
-    sweepWith,
-    start() {
-      if (options.intervalMs <= 0 || timer) return;
-      timer = setInterval(() => {
-        if (running) return; // the previous sweep is still going
-        running = sweepOnce()
-          .catch((error) => logger.warn({ err: error }, 'hold sweep failed; will retry'))
-          .finally(() => (running = undefined));
-      }, options.intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      clearInterval(timer);
-      timer = undefined;
-      await running;
-      if (lease) await locks.release(lease);
-      lease = null;
-    },
-  };
+  return { owner: job.owner, sweepOnce: job.runOnce, sweepWith, start: job.start, stop: job.stop };
 }
 
 export type HoldSweeper = ReturnType<typeof holdSweeper>;

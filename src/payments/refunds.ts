@@ -6,6 +6,14 @@ import type { Logger } from '../logger';
 
 /** Long enough for the SDK's own retries; a sender that died frees the refund after this. */
 const LEASE_MS = 60_000;
+/** A refund that failed waits 10 s, then twice as long after each further failure, at most 10 min. */
+const RETRY_BASE_MS = 10_000;
+const RETRY_MAX_MS = 10 * 60_000;
+
+/** How long the retrier leaves a refund alone after its `attempts`-th attempt failed. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(RETRY_BASE_MS * 2 ** Math.max(attempts - 1, 0), RETRY_MAX_MS);
+}
 
 export type RefundAttempt = 'refunded' | 'nothing_pending' | 'in_flight_elsewhere';
 
@@ -51,9 +59,10 @@ export function refundSender({ bookings, stripe, clock, logger }: RefundDeps) {
       refundId = refund.id;
     } catch (error) {
       if (!alreadyRefunded(error)) {
+        const nextAttemptAt = new Date(clock.now().getTime() + retryDelayMs(booking.refund!.attempts));
         await bookings.updateOne(
           { _id: bookingId, 'refund.state': 'pending' },
-          { $set: { 'refund.leaseUntil': null, 'refund.lastError': (error as Error).message } },
+          { $set: { 'refund.leaseUntil': null, 'refund.lastError': (error as Error).message, 'refund.nextAttemptAt': nextAttemptAt } },
         );
         throw error;
       }
@@ -61,7 +70,15 @@ export function refundSender({ bookings, stripe, clock, logger }: RefundDeps) {
     }
     await bookings.updateOne(
       { _id: bookingId, 'refund.state': 'pending' },
-      { $set: { 'refund.state': 'done', 'refund.id': refundId, 'refund.leaseUntil': null, updatedAt: clock.now() } },
+      {
+        $set: {
+          'refund.state': 'done',
+          'refund.id': refundId,
+          'refund.leaseUntil': null,
+          'refund.nextAttemptAt': null,
+          updatedAt: clock.now(),
+        },
+      },
     );
     logger.info({ bookingId: bookingId.toHexString(), refundId, paymentIntentId: booking.paymentIntentId }, 'refund sent to Stripe');
     return 'refunded';
@@ -77,23 +94,6 @@ export function refundSender({ bookings, stripe, clock, logger }: RefundDeps) {
       } catch (error) {
         logger.error({ err: error, bookingId: bookingId.toHexString() }, 'refund could not be sent yet; it stays pending');
       }
-    },
-
-    /** One pass over refunds still pending (e.g. at start-up, after Stripe was unreachable). */
-    async sendPending(): Promise<number> {
-      const pending = await bookings
-        .find({ 'refund.state': 'pending' }, { projection: { _id: 1 } })
-        .limit(1000)
-        .toArray();
-      let sent = 0;
-      for (const { _id } of pending) {
-        try {
-          if ((await send(_id)) === 'refunded') sent += 1;
-        } catch (error) {
-          logger.error({ err: error, bookingId: _id.toHexString() }, 'pending refund failed again');
-        }
-      }
-      return sent;
     },
   };
 }

@@ -64,6 +64,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     holdTtlSeconds: options.holdTtlSeconds ?? 1800,
     // Tests run sweeps by hand, so the background loop never races their assertions.
     sweepIntervalMs: 0,
+    refundRetryIntervalMs: 0,
     idempotencyLeaseMs: options.idempotencyLeaseMs ?? DEFAULT_LEASE_MS,
     idempotencyHooks: options.idempotencyHooks,
     // Concurrency tests fire thousands of mutations as one user; the limit has a test of its own.

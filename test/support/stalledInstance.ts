@@ -26,6 +26,7 @@ const app = await buildApp({
   jwtSecret: Buffer.from(secretHex, 'hex'),
   holdTtlSeconds: config.holdTtlSeconds,
   sweepIntervalMs: 0,
+  refundRetryIntervalMs: 0,
   idempotencyLeaseMs: config.idempotencyLeaseMs,
   idempotencyHooks: { afterClaim: () => new Promise<void>(() => {}) },
   mutationsPerMinute: config.mutationsPerMinute,
