@@ -528,7 +528,10 @@ export type QueryTransfersArgs = {
 };
 
 export type RefundStatus =
-  /** Recorded; the refund request to Stripe has not succeeded yet (it is retried). */
+  /**
+   * Recorded; the refund request to Stripe has not succeeded yet. It is retried in the background,
+   * waiting longer after each failure (at most 10 minutes).
+   */
   | 'PENDING'
   | 'SUCCEEDED';
 
