@@ -89,7 +89,7 @@ export async function runChaos(options: ChaosOptions): Promise<RunFigures> {
     await injector.heal();
     await topology.waitReady(60_000);
     const undelivered = await webhooks.drain(30_000);
-    // A refund left pending by a killed sender is retried by Stripe's redelivery of its event.
+    // A refund left pending by a killed sender is retried by the refund retrier (and by a redelivery of its event).
     mongo = await new MongoClient(topology.replSet.uri).connect();
     const db = mongo.db(DB_NAME);
     const pending = new Set(
