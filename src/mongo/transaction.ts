@@ -31,7 +31,8 @@ const isCommitTimeout = (error: unknown) => error instanceof MongoError && error
  * such as a write conflict; re-try the commit on UnknownTransactionCommitResult), bounded by the
  * client's time budget instead of the driver's fixed 120 s, so a database that stops answering
  * becomes an error a client can retry within seconds, never a hang. When the budget runs out the
- * last error is thrown as is; an unknown commit result stays unknown to the caller, which is why
+ * last error is thrown as is (after a failed commit, the session is killed: see `abandon`); an
+ * unknown commit result stays unknown to the caller, which is why
  * every effect that matters commits together with its idempotency key's result: a retry with the
  * same key finds either the stored result or nothing. `work` must be safe to re-run.
  */
@@ -63,7 +64,7 @@ export async function withTransaction<T>(
         if (hasLabel(error, 'TransientTransactionError') && Date.now() < deadline) continue;
         throw error;
       }
-      if (await commit(session, deadline)) return result;
+      if (await commit(session, deadline).catch((error) => abandon(client, session, error))) return result;
     }
   } catch (error) {
     if (error instanceof Rollback) return error.outcome as T;
@@ -71,6 +72,25 @@ export async function withTransaction<T>(
   } finally {
     await session.endSession().catch(() => undefined);
   }
+}
+
+/**
+ * Gives up on a transaction whose commit never got an answer. If the commit never reached the
+ * server, the transaction is still open there, holding its writes' locks until the server's
+ * transactionLifetimeLimitSeconds (60 s): the key's give-back, a retry's takeover and anyone
+ * claiming the same dates would wait on it or conflict with it all that time. Killing the session
+ * aborts it if it is still open; a commit that did happen stays committed. The session is marked
+ * dirty so the driver never reuses it, so the kill can run in the background without hitting a
+ * later transaction, and without adding to this answer's time.
+ */
+function abandon(client: MongoClient, session: ClientSession, error: unknown): never {
+  session.serverSession.isDirty = true;
+  const killTimeoutMs = Math.min(2_000, timeBudgetOf(client));
+  void client
+    .db('admin')
+    .command({ killSessions: [session.id] }, { timeoutMS: killTimeoutMs })
+    .catch(() => undefined);
+  throw error;
 }
 
 /** True once committed; false when the whole transaction should run again; throws when out of time or hopeless. */
