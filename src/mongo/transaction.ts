@@ -1,5 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ClientSession, MongoError, type MongoClient, type TransactionOptions } from 'mongodb';
+import {
+  type ClientSession,
+  MongoError,
+  type MongoClient,
+  MongoNotConnectedError,
+  MongoTopologyClosedError,
+  type ServerSessionId,
+  type TransactionOptions,
+} from 'mongodb';
 import { timeBudgetOf } from './client';
 
 /** Counts how often transactions ran and how many attempts that took (attempts - runs = retries). */
@@ -74,23 +82,39 @@ export async function withTransaction<T>(
   }
 }
 
+/** How long a killed-in-the-background session is retried: the server ends the transaction itself at 60 s. */
+const KILL_FOR_MS = 30_000;
+
 /**
- * Gives up on a transaction whose commit never got an answer. If the commit never reached the
- * server, the transaction is still open there, holding its writes' locks until the server's
- * transactionLifetimeLimitSeconds (60 s): the key's give-back, a retry's takeover and anyone
- * claiming the same dates would wait on it or conflict with it all that time. Killing the session
- * aborts it if it is still open; a commit that did happen stays committed. The session is marked
- * dirty so the driver never reuses it, so the kill can run in the background without hitting a
- * later transaction, and without adding to this answer's time.
+ * Gives up on a transaction whose commit never got an answer. If the commit never took effect, the
+ * transaction is still open on the server (an injected ShutdownInProgress or a lost connection
+ * leaves it so), holding its writes' locks until the server's transactionLifetimeLimitSeconds
+ * (60 s): the key's give-back, a retry's takeover and anyone claiming the same dates would wait on
+ * it or conflict with it all that time. Killing the session aborts it if it is still open; a commit
+ * that did happen stays committed. The session is marked dirty so the driver never reuses it, so
+ * the kill can run in the background without hitting a later transaction, and without adding to
+ * this answer's time.
  */
 function abandon(client: MongoClient, session: ClientSession, error: unknown): never {
   session.serverSession.isDirty = true;
-  const killTimeoutMs = Math.min(2_000, timeBudgetOf(client));
-  void client
-    .db('admin')
-    .command({ killSessions: [session.id] }, { timeoutMS: killTimeoutMs })
-    .catch(() => undefined);
+  void killSession(client, session.id!);
   throw error;
+}
+
+/** Retried: right after the failure that made us give up, the server is often not selectable yet. */
+async function killSession(client: MongoClient, id: ServerSessionId): Promise<void> {
+  const giveUpAt = Date.now() + KILL_FOR_MS;
+  const attemptMs = Math.min(2_000, timeBudgetOf(client));
+  for (;;) {
+    try {
+      await client.db('admin').command({ killSessions: [id] }, { timeoutMS: attemptMs });
+      return;
+    } catch (error) {
+      // A closed client (shutdown) cannot send it; past the deadline the server's own limit is close.
+      if (error instanceof MongoNotConnectedError || error instanceof MongoTopologyClosedError || Date.now() > giveUpAt) return;
+    }
+    await sleep(500, undefined, { ref: false });
+  }
 }
 
 /** True once committed; false when the whole transaction should run again; throws when out of time or hopeless. */
