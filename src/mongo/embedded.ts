@@ -138,22 +138,28 @@ async function initiateAndWaitForPrimary(hosts: string[], timeoutMs = 60_000): P
       if ((error as { codeName?: string }).codeName !== 'AlreadyInitialized') throw error;
       await pointConfigAt(admin, hosts);
     }
+    const deadline = Date.now() + timeoutMs;
+    while (!(await hasWritablePrimary(hosts))) {
+      if (Date.now() > deadline) throw new Error(`no primary among ${hosts.join(', ')} within ${timeoutMs} ms`);
+      // Several members hold their first election only when an election timeout (10 s) runs out; ask this one to stand now.
+      const hello = await admin.command({ hello: 1 }).catch(() => undefined);
+      if (hello?.secondary && !hello.primary) await admin.command({ replSetStepUp: 1 }).catch(() => undefined);
+      await sleep(100);
+    }
   } finally {
     await direct.close();
   }
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    // A fresh client per attempt: once its first server selection has timed out (an election takes
-    // ~10 s on a new set of several members), the driver's auto-connected client stays "Topology is closed".
-    const set = new MongoClient(`mongodb://${hosts.join(',')}/?replicaSet=${REPLICA_SET}`, { serverSelectionTimeoutMS: 1000 });
-    const ready = await set
-      .db('admin')
-      .command({ hello: 1 }, { readPreference: 'primary' })
-      .then((hello) => hello.isWritablePrimary === true)
-      .catch(() => false)
-      .finally(() => set.close());
-    if (ready) return;
-    if (Date.now() > deadline) throw new Error(`no primary among ${hosts.join(', ')} within ${timeoutMs} ms`);
-    await sleep(250);
+}
+
+async function hasWritablePrimary(hosts: string[]): Promise<boolean> {
+  // A client per attempt: once its first server selection has failed, a driver 7 client stays closed.
+  const set = new MongoClient(`mongodb://${hosts.join(',')}/?replicaSet=${REPLICA_SET}`, { serverSelectionTimeoutMS: 1_000 });
+  try {
+    const hello = await set.db('admin').command({ hello: 1 }, { readPreference: 'primary' });
+    return hello.isWritablePrimary === true;
+  } catch {
+    return false;
+  } finally {
+    await set.close();
   }
 }

@@ -1,5 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ClientSession, MongoError, type MongoClient, type TransactionOptions } from 'mongodb';
+import {
+  type ClientSession,
+  MongoError,
+  type MongoClient,
+  MongoNotConnectedError,
+  MongoTopologyClosedError,
+  type ServerSessionId,
+  type TransactionOptions,
+} from 'mongodb';
 import { timeBudgetOf } from './client';
 
 /** Counts how often transactions ran and how many attempts that took (attempts - runs = retries). */
@@ -31,7 +39,8 @@ const isCommitTimeout = (error: unknown) => error instanceof MongoError && error
  * such as a write conflict; re-try the commit on UnknownTransactionCommitResult), bounded by the
  * client's time budget instead of the driver's fixed 120 s, so a database that stops answering
  * becomes an error a client can retry within seconds, never a hang. When the budget runs out the
- * last error is thrown as is; an unknown commit result stays unknown to the caller, which is why
+ * last error is thrown as is (after a failed commit, the session is killed: see `abandon`); an
+ * unknown commit result stays unknown to the caller, which is why
  * every effect that matters commits together with its idempotency key's result: a retry with the
  * same key finds either the stored result or nothing. `work` must be safe to re-run.
  */
@@ -63,13 +72,48 @@ export async function withTransaction<T>(
         if (hasLabel(error, 'TransientTransactionError') && Date.now() < deadline) continue;
         throw error;
       }
-      if (await commit(session, deadline)) return result;
+      if (await commit(session, deadline).catch((error) => abandon(client, session, error))) return result;
     }
   } catch (error) {
     if (error instanceof Rollback) return error.outcome as T;
     throw error;
   } finally {
     await session.endSession().catch(() => undefined);
+  }
+}
+
+/** How long a killed-in-the-background session is retried: the server ends the transaction itself at 60 s. */
+const KILL_FOR_MS = 30_000;
+
+/**
+ * Gives up on a transaction whose commit never got an answer. If the commit never took effect, the
+ * transaction is still open on the server (an injected ShutdownInProgress or a lost connection
+ * leaves it so), holding its writes' locks until the server's transactionLifetimeLimitSeconds
+ * (60 s): the key's give-back, a retry's takeover and anyone claiming the same dates would wait on
+ * it or conflict with it all that time. Killing the session aborts it if it is still open; a commit
+ * that did happen stays committed. The session is marked dirty so the driver never reuses it, so
+ * the kill can run in the background without hitting a later transaction, and without adding to
+ * this answer's time.
+ */
+function abandon(client: MongoClient, session: ClientSession, error: unknown): never {
+  session.serverSession.isDirty = true;
+  void killSession(client, session.id!);
+  throw error;
+}
+
+/** Retried: right after the failure that made us give up, the server is often not selectable yet. */
+async function killSession(client: MongoClient, id: ServerSessionId): Promise<void> {
+  const giveUpAt = Date.now() + KILL_FOR_MS;
+  const attemptMs = Math.min(2_000, timeBudgetOf(client));
+  for (;;) {
+    try {
+      await client.db('admin').command({ killSessions: [id] }, { timeoutMS: attemptMs });
+      return;
+    } catch (error) {
+      // A closed client (shutdown) cannot send it; past the deadline the server's own limit is close.
+      if (error instanceof MongoNotConnectedError || error instanceof MongoTopologyClosedError || Date.now() > giveUpAt) return;
+    }
+    await sleep(500, undefined, { ref: false });
   }
 }
 

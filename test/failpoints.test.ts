@@ -1,0 +1,387 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Document, MongoClient, ObjectId } from 'mongodb';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type GraphQLResponse, startTestApp, type TestApp } from './support/app';
+import { ACCOUNT, deposit, ledgerCheck, openAccount, transfer } from './support/ledger';
+import { createResource, dayFromToday, holdDates, newKey } from './support/operations';
+import { checkoutEvent, deliver, holdAndCheckout, startTopUp, topUpEvent } from './support/payments';
+
+/**
+ * Every failpoint names this app's connections (`data.appName`), so the other test files running
+ * on the shared mongod at the same time are never hit.
+ */
+const APP_NAME = `failpoints-${randomUUID().slice(0, 8)}`;
+
+let app: TestApp;
+/** Not named APP_NAME: sets failpoints and reads the database without tripping them. */
+let observer: MongoClient;
+beforeAll(async () => {
+  app = await startTestApp({ appName: APP_NAME });
+  observer = await new MongoClient(inject('mongoUri')).connect();
+});
+afterEach(() => failpointOff());
+afterAll(async () => {
+  await failpointOff();
+  await observer?.close();
+  await app?.stop();
+});
+
+const db = (target: TestApp) => observer.db(target.db.databaseName);
+
+/** Arms the failpoint for `target`'s connections; answers how often it had fired before (mongod counts over its life). */
+async function failpoint(target: string, mode: 'alwaysOn' | { times: number }, data: Document): Promise<number> {
+  const { count } = await observer.db('admin').command({ configureFailPoint: 'failCommand', mode, data: { ...data, appName: target } });
+  return count as number;
+}
+
+/** Turns the failpoint off; answers how often it has fired in all. */
+async function failpointOff(): Promise<number> {
+  if (!observer) return 0;
+  const { count } = await observer.db('admin').command({ configureFailPoint: 'failCommand', mode: 'off' });
+  return count as number;
+}
+
+/** The writes each operation makes inside its transaction, for the failpoint's `namespace`. */
+interface Writes {
+  /** A findAndModify, or (for the confirm, which has none) the update that marks its claims booked. */
+  modify: { command: string; collection: string };
+  insert: { command: 'insert'; collection: string };
+}
+
+type Answer = GraphQLResponse | { status: number; body: Record<string, unknown> };
+
+/** One request, set up outside any failpoint, and what to expect of its answers and of the database. */
+interface Request {
+  act(): Promise<Answer>;
+  /** The answer says the effect happened (the first time it is reported). */
+  applied(answer: Answer): void;
+  /** The answer to a repeat (the same idempotency key, a redelivered event) once the effect is known. */
+  repeated(answer: Answer, original: Answer): void;
+  /** The effect is in the database exactly once. */
+  inDatabase(): Promise<void>;
+}
+
+interface Operation {
+  name: string;
+  /** A Stripe event rather than a mutation: a redelivery answers `duplicate`, not the first answer. */
+  webhook: boolean;
+  writes: Writes;
+  prepare(target: TestApp, user: string): Promise<Request>;
+}
+
+/** No date of the resource holds more claims than its capacity, and the hold has exactly one claim on each of its dates. */
+async function expectClaims(target: TestApp, resourceId: string, dates: string[], holdId: string, state: 'held' | 'booked') {
+  const slots = await db(target)
+    .collection('dateSlots')
+    .find({ resourceId: new ObjectId(resourceId) })
+    .toArray();
+  expect(slots.filter((slot) => slot.claims.length > slot.capacity)).toEqual([]);
+  for (const date of dates) {
+    const mine = slots.find((slot) => slot.date === date)!.claims.filter((c: Document) => c.holdId.toHexString() === holdId);
+    expect(mine).toEqual([expect.objectContaining({ state })]);
+  }
+}
+
+const answeredTheSame = (answer: Answer, original: Answer) => expect(answer).toEqual(original);
+const duplicate = (answer: Answer) =>
+  expect(answer).toEqual({ status: 200, body: { received: true, handled: false, reason: 'duplicate' } });
+
+const HOLD: Operation = {
+  name: 'holdDates',
+  webhook: false,
+  writes: { modify: { command: 'findAndModify', collection: 'dateSlots' }, insert: { command: 'insert', collection: 'holds' } },
+  async prepare(target, user) {
+    const resource = await createResource(target, { capacity: 1 });
+    const token = await target.token(user);
+    // Creates the resource's slots (a transaction of its own) before any fault is armed.
+    await holdDates(target, await target.token(`${user}-early`), resource.id, [dayFromToday(target, 1)]);
+    const dates = [dayFromToday(target, 10), dayFromToday(target, 11)];
+    const key = newKey();
+    const holds = () => db(target).collection('holds').find({ userId: user }).toArray();
+    let holdId = '';
+    return {
+      act: () => holdDates(target, token, resource.id, dates, key),
+      applied(answer) {
+        const { data, errors } = answer as GraphQLResponse;
+        expect(errors).toBeUndefined();
+        expect(data.holdDates.__typename).toBe('DatesHeld');
+        holdId = data.holdDates.hold.id;
+      },
+      repeated: answeredTheSame,
+      async inDatabase() {
+        expect((await holds()).map((h) => [h._id.toHexString(), h.state])).toEqual([[holdId, 'held']]);
+        await expectClaims(target, resource.id, dates, holdId, 'held');
+      },
+    };
+  },
+};
+
+const TRANSFER: Operation = {
+  name: 'transfer',
+  webhook: false,
+  writes: { modify: { command: 'findAndModify', collection: 'accounts' }, insert: { command: 'insert', collection: 'transfers' } },
+  async prepare(target, user) {
+    const token = await target.token(user);
+    const from = await openAccount(target, token);
+    const to = await openAccount(target, token);
+    await deposit(target, from, 1_000);
+    const key = newKey();
+    const balance = async (id: string) => (await target.gql(token, ACCOUNT, { id })).data.account.balance as number;
+    let transferId = '';
+    return {
+      act: () => transfer(target, token, from, to, 300, key),
+      applied(answer) {
+        const { data, errors } = answer as GraphQLResponse;
+        expect(errors).toBeUndefined();
+        expect(data.transfer.__typename).toBe('TransferCompleted');
+        transferId = data.transfer.transfer.id;
+      },
+      repeated: answeredTheSame,
+      async inDatabase() {
+        // Σ balances is what was deposited: the money moved once, and nothing appeared or vanished.
+        expect([await balance(from), await balance(to)]).toEqual([700, 300]);
+        const transfers = await db(target).collection('transfers').find({ initiatedBy: user }).toArray();
+        expect(transfers.map((t) => t._id.toHexString())).toEqual([transferId]);
+        expect(await db(target).collection('ledgerEntries').countDocuments({ transferId: transfers[0]._id })).toBe(2);
+        expect(await ledgerCheck(target)).toMatchObject({ ok: true, problems: [] });
+      },
+    };
+  },
+};
+
+const CONFIRM: Operation = {
+  name: "the webhook's confirm of a paid hold",
+  webhook: true,
+  writes: { modify: { command: 'update', collection: 'dateSlots' }, insert: { command: 'insert', collection: 'bookings' } },
+  async prepare(target, user) {
+    const resource = await createResource(target, { capacity: 1 });
+    const token = await target.token(user);
+    const dates = [dayFromToday(target, 20), dayFromToday(target, 21)];
+    const checkout = await holdAndCheckout(target, token, resource.id, dates);
+    const event = checkoutEvent('checkout.session.completed', checkout);
+    const holdId = new ObjectId(checkout.holdId);
+    return {
+      act: () => deliver(target, event),
+      applied: (answer) => expect(answer).toEqual({ status: 200, body: { received: true, handled: true, outcome: 'confirmed' } }),
+      repeated: duplicate,
+      async inDatabase() {
+        const bookings = await db(target).collection('bookings').find({ holdId }).toArray();
+        expect(bookings.map((b) => b.status)).toEqual(['CONFIRMED']);
+        expect(await db(target).collection('holds').findOne({ _id: holdId })).toMatchObject({
+          state: 'confirmed',
+          bookingId: bookings[0]._id,
+        });
+        await expectClaims(target, resource.id, dates, checkout.holdId, 'booked');
+        expect(
+          await db(target)
+            .collection('stripeEvents')
+            .find({ _id: event.id as never })
+            .toArray(),
+        ).toEqual([expect.objectContaining({ outcome: 'confirmed' })]);
+      },
+    };
+  },
+};
+
+const TOP_UP_CREDIT: Operation = {
+  name: "the webhook's credit of a paid top-up",
+  webhook: true,
+  writes: { modify: { command: 'findAndModify', collection: 'topUps' }, insert: { command: 'insert', collection: 'ledgerEntries' } },
+  async prepare(target, user) {
+    const token = await target.token(user);
+    const account = await openAccount(target, token);
+    const started = (await startTopUp(target, token, account, 1_200)).data.topUp;
+    const event = topUpEvent('checkout.session.completed', started);
+    return {
+      act: () => deliver(target, event),
+      applied: (answer) => expect(answer).toEqual({ status: 200, body: { received: true, handled: true, outcome: 'credited' } }),
+      repeated: duplicate,
+      async inDatabase() {
+        const deposits = await db(target)
+          .collection('ledgerEntries')
+          .find({ accountId: new ObjectId(account), kind: 'DEPOSIT' })
+          .toArray();
+        expect(deposits.map((e) => e.amount)).toEqual([1_200]);
+        expect((await target.gql(token, ACCOUNT, { id: account })).data.account.balance).toBe(1_200);
+        expect(
+          await db(target)
+            .collection('topUps')
+            .findOne({ _id: new ObjectId(started.topUpId) }),
+        ).toMatchObject({ state: 'credited' });
+        expect(await ledgerCheck(target)).toMatchObject({ ok: true, problems: [] });
+      },
+    };
+  },
+};
+
+const OPERATIONS = [HOLD, TRANSFER, CONFIRM, TOP_UP_CREDIT];
+
+interface Fault {
+  title: (writes: Writes) => string;
+  times: number;
+  data: (writes: Writes) => Document;
+}
+
+const on = (write: { command: string; collection: string }) => ({
+  failCommands: [write.command],
+  namespace: `${app.db.databaseName}.${write.collection}`,
+});
+
+const FAULTS: Fault[] = [
+  {
+    // Fails before committing; the driver labels it UnknownTransactionCommitResult and the commit is retried.
+    title: () => 'commitTransaction fails with ShutdownInProgress (91) three times',
+    times: 3,
+    data: () => ({ failCommands: ['commitTransaction'], errorCode: 91 }),
+  },
+  {
+    // The commit happens; only the acknowledgement is lost, and the retried commit finds it done.
+    title: () => 'commitTransaction commits but answers a writeConcernError (91) three times',
+    times: 3,
+    data: () => ({ failCommands: ['commitTransaction'], writeConcernError: { code: 91, errmsg: 'injected' } }),
+  },
+  {
+    // Never reaches the server, which keeps the transaction open; the retried commit commits it.
+    title: () => 'commitTransaction loses its connection twice',
+    times: 2,
+    data: () => ({ failCommands: ['commitTransaction'], closeConnection: true }),
+  },
+  {
+    title: ({ modify }) => `${modify.command} on ${modify.collection} hits a WriteConflict (112) twice`,
+    times: 2,
+    data: ({ modify }) => ({ ...on(modify), errorCode: 112 }),
+  },
+  {
+    title: ({ insert }) => `insert into ${insert.collection} hits a WriteConflict (112) twice`,
+    times: 2,
+    data: ({ insert }) => ({ ...on(insert), errorCode: 112 }),
+  },
+  {
+    title: ({ modify }) => `${modify.command} on ${modify.collection} loses its connection twice`,
+    times: 2,
+    data: ({ modify }) => ({ ...on(modify), closeConnection: true }),
+  },
+  {
+    title: ({ insert }) => `insert into ${insert.collection} loses its connection twice`,
+    times: 2,
+    data: ({ insert }) => ({ ...on(insert), closeConnection: true }),
+  },
+];
+
+let users = 0;
+
+for (const operation of OPERATIONS) {
+  describe(`when ${operation.name} meets a failing command`, () => {
+    for (const fault of FAULTS) {
+      it(`${fault.title(operation.writes)}: takes effect exactly once and answers what committed`, async () => {
+        users += 1;
+        const request = await operation.prepare(app, `fp-${users}`);
+        const before = await failpoint(APP_NAME, { times: fault.times }, fault.data(operation.writes));
+        const answer = await request.act();
+        // Off before looking: the checks run transactions (ledgerCheck) the failpoint would hit.
+        expect((await failpointOff()) - before).toBe(fault.times);
+        request.applied(answer);
+        await request.inDatabase();
+        request.repeated(await request.act(), answer);
+        await request.inDatabase();
+      });
+    }
+  });
+}
+
+function expectUnavailable(answer: Answer) {
+  expect(answer.status).toBe(503);
+  if ('errors' in answer) expect(answer.errors?.[0].extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', retryable: true });
+}
+
+const SHORT_LEASE_MS = 3_000;
+
+/**
+ * Retries the way a client does (the same key, or Stripe's redelivery) while the answer says to. A
+ * request that could not give its key back in the same outage leaves it `in_progress` until its
+ * lease ends: the app's clock is moved past the lease, as real time would move it.
+ */
+async function retryLikeAClient(target: TestApp, request: Request): Promise<Answer> {
+  for (let attempt = 1; ; attempt += 1) {
+    const answer = await request.act();
+    const code = 'errors' in answer ? answer.errors?.[0].extensions?.code : undefined;
+    if (answer.status !== 503 && code !== 'IDEMPOTENCY_KEY_IN_USE') return answer;
+    if (attempt === 5) throw new Error(`still refused after ${attempt} attempts: ${JSON.stringify(answer)}`);
+    if (code === 'IDEMPOTENCY_KEY_IN_USE') target.clock.advance(SHORT_LEASE_MS);
+    else await sleep(500);
+  }
+}
+
+describe('when the outcome of a commit stays unknown past the time budget', () => {
+  const SHORT = `${APP_NAME}-short`;
+  let short: TestApp;
+  beforeAll(async () => {
+    short = await startTestApp({ appName: SHORT, mongoTimeoutMs: 2_000, idempotencyLeaseMs: SHORT_LEASE_MS });
+  });
+  afterAll(() => short?.stop());
+
+  const failures = [
+    {
+      // The delete is the request giving its key back, which fails in the same outage: the key stays taken until its lease ends.
+      what: 'never committed, nor the key given back (ShutdownInProgress on every commit and delete)',
+      committed: false,
+      failure: { failCommands: ['commitTransaction', 'delete'], errorCode: 91 },
+    },
+    {
+      // Left open on the server, the transaction would hold its locks for its 60 s lifetime: the retry and
+      // anyone claiming the same dates would conflict with it all that time, unless the session is killed.
+      what: 'never committed, its connection lost on every commit',
+      committed: false,
+      failure: { failCommands: ['commitTransaction'], closeConnection: true },
+    },
+    {
+      what: 'committed but never acknowledged (a writeConcernError on every commit)',
+      committed: true,
+      failure: { failCommands: ['commitTransaction'], writeConcernError: { code: 91, errmsg: 'injected' } },
+    },
+  ];
+  for (const operation of OPERATIONS) {
+    for (const { what, committed, failure } of failures) {
+      it(`${operation.name}, ${what}: answers retryable 503, and the retry finds the effect once`, async () => {
+        users += 1;
+        const request = await operation.prepare(short, `fp-${users}`);
+        await failpoint(SHORT, 'alwaysOn', failure);
+        const lost = await request.act();
+        await failpointOff();
+        expectUnavailable(lost);
+        const retried = await retryLikeAClient(short, request);
+        // A committed event is recorded with its effect, so its redelivery is a duplicate; a mutation's retry replays the stored answer.
+        if (operation.webhook && committed) duplicate(retried);
+        else request.applied(retried);
+        await request.inDatabase();
+        request.repeated(await request.act(), retried);
+        await request.inDatabase();
+      });
+    }
+  }
+});
+
+describe("when the idempotency key's own insert loses its connection past the driver's one retry", () => {
+  for (const operation of [HOLD, TRANSFER]) {
+    it(`${operation.name} answers retryable 503 having written nothing, and the retry takes effect once`, async () => {
+      users += 1;
+      const request = await operation.prepare(app, `fp-${users}`);
+      const keys = db(app).collection('idempotencyKeys');
+      const keysBefore = await keys.countDocuments();
+      await failpoint(
+        APP_NAME,
+        { times: 2 },
+        { failCommands: ['insert'], namespace: `${app.db.databaseName}.idempotencyKeys`, closeConnection: true },
+      );
+      const lost = await request.act();
+      await failpointOff();
+      expectUnavailable(lost);
+      expect(await keys.countDocuments()).toBe(keysBefore);
+      const retried = await request.act();
+      request.applied(retried);
+      await request.inDatabase();
+      request.repeated(await request.act(), retried);
+    });
+  }
+});
