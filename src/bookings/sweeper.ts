@@ -1,24 +1,15 @@
 import type { MongoClient } from 'mongodb';
-import type { Clock } from '../clock';
-import type { Lease, LeaseLocks } from '../locks/lease';
-import { leasedJob } from '../locks/leasedJob';
-import type { Logger } from '../logger';
+import type { Lease } from '../locks/lease';
+import { type BackgroundJobSettings, leasedJob } from '../locks/leasedJob';
 import { withTransaction } from '../mongo/transaction';
 import { releaseClaims } from './claims';
 import type { BookingCollections, HoldDocument } from './collections';
 
 export const SWEEPER_LOCK = 'hold-sweeper';
 
-export interface SweeperOptions {
+export interface SweeperOptions extends BackgroundJobSettings {
   client: MongoClient;
   collections: BookingCollections;
-  locks: LeaseLocks;
-  clock: Clock;
-  logger: Logger;
-  /** 0 disables the background loop (sweeps can still be run by hand). */
-  intervalMs: number;
-  leaseMs?: number;
-  batchSize?: number;
   /** Runs after a hold's expiry committed, e.g. to expire its Stripe Checkout Session. */
   onExpired?: (hold: HoldDocument) => Promise<void>;
 }

@@ -1,6 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { Lease, LeaseLocks } from './lease';
+
+/** What every background job built on `leasedJob` is configured with. */
+export interface BackgroundJobSettings {
+  locks: LeaseLocks;
+  clock: Clock;
+  logger: Logger;
+  /** 0 disables the background loop (runs can still be made by hand). */
+  intervalMs: number;
+  leaseMs?: number;
+  batchSize?: number;
+}
 
 export interface LeasedJobOptions<T> {
   /** The lock's name: one holder of it cluster-wide does the work at a time. */

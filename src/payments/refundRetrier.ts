@@ -1,24 +1,14 @@
 import type { Collection } from 'mongodb';
 import type { BookingDoc } from '../bookings/bookingRecords';
-import type { Clock } from '../clock';
-import type { LeaseLocks } from '../locks/lease';
-import { leasedJob } from '../locks/leasedJob';
-import type { Logger } from '../logger';
+import { type BackgroundJobSettings, leasedJob } from '../locks/leasedJob';
 import type { RefundSender } from './refunds';
 
 export const REFUND_RETRY_LOCK = 'refund-retrier';
 
-export interface RefundRetrierOptions {
+/** `leaseMs` is renewed before each refund, so it must outlast one send with the SDK's own retries. */
+export interface RefundRetrierOptions extends BackgroundJobSettings {
   bookings: Collection<BookingDoc>;
   refunds: RefundSender;
-  locks: LeaseLocks;
-  clock: Clock;
-  logger: Logger;
-  /** 0 disables the background loop (passes can still be run by hand). */
-  intervalMs: number;
-  /** Renewed before each refund, so it must outlast one send with the SDK's own retries. */
-  leaseMs?: number;
-  batchSize?: number;
 }
 
 /**
