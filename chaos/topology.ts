@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type EmbeddedReplSet, startEmbeddedReplSet } from '../src/mongo/embedded';
+import { type EmbeddedReplSet, freePort, startEmbeddedReplSet } from '../src/mongo/embedded';
 import { type RunningStripeMock, startStripeMock } from '../src/payments/stripeMock';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -34,17 +33,6 @@ export interface Topology {
   /** Every instance answers /readyz 200 (a primary and its change stream), or throws after `timeoutMs`. */
   waitReady(timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function answers(url: string, path: string): Promise<boolean> {

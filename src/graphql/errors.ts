@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { DomainError, type ErrorCode } from '../errors';
+import { asOutage } from '../mongo/outage';
 
 /** HTTP statuses for codes that fail a whole request; field errors keep 200 as GraphQL expects. */
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
@@ -12,6 +13,16 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
 /** The `extensions` a client sees for a domain error: its code and whatever details it carries. */
 export function domainExtensions(error: DomainError): Record<string, unknown> {
   return { ...error.details, code: error.code };
+}
+
+/**
+ * For code outside resolvers (the HTTP context, plugins, the WebSocket's operation checks): a domain
+ * error, or MongoDB being unavailable, as the GraphQL error Apollo and graphql-ws send; anything
+ * else unchanged, for masking to log and hide.
+ */
+export function asGraphQLError(error: unknown): unknown {
+  const known = error instanceof DomainError ? error : asOutage(error);
+  return known ? toGraphQLError(known) : error;
 }
 
 /** A domain error thrown outside a resolver (context, plugins), where Apollo reads `extensions.http`. */

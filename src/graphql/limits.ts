@@ -5,6 +5,8 @@ import { NoSchemaIntrospectionCustomRule, type ValidationRule } from 'graphql';
 export const QUERY_LIMITS = { maxDepth: 8, maxCost: 5000, maxAliases: 15, maxDirectives: 20, maxTokens: 2000 };
 
 export interface QueryShapeLimits {
+  /** graphql-js's own token limit at parse: over it is GRAPHQL_PARSE_FAILED, like any syntax error. */
+  parseOptions: { maxTokens: number };
   /** graphql-armor's depth, cost, alias and directive rules (plus no introspection in production). */
   validationRules: ValidationRule[];
   /** Apollo plugins for what is not a validation rule: hidden field suggestions. */
@@ -25,6 +27,7 @@ export function queryShapeLimits(production: boolean): QueryShapeLimits {
     blockFieldSuggestion: { enabled: production },
   }).protect();
   return {
+    parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
     validationRules: [...armor.validationRules, ...(production ? [NoSchemaIntrospectionCustomRule] : [])],
     apolloPlugins: armor.plugins,
   };

@@ -2,10 +2,8 @@ import type { Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLSchema } from 'graphql';
-import { DomainError } from '../errors';
 import type { Context } from './context';
-import { toGraphQLError } from './errors';
-import { QUERY_LIMITS } from './limits';
+import { asGraphQLError } from './errors';
 import { refuseSubscriptionsOverHttp } from './httpSubscriptions';
 import type { OperationPipeline } from './pipeline';
 
@@ -27,7 +25,7 @@ function rateLimitPlugin({ rateLimiter }: OperationPipeline): ApolloServerPlugin
           try {
             rateLimiter.countMutation(contextValue.caller.id);
           } catch (error) {
-            throw error instanceof DomainError ? toGraphQLError(error) : error;
+            throw asGraphQLError(error);
           }
         },
       };
@@ -63,7 +61,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Context
     introspection: !pipeline.production,
     validationRules: pipeline.limits.validationRules,
     // Over the limit is a syntax error like any other: GRAPHQL_PARSE_FAILED, HTTP 400 (as over WebSocket).
-    parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
+    parseOptions: pipeline.limits.parseOptions,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,

@@ -17,8 +17,7 @@ import { WebSocketServer } from 'ws';
 import { DomainError } from '../errors';
 import type { Logger } from '../logger';
 import type { Context } from './context';
-import { toGraphQLError } from './errors';
-import { QUERY_LIMITS } from './limits';
+import { asGraphQLError, toGraphQLError } from './errors';
 import type { OperationPipeline } from './pipeline';
 
 export interface WebSocketLimits {
@@ -89,7 +88,7 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): Disposable
   ): ExecutionArgs | GraphQLError[] {
     let document;
     try {
-      document = parse(payload.query, { maxTokens: QUERY_LIMITS.maxTokens });
+      document = parse(payload.query, pipeline.limits.parseOptions);
     } catch (error) {
       return [error instanceof GraphQLError ? withCode(error, 'GRAPHQL_PARSE_FAILED') : new GraphQLError(String(error))];
     }
@@ -152,8 +151,8 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): Disposable
           }
           return prepare(ctx.extra.caller, payload);
         } catch (error) {
-          if (error instanceof DomainError) return [toGraphQLError(error)];
-          return [new GraphQLError('unexpected', { originalError: error as Error })];
+          const known = asGraphQLError(error);
+          return [known === error ? new GraphQLError('unexpected', { originalError: error as Error }) : (known as GraphQLError)];
         }
       },
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : undefined),

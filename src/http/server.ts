@@ -6,9 +6,7 @@ import type { Db } from 'mongodb';
 import { callerFromAuthorization } from '../auth/context';
 import type { Context } from '../graphql/context';
 import { buildSchema } from '../graphql/schema';
-import { DomainError } from '../errors';
-import { toGraphQLError } from '../graphql/errors';
-import { asOutage } from '../mongo/outage';
+import { asGraphQLError } from '../graphql/errors';
 import { operationPipeline } from '../graphql/pipeline';
 import { createApolloServer } from '../graphql/server';
 import { DEFAULT_WEBSOCKET_LIMITS, serveGraphQLOverWebSocket, type WebSocketLimits } from '../graphql/websocket';
@@ -87,8 +85,7 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
         try {
           return { caller: await recognise(req.headers.authorization), services };
         } catch (error) {
-          const known = error instanceof DomainError ? error : asOutage(error);
-          throw known ? toGraphQLError(known) : error;
+          throw asGraphQLError(error);
         }
       },
     }),

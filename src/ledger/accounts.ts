@@ -11,6 +11,8 @@ const ownerOf = (account: AccountDocument) => account.ownerId;
 
 export function accountService(accounts: Collection<AccountDoc>, clock: Clock) {
   const find = (id: string): Promise<AccountDocument | null> => findById(accounts, id);
+  /** Owner only, for actions; anyone else is answered as for a missing account. Ownership never changes, so checking it first is safe. */
+  const findOwned = async (caller: Caller, id: string): Promise<AccountDocument | null> => visibleTo(caller, await find(id), ownerOf, true);
 
   return {
     find,
@@ -33,9 +35,11 @@ export function accountService(accounts: Collection<AccountDoc>, clock: Clock) {
       return visibleTo(caller, await find(id), ownerOf);
     },
 
-    /** Owner only, for actions; missing and not yours are one NOT_FOUND. Ownership never changes, so checking it first is safe. */
+    findOwned,
+
+    /** `findOwned`, with missing and not yours as one NOT_FOUND. */
     async requireOwned(caller: Caller, id: string, field: string): Promise<AccountDocument> {
-      const account = visibleTo(caller, await find(id), ownerOf, true);
+      const account = await findOwned(caller, id);
       if (!account) throw notFound(field, 'account');
       return account;
     },

@@ -1,6 +1,5 @@
 import { type ClientSession, ObjectId } from 'mongodb';
 import type { Caller } from '../auth/token';
-import { visibleTo } from '../auth/visibility';
 import { badInput } from '../errors';
 import type { RecordResult } from '../idempotency/keys';
 import { appendEntries, credit, debitIfFunds } from './balances';
@@ -71,7 +70,7 @@ export function transferService(deps: LedgerDeps) {
    */
   async function execute(caller: Caller, input: TransferInput, record: RecordResult<TransferResult>) {
     // Someone else's source account is answered like a missing one.
-    const source = visibleTo(caller, await accounts.find(input.fromAccountId), (account) => account.ownerId, true);
+    const source = await accounts.findOwned(caller, input.fromAccountId);
     if (!source) return { __typename: 'AccountNotFound', accountId: input.fromAccountId } as const;
     const target = await accounts.find(input.toAccountId);
     if (!target) return { __typename: 'AccountNotFound', accountId: input.toAccountId } as const;

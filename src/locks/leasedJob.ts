@@ -14,13 +14,9 @@ export interface BackgroundJobSettings {
   batchSize?: number;
 }
 
-export interface LeasedJobOptions<T> {
+export interface LeasedJobOptions<T> extends Pick<BackgroundJobSettings, 'locks' | 'logger' | 'intervalMs'> {
   /** The lock's name: one holder of it cluster-wide does the work at a time. */
   lockName: string;
-  locks: LeaseLocks;
-  logger: Logger;
-  /** 0 disables the background loop (runs can still be made by hand with `runOnce`). */
-  intervalMs: number;
   leaseMs: number;
   /** Whether `start` runs once right away instead of waiting a first interval. */
   runAtStart?: boolean;

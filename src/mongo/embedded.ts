@@ -35,7 +35,8 @@ export interface EmbeddedOptions {
 const REPLICA_SET = 'rs0';
 export const TRANSACTION_LIFETIME_SECONDS = 15;
 
-function freePort(): Promise<number> {
+/** A port nothing listens on right now, on 127.0.0.1 (for mongods and API processes we start). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
