@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { signToken } from '../src/auth/token';
 import type { DateSlotDoc } from '../src/bookings/collections';
 import { addDays, todayUtc } from '../src/bookings/calendar';
-import { startEmbeddedReplSet } from '../src/mongo/embedded';
+import { startEmbeddedReplSet } from '../src/dev';
 import { percentile, postGraphQL } from './support';
 
 /**

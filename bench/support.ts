@@ -4,10 +4,10 @@ import { type Role, signToken } from '../src/auth/token';
 import { systemClock } from '../src/clock';
 import { DEFAULT_LEASE_MS } from '../src/idempotency/keys';
 import { createLogger } from '../src/logger';
-import { startEmbeddedReplSet } from '../src/mongo/embedded';
+import { startEmbeddedReplSet } from '../src/dev';
 import { createStripeClient } from '../src/payments/stripeClient';
 import { MOCK_SECRET_KEY } from '../src/payments/stripeSetup';
-import { startStripeMock } from '../src/payments/stripeMock';
+import { startStripeMock } from '../src/dev';
 import { createMongoClient } from '../src/mongo/client';
 
 /** One GraphQL request over HTTP; throws on any error, so a benchmark never counts a failure as done. */

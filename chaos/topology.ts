@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type EmbeddedReplSet, freePort, startEmbeddedReplSet } from '../src/mongo/embedded';
-import { type RunningStripeMock, startStripeMock } from '../src/payments/stripeMock';
+import { type EmbeddedReplSet, freePort, startEmbeddedReplSet } from '../src/dev';
+import { type RunningStripeMock, startStripeMock } from '../src/dev';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
-import { startEmbeddedReplSet } from '../src/mongo/embedded';
+import { startEmbeddedReplSet } from '../src/dev';
 
 /**
  * npm run db [-- --members 3]: the embedded replica set on its own, so several API instances can share it:

@@ -1,5 +1,5 @@
-import { resolveMongodBinary } from '../src/mongo/binary';
-import { resolveStripeMockBinary } from '../src/payments/stripeMock';
+import { resolveMongodBinary } from '../src/dev';
+import { resolveStripeMockBinary } from '../src/dev';
 
 /** Makes sure a mongod and a stripe-mock are available before tests run (idempotent; fast when cached). */
 resolveMongodBinary();

@@ -6,7 +6,8 @@ import { createHttpApp, type HttpApp } from './http/server';
 import type { WebSocketLimits } from './graphql/websocket';
 import type { IdempotencyHooks } from './idempotency/keys';
 import type { Logger } from './logger';
-import { createServices, ensureIndexes, type PaymentOptions, type Services } from './services';
+import type { PaymentOptions } from './payments/stripeSetup';
+import { createServices, ensureIndexes, type Services } from './services';
 
 export interface AppOptions {
   client: MongoClient;

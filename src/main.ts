@@ -6,7 +6,6 @@ import { systemClock } from './clock';
 import { loadConfig } from './config';
 import { createLogger } from './logger';
 import { createMongoClient } from './mongo/client';
-import { startEmbeddedReplSet } from './mongo/embedded';
 import { connectStripe, type StripeConnection } from './payments/stripeSetup';
 
 /** Composition root: config → MongoDB (given or embedded) → services → HTTP server → signals. */
@@ -21,7 +20,10 @@ async function main(): Promise<void> {
     return;
   }
 
-  const embedded = config.mongoUri ? undefined : await startEmbeddedReplSet({ dbPath, log: (line) => logger.info(line) });
+  // Dev tooling (provisioning, mongodb-memory-server) is loaded only when there is no MONGODB_URI.
+  const embedded = config.mongoUri
+    ? undefined
+    : await (await import('./dev')).startEmbeddedReplSet({ dbPath, log: (line) => logger.info(line) });
   const mongoUri = config.mongoUri ?? embedded!.uri;
   logger.info({ mongoUri, embedded: Boolean(embedded), dbPath: embedded ? dbPath : undefined }, 'MongoDB replica set ready');
 

@@ -1,5 +1,4 @@
 import type { Db, MongoClient } from 'mongodb';
-import type Stripe from 'stripe';
 import { createFanout } from './availability/fanout';
 import { liveAvailability } from './availability/service';
 import { availabilityReader } from './bookings/availability';
@@ -24,20 +23,13 @@ import { holdPaymentHandler } from './payments/holdPayments';
 import { refundRetrier } from './payments/refundRetrier';
 import { refundSender } from './payments/refunds';
 import { stripeEventsCollection } from './payments/stripeEvents';
+import type { PaymentOptions } from './payments/stripeSetup';
 import { topUpService, topUpsCollection } from './payments/topUps';
 import { webhookProcessor } from './payments/webhookProcessor';
 import { resourcesCollection } from './resources/collection';
 import { resourceService } from './resources/service';
 import { usersCollection } from './users/collection';
 import { userService } from './users/service';
-
-/** The Stripe side: a client (real Stripe or stripe-mock), the endpoint's signing secret, return URLs. */
-export interface PaymentOptions {
-  stripe: Stripe;
-  webhookSecret: string;
-  successUrl: string;
-  cancelUrl: string;
-}
 
 export interface ServiceDeps {
   client: MongoClient;

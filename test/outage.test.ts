@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { signToken } from '../src/auth/token';
-import { type EmbeddedReplSet, startEmbeddedReplSet } from '../src/mongo/embedded';
+import { type EmbeddedReplSet, startEmbeddedReplSet } from '../src/dev';
 import { startApiProcess } from './support/apiProcess';
 import { startTestApp, type TestApp } from './support/app';
 import { createResource, dayFromToday, holdDates } from './support/operations';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { loadConfig } from '../src/config';
 import { createStripeClient } from '../src/payments/stripeClient';
-import { startStripeMock } from '../src/payments/stripeMock';
+import { startStripeMock } from '../src/dev';
 import { MOCK_SECRET_KEY } from '../src/payments/stripeSetup';
 
 describe('when stripe-mock is started by the project', () => {

@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { SignJWT, jwtVerify } from 'jose';
+import { fileBackedSecret } from '../secretFile';
 
 export type Role = 'user' | 'admin';
 
@@ -55,11 +53,5 @@ export async function verifyToken(secret: Uint8Array, token: string): Promise<Ca
  * `npm run token` keep working across restarts of the zero-config server.
  */
 export function loadJwtSecret(configured: string | undefined, dataDir: string): Uint8Array {
-  if (configured) return new TextEncoder().encode(configured);
-  const file = join(dataDir, 'jwt-secret');
-  if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
-  }
-  return new TextEncoder().encode(readFileSync(file, 'utf8').trim());
+  return new TextEncoder().encode(configured ?? fileBackedSecret(dataDir, 'jwt-secret'));
 }

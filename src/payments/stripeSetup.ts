@@ -1,11 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type Stripe from 'stripe';
 import type { StripeConfig } from '../config';
 import type { Logger } from '../logger';
-import type { PaymentOptions } from '../services';
+import { fileBackedSecret } from '../secretFile';
 import { createStripeClient } from './stripeClient';
-import { startStripeMock } from './stripeMock';
+
+/** The Stripe side: a client (real Stripe or stripe-mock), the endpoint's signing secret, return URLs. */
+export interface PaymentOptions {
+  stripe: Stripe;
+  webhookSecret: string;
+  successUrl: string;
+  cancelUrl: string;
+}
 
 /** stripe-mock accepts any key that looks like a test key (letters and digits after `sk_test_`). */
 export const MOCK_SECRET_KEY = 'sk_test_stripemock';
@@ -14,16 +20,6 @@ export interface StripeConnection {
   payments: PaymentOptions;
   /** Stops the stripe-mock this process started, if any. */
   stop(): Promise<void>;
-}
-
-/** A random signing secret kept in the data folder, so locally signed test events keep verifying across restarts. */
-function localWebhookSecret(dataDir: string): string {
-  const file = join(dataDir, 'stripe-webhook-secret');
-  if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, `whsec_${randomBytes(24).toString('hex')}`, { mode: 0o600, flag: 'wx' });
-  }
-  return readFileSync(file, 'utf8').trim();
 }
 
 /**
@@ -39,7 +35,7 @@ export async function connectStripe(config: StripeConfig, dataDir: string, logge
     logger.info({ apiBase: config.apiBase ?? 'https://api.stripe.com', mode }, 'Stripe: using the configured key');
     return { payments: { stripe, webhookSecret: config.webhookSecret!, ...urls }, stop: async () => {} };
   }
-  const webhookSecret = config.webhookSecret ?? localWebhookSecret(dataDir);
+  const webhookSecret = config.webhookSecret ?? fileBackedSecret(dataDir, 'stripe-webhook-secret', 'whsec_');
   const secretSource = config.webhookSecret ? 'STRIPE_WEBHOOK_SECRET' : join(dataDir, 'stripe-webhook-secret');
   if (config.apiBase) {
     logger.info(
@@ -51,6 +47,7 @@ export async function connectStripe(config: StripeConfig, dataDir: string, logge
       stop: async () => {},
     };
   }
+  const { startStripeMock } = await import('../dev');
   const mock = await startStripeMock({ log: (line) => logger.info(line) });
   logger.info(
     { apiBase: mock.url, webhookSecret: secretSource },

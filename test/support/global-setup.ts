@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedReplSet } from '../../src/mongo/embedded';
-import { startStripeMock } from '../../src/payments/stripeMock';
+import { startEmbeddedReplSet } from '../../src/dev';
+import { startStripeMock } from '../../src/dev';
 
 declare module 'vitest' {
   export interface ProvidedContext {

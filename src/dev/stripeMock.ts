@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { cacheDir, installIntoCache, onPath } from '../provision/cache';
+import { cacheDir, installIntoCache, onPath } from './provisionCache';
 
 export const STRIPE_MOCK_VERSION = '0.203.0';
 const MODULE = `github.com/stripe/stripe-mock@v${STRIPE_MOCK_VERSION}`;

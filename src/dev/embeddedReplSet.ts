@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Db, MongoClient } from 'mongodb';
 import { MongoMemoryServer } from 'mongodb-memory-server';
-import { resolveMongodBinary } from './binary';
+import { resolveMongodBinary } from './mongodBinary';
 
 /** One mongod of the set, as a process the caller can pause, kill and bring back (fault tests, chaos runs). */
 export interface EmbeddedMember {
