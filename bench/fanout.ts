@@ -6,8 +6,8 @@ import { type Client, createClient } from 'graphql-ws';
 import { MongoClient } from 'mongodb';
 import WebSocket from 'ws';
 import { signToken } from '../src/auth/token';
-import type { DateSlotDoc } from '../src/bookings/collections';
-import { addDays, todayUtc } from '../src/bookings/calendar';
+import type { DateSlotDoc } from '../src/capacity';
+import { addDays, todayUtc } from '../src/calendar';
 import { startEmbeddedReplSet } from '../src/dev';
 import { percentile, postGraphQL } from './support';
 

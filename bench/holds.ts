@@ -1,10 +1,9 @@
 import { ObjectId } from 'mongodb';
-import { addDays, todayUtc } from '../src/bookings/calendar';
-import { claimDate } from '../src/bookings/claims';
-import { slotCreator } from '../src/bookings/slots';
+import { addDays, todayUtc } from '../src/calendar';
+import { capacityCollections, claimSteps, slotCreator } from '../src/capacity';
 import { systemClock } from '../src/clock';
-import { bookingCollections } from '../src/bookings/collections';
-import { withTransaction } from '../src/mongo/transaction';
+import { bookingCollections } from '../src/bookings';
+import { withTransaction } from '../src/mongo';
 import { runPool, startBenchApp, summary } from './support';
 
 /**
@@ -27,9 +26,10 @@ try {
       .id as string;
   const today = todayUtc(new Date());
   const dateOf = (i: number) => addDays(today, 1 + (i % 1000));
-  const { slots, holds } = bookingCollections(bench.db);
-  const resources = bench.db.collection('resources');
-  const ensureSlots = slotCreator(bench.client, slots, resources as never, systemClock);
+  const { holds } = bookingCollections(bench.db);
+  const { slots, resources } = capacityCollections(bench.db);
+  const ensureSlots = slotCreator(bench.client, slots, resources, systemClock);
+  const { claim: claimDate } = claimSteps(slots);
 
   // Warm-up: JIT, connection pools.
   const warm = await newResource(1);
@@ -54,7 +54,6 @@ try {
     const holdId = new ObjectId();
     await withTransaction(bench.client, async (session) => {
       const ok = await claimDate(
-        slots,
         session,
         resource._id,
         date,

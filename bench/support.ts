@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { buildApp } from '../src/app';
 import { type Role, signToken } from '../src/auth/token';
 import { systemClock } from '../src/clock';
-import { DEFAULT_LEASE_MS } from '../src/idempotency/keys';
+import { DEFAULT_LEASE_MS } from '../src/idempotency';
 import { createLogger } from '../src/logger';
 import { startEmbeddedReplSet } from '../src/dev';
 import { createStripeClient } from '../src/payments/stripeClient';
-import { MOCK_SECRET_KEY } from '../src/payments/stripeSetup';
+import { MOCK_SECRET_KEY } from '../src/payments';
 import { startStripeMock } from '../src/dev';
-import { createMongoClient } from '../src/mongo/client';
+import { createMongoClient } from '../src/mongo';
 
 /** One GraphQL request over HTTP; throws on any error, so a benchmark never counts a failure as done. */
 export async function postGraphQL(endpoint: string, token: string, query: string, variables?: object): Promise<any> {

@@ -1,7 +1,7 @@
 import { ObjectId } from 'mongodb';
-import { type AccountDocument, ledgerCollections } from '../src/ledger/collections';
+import { type AccountDocument, ledgerCollections } from '../src/ledger';
 import { moveFunds } from '../src/ledger/transfers';
-import { type TransactionStats, withTransaction } from '../src/mongo/transaction';
+import { type TransactionStats, withTransaction } from '../src/mongo';
 import { percentile, runPool, startBenchApp, summary } from './support';
 
 /**

@@ -1,7 +1,7 @@
 import { type Db, ObjectId } from 'mongodb';
-import type { AccountDoc, LedgerEntryDoc } from '../src/ledger/collections';
-import type { DateSlotDoc } from '../src/bookings/collections';
-import type { BookingDoc } from '../src/bookings/bookingRecords';
+import type { AccountDoc, LedgerEntryDoc } from '../src/ledger';
+import type { DateSlotDoc } from '../src/capacity';
+import type { BookingDoc } from '../src/bookings';
 import type { BreakName } from './args';
 import type { History } from './history';
 
@@ -54,7 +54,6 @@ export async function breakOnPurpose(name: BreakName, db: Db, history: History):
       amount: 1000,
       currency: 'EUR',
       status: 'CONFIRMED',
-      refund: null,
       createdAt: now,
       updatedAt: now,
     });

@@ -1,7 +1,9 @@
 import type { Db, WithId } from 'mongodb';
-import type { BookingDoc } from '../src/bookings/bookingRecords';
-import { liveClaimsOf } from '../src/bookings/claims';
-import type { DateSlotDoc, HoldDoc } from '../src/bookings/collections';
+import type { BookingDoc } from '../src/bookings';
+import type { RefundDoc } from '../src/payments';
+import { liveClaimsOf } from '../src/capacity';
+import type { DateSlotDoc } from '../src/capacity';
+import type { HoldDoc } from '../src/bookings';
 import type { History } from './history';
 import type { Webhooks } from './webhooks';
 
@@ -22,6 +24,7 @@ export async function checkBookings(db: Db, history: History, webhooks: Webhooks
   const now = new Date();
   const slots = await db.collection<DateSlotDoc>('dateSlots').find().toArray();
   const bookings = await db.collection<BookingDoc>('bookings').find().toArray();
+  const refunds = new Map((await db.collection<RefundDoc>('refunds').find().toArray()).map((r) => [r._id.toHexString(), r]));
   const holds = await db.collection<HoldDoc>('holds').find().toArray();
   const figures: BookingFigures = { slots: slots.length, bookings: {}, paidSessions: 0, refundsDone: 0, refundsPendingLeased: 0 };
 
@@ -74,12 +77,13 @@ export async function checkBookings(db: Db, history: History, webhooks: Webhooks
       continue;
     }
     if (booking.status === 'CONFIRMED' || booking.status === 'PENDING_PAYMENT') continue;
-    if (!booking.refund) violations.push(`${booking.status} booking ${booking._id} of paid session ${sessionId} has no refund recorded`);
-    else if (booking.refund.state === 'done') figures.refundsDone += 1;
-    else if (booking.refund.leaseUntil && booking.refund.leaseUntil > now) figures.refundsPendingLeased += 1;
+    const refund = refunds.get(booking._id.toHexString());
+    if (!refund) violations.push(`${booking.status} booking ${booking._id} of paid session ${sessionId} has no refund recorded`);
+    else if (refund.state === 'done') figures.refundsDone += 1;
+    else if (refund.leaseUntil && refund.leaseUntil > now) figures.refundsPendingLeased += 1;
     else
       violations.push(
-        `${booking.status} booking ${booking._id} refund still ${booking.refund.state} after redelivery (${booking.refund.lastError ?? 'no error'})`,
+        `${booking.status} booking ${booking._id} refund still ${refund.state} after redelivery (${refund.lastError ?? 'no error'})`,
       );
   }
   for (const op of history.byKind('cancelBooking')) {

@@ -1,5 +1,5 @@
 import type { Db, ObjectId } from 'mongodb';
-import type { AccountDoc, LedgerEntryDoc, TransferDoc } from '../src/ledger/collections';
+import type { AccountDoc, LedgerEntryDoc, TransferDoc } from '../src/ledger';
 import { LEDGER_CHECK } from '../test/support/ledger';
 import { query } from './gql';
 import type { History, Operation } from './history';

@@ -1,4 +1,4 @@
-import { addDays, todayUtc } from '../src/bookings/calendar';
+import { addDays, todayUtc } from '../src/calendar';
 import { DEPOSIT, OPEN_ACCOUNT } from '../test/support/ledger';
 import { CREATE_RESOURCE } from '../test/support/operations';
 import { type ClientContext, query, send } from './gql';

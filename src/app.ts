@@ -1,12 +1,11 @@
 import type { Db, MongoClient } from 'mongodb';
-import { startChangeFeed } from './availability/changeFeed';
-import { bookingCollections } from './bookings/collections';
+import { startChangeFeed } from './availability';
 import type { Clock } from './clock';
 import { createHttpApp, type HttpApp } from './http/server';
 import type { WebSocketLimits } from './graphql/websocket';
-import type { IdempotencyHooks } from './idempotency/keys';
+import type { IdempotencyHooks } from './idempotency';
 import type { Logger } from './logger';
-import type { PaymentOptions } from './payments/stripeSetup';
+import type { PaymentOptions } from './payments';
 import { createServices, ensureIndexes, type Services } from './services';
 
 export interface AppOptions {
@@ -43,7 +42,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const services = createServices(options);
   // Opened before the server listens, so every change committed from then on reaches subscribers.
   const feed = await startChangeFeed({
-    slots: bookingCollections(options.db).slots,
+    slots: services.slots,
     logger: options.logger,
     onSlotChanged: services.live.publishSlot,
     onEventsLost: services.live.endAll,

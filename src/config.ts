@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { DEFAULT_MONGODB_TIMEOUT_MS } from './mongo/client';
+import { DEFAULT_MONGODB_TIMEOUT_MS } from './mongo';
 import { DEFAULT_WEBSOCKET_LIMITS, type WebSocketLimits } from './graphql/websocket';
-import { DEFAULT_LEASE_MS } from './idempotency/keys';
+import { DEFAULT_LEASE_MS } from './idempotency';
 
 export interface Config {
   port: number;

@@ -5,8 +5,8 @@ import { loadJwtSecret } from './auth/token';
 import { systemClock } from './clock';
 import { loadConfig } from './config';
 import { createLogger } from './logger';
-import { createMongoClient } from './mongo/client';
-import { connectStripe, type StripeConnection } from './payments/stripeSetup';
+import { createMongoClient } from './mongo';
+import { connectStripe, type StripeConnection } from './payments';
 
 /** Composition root: config → MongoDB (given or embedded) → services → HTTP server → signals. */
 async function main(): Promise<void> {

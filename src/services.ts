@@ -1,35 +1,23 @@
 import type { Db, MongoClient } from 'mongodb';
-import { createFanout } from './availability/fanout';
-import { liveAvailability } from './availability/service';
-import { availabilityReader } from './bookings/availability';
-import { bookingsCollection, ensureBookingRecordIndexes } from './bookings/bookingRecords';
-import { bookingService } from './bookings/cancellation';
-import { checkoutSettlement } from './bookings/checkoutSettlement';
-import { bookingCollections, ensureBookingIndexes } from './bookings/collections';
-import { holdService } from './bookings/holds';
-import { slotCreator } from './bookings/slots';
-import { holdSweeper } from './bookings/sweeper';
+import { availabilityReader, createFanout, liveAvailability } from './availability';
+import {
+  bookingCollections,
+  bookingService,
+  checkoutSettlement,
+  ensureBookingIndexes,
+  type HoldDocument,
+  holdService,
+  holdSweeper,
+} from './bookings';
+import { capacityCollections, capacityModule, ensureCapacityIndexes } from './capacity';
 import type { Clock } from './clock';
-import { ensureIdempotencyIndexes, type IdempotencyHooks, idempotencyCollection, idempotencyRunner } from './idempotency/keys';
-import { ledgerService } from './ledger';
-import { accountService } from './ledger/accounts';
-import { ensureLedgerIndexes, ledgerCollections } from './ledger/collections';
-import { debitBatcher } from './ledger/debitBatcher';
-import { leaseLocks, locksCollection } from './locks/lease';
+import { ensureIdempotencyIndexes, type IdempotencyHooks, idempotencyCollection, idempotencyRunner } from './idempotency';
+import { accountService, debitBatcher, ensureLedgerIndexes, ledgerCollections, ledgerService } from './ledger';
+import { leaseLocks, locksCollection } from './locks';
 import type { Logger } from './logger';
-import type { TransactionStats } from './mongo/transaction';
-import { checkoutService } from './payments/checkout';
-import { holdPaymentHandler } from './payments/holdPayments';
-import { refundRetrier } from './payments/refundRetrier';
-import { refundSender } from './payments/refunds';
-import { stripeEventsCollection } from './payments/stripeEvents';
-import type { PaymentOptions } from './payments/stripeSetup';
-import { topUpService, topUpsCollection } from './payments/topUps';
-import { webhookProcessor } from './payments/webhookProcessor';
-import { resourcesCollection } from './resources/collection';
-import { resourceService } from './resources/service';
-import { usersCollection } from './users/collection';
-import { userService } from './users/service';
+import type { TransactionStats } from './mongo';
+import { ensureRefundIndexes, type PaymentOptions, paymentsModule, refundsCollection } from './payments';
+import { userService, usersCollection } from './users';
 
 export interface ServiceDeps {
   client: MongoClient;
@@ -46,13 +34,16 @@ export interface ServiceDeps {
   payments: PaymentOptions;
 }
 
-/** Wires every domain service to its collections; the only place that knows all of them. */
+/**
+ * The composition root of the domain: builds each module on its own collections and hands modules
+ * each other's public functions. Dependencies point one way (payments → bookings → capacity →
+ * users); where a lower module must trigger a higher one (a released hold expires its Checkout
+ * Session, a cancellation records a refund) it takes a callback wired here.
+ */
 export function createServices(deps: ServiceDeps) {
-  const { client, db, clock, logger, holdTtlSeconds, sweepIntervalMs, payments } = deps;
-  const bookings = bookingCollections(db);
-  const bookingRecords = bookingsCollection(db);
+  const { client, db, clock, logger, holdTtlSeconds } = deps;
   const users = userService(usersCollection(db), client, clock);
-  const resources = resourceService({ client, resources: resourcesCollection(db), slots: bookings.slots, users, clock });
+  const capacity = capacityModule({ client, db, users, clock });
   const runIdempotent = idempotencyRunner({
     keys: idempotencyCollection(db),
     clock,
@@ -60,89 +51,84 @@ export function createServices(deps: ServiceDeps) {
     leaseMs: deps.idempotencyLeaseMs,
     hooks: deps.idempotencyHooks,
   });
-  const ledger = ledgerCollections(db);
-  const accounts = accountService(ledger.accounts, clock);
   const transactionStats: TransactionStats = { runs: 0, attempts: 0 };
-  const { stripe } = payments;
   const locks = leaseLocks(locksCollection(db), clock);
-  const refunds = refundSender({ bookings: bookingRecords, stripe, clock, logger });
-  const checkout = checkoutService({ client, holds: bookings.holds, runIdempotent, clock, logger, ...payments });
-  const settlement = checkoutSettlement({ collections: bookings, bookings: bookingRecords, clock });
-  const topUps = topUpService({
-    topUps: topUpsCollection(db),
+  const ledgerStore = ledgerCollections(db);
+  const accounts = accountService(ledgerStore.accounts, clock);
+  const ledger = ledgerService({
+    client,
+    users,
+    collections: ledgerStore,
+    accounts,
+    runIdempotent,
+    debits: debitBatcher(client, transactionStats),
+    clock,
+    transactionStats,
+  });
+
+  const bookingStore = bookingCollections(db);
+  const expireCheckoutOf = (hold: HoldDocument) => payments.checkout.expireSessionOf(hold);
+  const holds = holdService({
+    client,
+    holds: bookingStore.holds,
+    capacity,
+    runIdempotent,
+    clock,
+    holdTtlSeconds,
+    users,
+    afterRelease: expireCheckoutOf,
+  });
+  const settlement = checkoutSettlement({ collections: bookingStore, claims: capacity.claims, clock });
+  const payments = paymentsModule({
+    client,
+    db,
+    options: deps.payments,
+    holds,
+    settlement,
     ledger,
     accounts,
     runIdempotent,
+    locks,
     clock,
     logger,
-    ...payments,
+    refundRetryIntervalMs: deps.refundRetryIntervalMs,
   });
+
   return {
     clock,
     transactionStats,
     users,
     accounts,
-    ledger: ledgerService({
-      client,
-      users,
-      collections: ledger,
-      accounts,
-      runIdempotent,
-      debits: debitBatcher(client, transactionStats),
-      clock,
-      transactionStats,
-    }),
-    resources,
-    holds: holdService({
-      client,
-      collections: bookings,
-      resources,
-      runIdempotent,
-      clock,
-      holdTtlSeconds,
-      users,
-      ensureSlots: slotCreator(client, bookings.slots, resourcesCollection(db), clock),
-      afterRelease: checkout.expireSessionOf,
-    }),
-    availability: availabilityReader(bookings.slots, resources, clock),
+    ledger,
+    resources: capacity.resources,
+    holds,
+    availability: availabilityReader(capacity.slots, capacity.resources, clock),
     sweeper: holdSweeper({
       client,
-      collections: bookings,
+      holds: bookingStore.holds,
+      claims: capacity.claims,
       locks,
       clock,
       logger,
-      intervalMs: sweepIntervalMs,
-      onExpired: checkout.expireSessionOf,
+      intervalMs: deps.sweepIntervalMs,
+      onExpired: expireCheckoutOf,
     }),
-    checkout,
-    topUps,
-    refunds,
-    refundRetrier: refundRetrier({
-      bookings: bookingRecords,
-      refunds,
-      locks,
-      clock,
-      logger,
-      intervalMs: deps.refundRetryIntervalMs,
-    }),
+    checkout: payments.checkout,
+    topUps: payments.topUps,
+    refunds: payments.refunds,
+    refundRetrier: payments.refundRetrier,
     bookings: bookingService({
       client,
-      slots: bookings.slots,
-      bookings: bookingRecords,
+      bookings: bookingStore.bookings,
+      claims: capacity.claims,
       runIdempotent,
       clock,
-      sendRefund: refunds.sendQuietly,
+      refunds: payments.refunds.port,
     }),
-    stripeWebhooks: webhookProcessor({
-      client,
-      events: stripeEventsCollection(db),
-      stripe,
-      webhookSecret: payments.webhookSecret,
-      handlers: { hold: holdPaymentHandler({ settlement, bookings: bookingRecords, refunds, logger }), topup: topUps.handler },
-      clock,
-      logger,
-    }),
-    live: liveAvailability({ fanout: createFanout(), resources, clock }),
+    stripeWebhooks: payments.webhooks,
+    live: liveAvailability({ fanout: createFanout(), resources: capacity.resources, clock }),
+    /** Read-only: the change feed watches it. */
+    slots: capacity.slots,
   };
 }
 
@@ -150,8 +136,9 @@ export type Services = ReturnType<typeof createServices>;
 
 /** Awaited once at start: the unique indexes are what make several guarantees hold. */
 export async function ensureIndexes(db: Db): Promise<void> {
+  await ensureCapacityIndexes(capacityCollections(db));
   await ensureBookingIndexes(bookingCollections(db));
   await ensureIdempotencyIndexes(idempotencyCollection(db));
   await ensureLedgerIndexes(ledgerCollections(db));
-  await ensureBookingRecordIndexes(bookingsCollection(db));
+  await ensureRefundIndexes(refundsCollection(db));
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DateAvailability } from '../src/bookings/availability';
-import { eachDate } from '../src/bookings/calendar';
+import type { DateAvailability } from '../src/availability';
+import { eachDate } from '../src/calendar';
 import { startTestApp, type TestApp } from './support/app';
 import { AVAILABILITY, createResource, dayFromToday, holdDates, RELEASE_HOLD } from './support/operations';
 import { latestByDate, subscribeAvailability, until, waitForSubscribers, wsClient } from './support/subscriptions';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createFanout } from '../src/availability/fanout';
-import type { DateAvailability } from '../src/bookings/availability';
+import { createFanout } from '../src/availability';
+import type { DateAvailability } from '../src/availability';
 
 const change = (date: string, version: number, status: DateAvailability['status'] = 'HELD'): DateAvailability => ({
   date,

@@ -1,6 +1,7 @@
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DateSlotDoc, HoldDoc } from '../src/bookings/collections';
+import type { DateSlotDoc } from '../src/capacity';
+import type { HoldDoc } from '../src/bookings';
 import { startTestApp, type TestApp } from './support/app';
 import { createResource, dayFromToday, holdDates } from './support/operations';
 

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import type { IdempotencyHooks, IdempotencyKeyDoc } from '../src/idempotency/keys';
+import type { IdempotencyHooks, IdempotencyKeyDoc } from '../src/idempotency';
 import { errorCode, type GraphQLResponse, startTestApp, type TestApp } from './support/app';
 import { ACCOUNT, deposit, ledgerCheck, openAccount, TRANSFER, transfer } from './support/ledger';
 import { createResource, dayFromToday, holdDates, newKey } from './support/operations';

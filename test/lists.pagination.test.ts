@@ -1,8 +1,8 @@
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BookingDoc } from '../src/bookings/bookingRecords';
+import type { BookingDoc } from '../src/bookings';
 import type { HoldDoc } from '../src/bookings/collections';
-import type { ResourceDoc } from '../src/resources/collection';
+import type { ResourceDoc } from '../src/capacity';
 import { startTestApp, type TestApp } from './support/app';
 import { inFlight, openAccount } from './support/ledger';
 import { collections } from './support/payments';

@@ -1,11 +1,11 @@
 import type { ObjectId } from 'mongodb';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { refundIdempotencyKey } from '../src/payments/refunds';
+import { refundIdempotencyKey } from '../src/payments';
 import { startTestApp, type TestApp } from './support/app';
 import { startOutageProxy } from './support/outageProxy';
 import { createResource, dayFromToday } from './support/operations';
-import { BOOKING, CANCEL_BOOKING, checkoutEvent, collections, deliver, holdAndCheckout, oid } from './support/payments';
+import { BOOKING, CANCEL_BOOKING, checkoutEvent, collections, deliver, holdAndCheckout, oid, refundOf } from './support/payments';
 
 let a: TestApp;
 let b: TestApp;
@@ -54,13 +54,13 @@ async function cancelledDuringOutage(owner: string) {
   return { bookingId: booking!._id, token, requestsFromNow };
 }
 
-const refundOf = async (bookingId: ObjectId) => (await collections(a).bookings.findOne({ _id: bookingId }))?.refund;
+const refundOfA = (bookingId: ObjectId) => refundOf(a, bookingId);
 const retryOnA = () => a.app.services.refundRetrier.retryOnce();
 
 describe('when a refund could not be sent because Stripe was unreachable', () => {
   it('stays pending with a growing backoff while Stripe is down', async () => {
     const { bookingId } = await cancelledDuringOutage('outlasting');
-    const first = await refundOf(bookingId);
+    const first = await refundOfA(bookingId);
     a.clock.advance(10_000);
     proxy.down();
     const retried = await retryOnA();
@@ -68,14 +68,14 @@ describe('when a refund could not be sent because Stripe was unreachable', () =>
 
     expect(first).toMatchObject({ state: 'pending', attempts: 1, leaseUntil: null, nextAttemptAt: expect.any(Date) });
     expect(retried).toBe(0);
-    const second = await refundOf(bookingId);
+    const second = await refundOfA(bookingId);
     expect(second).toMatchObject({ state: 'pending', attempts: 2, leaseUntil: null });
     expect(second!.nextAttemptAt!.getTime() - a.clock.now().getTime()).toBe(20_000);
   });
 
   it('is not tried before its next attempt is due, then sent exactly once', async () => {
     const { bookingId, token, requestsFromNow } = await cancelledDuringOutage('patient');
-    const { nextAttemptAt } = (await refundOf(bookingId))!;
+    const { nextAttemptAt } = (await refundOfA(bookingId))!;
     const requests = requestsFromNow();
 
     a.clock.advance(nextAttemptAt!.getTime() - a.clock.now().getTime() - 1);
@@ -90,7 +90,7 @@ describe('when a refund could not be sent because Stripe was unreachable', () =>
     expect(due).toBeGreaterThanOrEqual(1);
     expect(again).toBe(0);
     expect(requests()).toBe(1);
-    expect(await refundOf(bookingId)).toMatchObject({ state: 'done', attempts: 2, id: expect.stringMatching(/^re_/), leaseUntil: null });
+    expect(await refundOfA(bookingId)).toMatchObject({ state: 'done', attempts: 2, id: expect.stringMatching(/^re_/), leaseUntil: null });
     const shown = await a.gql(token, BOOKING, { id: bookingId.toHexString() });
     expect(shown.data.booking.refundStatus).toBe('SUCCEEDED');
   });
@@ -112,14 +112,14 @@ describe('when two instances retry the same pending refund at once', () => {
     expect(Math.min(onA, onB)).toBe(0);
     expect(['refunded', 'in_flight_elsewhere', 'nothing_pending']).toContain(outcome);
     expect(requests()).toBe(1);
-    expect(await refundOf(bookingId)).toMatchObject({ state: 'done', id: expect.stringMatching(/^re_/) });
+    expect(await refundOfA(bookingId)).toMatchObject({ state: 'done', id: expect.stringMatching(/^re_/) });
   });
 
   it('leaves a refund alone while another sender holds its lease', async () => {
     const { bookingId, requestsFromNow } = await cancelledDuringOutage('leased');
     a.clock.advance(120_000);
     const leaseUntil = new Date(a.clock.now().getTime() + 30_000);
-    await collections(a).bookings.updateOne({ _id: bookingId }, { $set: { 'refund.leaseUntil': leaseUntil } });
+    await collections(a).refunds.updateOne({ _id: bookingId }, { $set: { leaseUntil } });
     const requests = requestsFromNow();
 
     await retryOnA();
@@ -131,6 +131,6 @@ describe('when two instances retry the same pending refund at once', () => {
     expect(requestsWhileLeased).toBe(0);
     expect(afterLease).toBeGreaterThanOrEqual(1);
     expect(requests()).toBe(1);
-    expect(await refundOf(bookingId)).toMatchObject({ state: 'done' });
+    expect(await refundOfA(bookingId)).toMatchObject({ state: 'done' });
   });
 });

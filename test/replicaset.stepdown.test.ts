@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IdempotencyKeyDoc } from '../src/idempotency/keys';
+import type { IdempotencyKeyDoc } from '../src/idempotency';
 import { type EmbeddedReplSet, startEmbeddedReplSet } from '../src/dev';
 import { errorCode, type GraphQLResponse, startTestApp, type TestApp } from './support/app';
 import { deposit, ledgerCheck, openAccount, transfer } from './support/ledger';

@@ -1,7 +1,7 @@
 import { ObjectId, type Timestamp } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DateSlotDoc } from '../src/bookings/collections';
-import { liveClaimsOf } from '../src/bookings/claims';
+import type { DateSlotDoc } from '../src/capacity';
+import { liveClaimsOf } from '../src/capacity';
 import { errorCode, startTestApp, type TestApp } from './support/app';
 import { CREATE_RESOURCE, createResource, dayFromToday, holdDates } from './support/operations';
 

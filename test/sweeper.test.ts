@@ -1,8 +1,9 @@
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DateSlotDoc, HoldDoc } from '../src/bookings/collections';
-import { SWEEPER_LOCK } from '../src/bookings/sweeper';
-import { leaseLocks, locksCollection, StaleLease } from '../src/locks/lease';
+import type { DateSlotDoc } from '../src/capacity';
+import type { HoldDoc } from '../src/bookings';
+import { SWEEPER_LOCK } from '../src/bookings';
+import { leaseLocks, locksCollection, StaleLease } from '../src/locks';
 import { startTestApp, type TestApp } from './support/app';
 import { createResource, dayFromToday, holdDates } from './support/operations';
 

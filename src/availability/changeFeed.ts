@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ChangeStream, type ChangeStreamDocument, type Collection, MongoServerError, type ResumeToken, type Timestamp } from 'mongodb';
-import type { DateSlotDoc } from '../bookings/collections';
+import type { DateSlotDoc } from '../capacity';
 import type { Logger } from '../logger';
 
 export interface ChangeFeedOptions {

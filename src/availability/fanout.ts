@@ -1,4 +1,4 @@
-import type { DateAvailability } from '../bookings/availability';
+import type { DateAvailability } from './reader';
 
 /** What one subscriber listens to: one resource, an inclusive range of dates. */
 export interface Interest {

@@ -1,9 +1,8 @@
-import { checkRange, type DateAvailability, slotAvailability } from '../bookings/availability';
-import type { DateSlotDoc } from '../bookings/collections';
+import type { DateSlotDoc, ResourceService } from '../capacity';
 import type { Clock } from '../clock';
 import { DomainError } from '../errors';
-import type { ResourceService } from '../resources/service';
 import type { Fanout } from './fanout';
+import { checkRange, type DateAvailability, slotAvailability } from './reader';
 
 export interface LiveAvailabilityDeps {
   fanout: Fanout;

@@ -1,23 +1,5 @@
 import type { Collection, Db, ObjectId, WithId } from 'mongodb';
 
-/** One unit of a date's capacity, taken by a hold (until `expiresAt`) or by a paid booking. */
-export interface Claim {
-  holdId: ObjectId;
-  userId: string;
-  state: 'held' | 'booked';
-  expiresAt: Date | null;
-}
-
-/** One resource on one date. Claims live here so that one conditional update can check and take capacity. */
-export interface DateSlotDoc {
-  resourceId: ObjectId;
-  date: string;
-  capacity: number;
-  claims: Claim[];
-  /** Bumped on every change, so subscribers can drop stale updates. */
-  version: number;
-}
-
 /** `expired` is written by the sweeper; a `held` hold past `expiresAt` is just as expired. */
 export type HoldState = 'held' | 'released' | 'expired' | 'confirmed';
 
@@ -48,17 +30,41 @@ export interface HoldDoc {
 
 export type HoldDocument = WithId<HoldDoc>;
 
+export type BookingStatus = 'PENDING_PAYMENT' | 'CONFIRMED' | 'CANCELLED' | 'REFUNDED';
+
+/** One completed Stripe Checkout for a hold: a booking exists once the customer has paid or started paying. */
+export interface BookingDoc {
+  holdId: ObjectId;
+  checkoutSessionId: string;
+  paymentIntentId: string | null;
+  userId: string;
+  resourceId: ObjectId;
+  dates: string[];
+  amount: number;
+  currency: string;
+  status: BookingStatus;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type BookingDocument = WithId<BookingDoc>;
+
+/** The bookings module's collections (holds and the bookings they become): nothing else writes them. */
 export interface BookingCollections {
-  slots: Collection<DateSlotDoc>;
   holds: Collection<HoldDoc>;
+  bookings: Collection<BookingDoc>;
 }
 
 export function bookingCollections(db: Db): BookingCollections {
-  return { slots: db.collection<DateSlotDoc>('dateSlots'), holds: db.collection<HoldDoc>('holds') };
+  return { holds: db.collection<HoldDoc>('holds'), bookings: db.collection<BookingDoc>('bookings') };
 }
 
-export async function ensureBookingIndexes({ slots, holds }: BookingCollections): Promise<void> {
-  await slots.createIndex({ resourceId: 1, date: 1 }, { unique: true });
+export async function ensureBookingIndexes({ holds, bookings }: BookingCollections): Promise<void> {
   await holds.createIndex({ userId: 1, _id: -1 });
   await holds.createIndex({ state: 1, expiresAt: 1 });
+  // One booking per Checkout Session, however many events report it.
+  await bookings.createIndex({ checkoutSessionId: 1 }, { unique: true });
+  // A hold is confirmed by at most one payment; the hold's state machine decides, this index backs it.
+  await bookings.createIndex({ holdId: 1 }, { unique: true, partialFilterExpression: { status: 'CONFIRMED' } });
+  await bookings.createIndex({ userId: 1, _id: -1 });
 }

@@ -1,18 +1,16 @@
-import { type MongoClient, ObjectId } from 'mongodb';
+import { type ClientSession, type Collection, type MongoClient, ObjectId } from 'mongodb';
 import type { Caller } from '../auth/token';
 import type { Clock } from '../clock';
 import { visibleTo } from '../auth/visibility';
 import { badInput, notFound } from '../errors';
-import { type Page, type PageArgs, pageById } from '../graphql/pagination';
-import type { RecordResult, RunIdempotent } from '../idempotency/keys';
-import { findById } from '../mongo/ids';
-import { Rollback, withTransaction } from '../mongo/transaction';
-import type { ResourceService } from '../resources/service';
-import { addDays, todayUtc } from './calendar';
-import { claimDate, releaseClaims } from './claims';
-import type { BookingCollections, HoldDocument } from './collections';
-import { type EnsureSlots, MAX_DAYS_AHEAD } from './slots';
-import type { UserService } from '../users/service';
+import { addDays, todayUtc } from '../calendar';
+import { type Capacity, MAX_DAYS_AHEAD } from '../capacity';
+import type { RecordResult, RunIdempotent } from '../idempotency';
+import { findById } from '../mongo';
+import { type Page, type PageArgs, pageById } from '../mongo';
+import { Rollback, withTransaction } from '../mongo';
+import type { UserService } from '../users';
+import type { HoldCheckout, HoldDoc, HoldDocument } from './collections';
 
 export const MAX_DATES_PER_HOLD = 31;
 
@@ -36,12 +34,11 @@ export interface HoldDatesInput {
 
 export interface HoldDeps {
   client: MongoClient;
-  collections: BookingCollections;
-  resources: ResourceService;
+  holds: Collection<HoldDoc>;
+  capacity: Capacity;
   runIdempotent: RunIdempotent;
   clock: Clock;
   holdTtlSeconds: number;
-  ensureSlots: EnsureSlots;
   users: UserService;
   /** Runs after a release commits (e.g. to expire the hold's open Checkout Session); must not throw. */
   afterRelease?: (hold: HoldDocument) => Promise<void>;
@@ -50,8 +47,7 @@ export interface HoldDeps {
 const holdOwner = (hold: HoldDocument) => hold.userId;
 
 export function holdService(deps: HoldDeps) {
-  const { client, collections, resources, runIdempotent, clock } = deps;
-  const { slots, holds } = collections;
+  const { client, holds, capacity, runIdempotent, clock } = deps;
 
   function validateDates(dates: string[]): string[] {
     if (dates.length === 0 || dates.length > MAX_DATES_PER_HOLD) {
@@ -73,12 +69,12 @@ export function holdService(deps: HoldDeps) {
    */
   async function claimAll(caller: Caller, input: HoldDatesInput, record: RecordResult<HoldDatesResult>): Promise<HoldDatesResult> {
     const dates = validateDates(input.dates);
-    const resource = await resources.require(input.resourceId);
+    const resource = await capacity.resources.require(input.resourceId);
     const amount = resource.pricePerDate * dates.length;
     if (!Number.isSafeInteger(amount)) throw badInput('dates', 'the total price is too large');
     // Before the slot horizon is created: a suspended user's refused hold must write nothing.
     await deps.users.requireActive(undefined, caller.id);
-    await deps.ensureSlots(resource._id, dates);
+    await capacity.ensureSlots(resource._id, dates);
     return withTransaction<HoldDatesResult>(client, async (session) => {
       await deps.users.requireActive(session, caller.id);
       const now = clock.now();
@@ -97,7 +93,7 @@ export function holdService(deps: HoldDeps) {
       const claim = { holdId: hold._id, userId: caller.id, state: 'held' as const, expiresAt: hold.expiresAt };
       const taken: string[] = [];
       for (const date of dates) {
-        if (!(await claimDate(slots, session, resource._id, date, claim, now))) taken.push(date);
+        if (!(await capacity.claims.claim(session, resource._id, date, claim, now))) taken.push(date);
       }
       if (taken.length > 0) throw new Rollback<HoldDatesResult>({ __typename: 'DatesUnavailable', dates: taken });
       await holds.insertOne(hold, { session });
@@ -126,7 +122,7 @@ export function holdService(deps: HoldDeps) {
           { $set: { state: 'released', updatedAt: now } },
           { session, returnDocument: 'after' },
         );
-        if (updated) await releaseClaims(slots, session, hold.resourceId, hold.dates, hold._id);
+        if (updated) await capacity.claims.release(session, hold.resourceId, hold.dates, hold._id);
         return updated;
       });
       if (released) {
@@ -137,6 +133,21 @@ export function holdService(deps: HoldDeps) {
       if (current.state === 'released') return current;
       throw badInput('holdId', `the hold is ${current.state} and cannot be released`);
     },
+
+    /**
+     * Records the Checkout Session opened for a hold (the payments module calls this inside its
+     * transaction), only while the hold is still held, unexpired and without a session.
+     */
+    attachCheckout(session: ClientSession, holdId: ObjectId, checkout: HoldCheckout, now: Date): Promise<HoldDocument | null> {
+      return holds.findOneAndUpdate(
+        { _id: holdId, state: 'held', expiresAt: { $gt: now }, checkout: { $exists: false } },
+        { $set: { checkout, updatedAt: now } },
+        { session, returnDocument: 'after' },
+      );
+    },
+
+    /** The hold as it stands now, for callers that already know it exists. */
+    current: async (holdId: ObjectId): Promise<HoldDocument> => (await holds.findOne({ _id: holdId }))!,
 
     /** Owner or admin; anyone else is answered as if the hold did not exist. */
     findHold: async (caller: Caller, holdId: string): Promise<HoldDocument | null> =>

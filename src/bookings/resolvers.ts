@@ -10,23 +10,24 @@ function holdStatus(hold: HoldDocument, now: Date): HoldStatus {
 
 export const bookingResolvers: Resolvers = {
   Query: {
-    availability: (_, { resourceId, from, to }, { caller, services }) => {
-      requireCaller(caller);
-      return services.availability(resourceId, from, to);
-    },
     hold: (_, { id }, { caller, services }) => services.holds.findHold(requireCaller(caller), id),
     myHolds: (_, page, { caller, services }) => services.holds.listHolds(requireCaller(caller).id, page),
+    booking: (_, { id }, { caller, services }) => services.bookings.findBooking(requireCaller(caller), id),
+    myBookings: (_, page, { caller, services }) => services.bookings.listBookings(requireCaller(caller).id, page),
   },
   Mutation: {
     holdDates: (_, { input }, { caller, services }) => services.holds.holdDates(requireCaller(caller), input),
     releaseHold: (_, { input }, { caller, services }) => services.holds.releaseHold(requireCaller(caller), input.holdId),
-  },
-  HoldDatesPayload: {
-    __resolveType: (result) => result.__typename,
+    cancelBooking: (_, { input }, { caller, services }) => services.bookings.cancelBooking(requireCaller(caller), input),
   },
   Hold: {
     id: (hold) => hold._id.toHexString(),
     resourceId: (hold) => hold.resourceId.toHexString(),
     status: (hold, _, { services }) => holdStatus(hold, services.clock.now()),
+  },
+  Booking: {
+    id: (booking) => booking._id.toHexString(),
+    holdId: (booking) => booking.holdId.toHexString(),
+    resourceId: (booking) => booking.resourceId.toHexString(),
   },
 };

@@ -1,15 +1,13 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { ResourceDocument } from '../resources/collection';
-import type { HoldDocument } from '../bookings/collections';
-import type { DatesHeldResult, DatesUnavailableResult } from '../bookings/holds';
+import type { ResourceDocument } from '../capacity/collections';
+import type { ResourceUpdatedResult, VersionConflictResult } from '../capacity/resources';
+import type { HoldDocument, BookingDocument } from '../bookings/collections';
+import type { DatesHeldResult } from '../bookings/holds';
+import type { BookingCancelledResult, BookingNotCancellableResult } from '../bookings/bookingService';
 import type { UserView } from '../users/collection';
-import type { ResourceUpdatedResult, VersionConflictResult, CapacityBelowClaimsResult } from '../resources/service';
 import type { AccountDocument, LedgerEntryDocument, TransferDocument } from '../ledger/collections';
-import type { DepositedResult, WithdrawnResult, InsufficientFundsResult, CurrencyMismatchResult, AccountNotFoundResult, TransferCompletedResult } from '../ledger/results';
-import type { BookingDocument } from '../bookings/bookingRecords';
-import type { TopUpStartedResult } from '../payments/topUps';
-import type { CheckoutStartedResult, HoldExpiredResult, HoldNotFoundResult } from '../payments/checkout';
-import type { BookingCancelledResult, BookingNotCancellableResult, BookingNotFoundResult } from '../bookings/cancellation';
+import type { DepositedResult, WithdrawnResult, TransferCompletedResult } from '../ledger/results';
+import type { CheckoutStartedResult, HoldExpiredResult } from '../payments/checkout';
 import type { Context } from '../graphql/context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -767,35 +765,35 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping of union types */
 export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
   CancelBookingPayload:
-    | ( BookingCancelledResult )
-    | ( BookingNotCancellableResult )
-    | ( BookingNotFoundResult )
+    | ( BookingCancelledResult & { __typename: 'BookingCancelled' } )
+    | ( BookingNotCancellableResult & { __typename: 'BookingNotCancellable' } )
+    | ( BookingNotFound & { __typename: 'BookingNotFound' } )
   ;
   CheckoutHoldPayload:
-    | ( CheckoutStartedResult )
-    | ( HoldExpiredResult )
-    | ( HoldNotFoundResult )
+    | ( CheckoutStartedResult & { __typename: 'CheckoutStarted' } )
+    | ( HoldExpiredResult & { __typename: 'HoldExpired' } )
+    | ( HoldNotFound & { __typename: 'HoldNotFound' } )
   ;
-  DepositPayload: ( DepositedResult );
+  DepositPayload: ( DepositedResult & { __typename: 'Deposited' } );
   HoldDatesPayload:
-    | ( DatesHeldResult )
-    | ( DatesUnavailableResult )
+    | ( DatesHeldResult & { __typename: 'DatesHeld' } )
+    | ( DatesUnavailable & { __typename: 'DatesUnavailable' } )
   ;
-  TopUpPayload: ( TopUpStartedResult );
+  TopUpPayload: ( TopUpStarted & { __typename: 'TopUpStarted' } );
   TransferPayload:
-    | ( AccountNotFoundResult )
-    | ( CurrencyMismatchResult )
-    | ( InsufficientFundsResult )
-    | ( TransferCompletedResult )
+    | ( AccountNotFound & { __typename: 'AccountNotFound' } )
+    | ( CurrencyMismatch & { __typename: 'CurrencyMismatch' } )
+    | ( InsufficientFunds & { __typename: 'InsufficientFunds' } )
+    | ( TransferCompletedResult & { __typename: 'TransferCompleted' } )
   ;
   UpdateResourcePayload:
-    | ( CapacityBelowClaimsResult )
-    | ( ResourceUpdatedResult )
-    | ( VersionConflictResult )
+    | ( CapacityBelowClaims & { __typename: 'CapacityBelowClaims' } )
+    | ( ResourceUpdatedResult & { __typename: 'ResourceUpdated' } )
+    | ( VersionConflictResult & { __typename: 'VersionConflict' } )
   ;
   WithdrawPayload:
-    | ( InsufficientFundsResult )
-    | ( WithdrawnResult )
+    | ( InsufficientFunds & { __typename: 'InsufficientFunds' } )
+    | ( WithdrawnResult & { __typename: 'Withdrawn' } )
   ;
 };
 
@@ -805,29 +803,29 @@ export type ResolversTypes = {
   Account: ResolverTypeWrapper<AccountDocument>;
   AccountConnection: ResolverTypeWrapper<Omit<AccountConnection, 'edges'> & { edges: Array<ResolversTypes['AccountEdge']> }>;
   AccountEdge: ResolverTypeWrapper<Omit<AccountEdge, 'node'> & { node: ResolversTypes['Account'] }>;
-  AccountNotFound: ResolverTypeWrapper<AccountNotFoundResult>;
+  AccountNotFound: ResolverTypeWrapper<AccountNotFound>;
   Booking: ResolverTypeWrapper<BookingDocument>;
   BookingCancelled: ResolverTypeWrapper<BookingCancelledResult>;
   BookingConnection: ResolverTypeWrapper<Omit<BookingConnection, 'edges'> & { edges: Array<ResolversTypes['BookingEdge']> }>;
   BookingEdge: ResolverTypeWrapper<Omit<BookingEdge, 'node'> & { node: ResolversTypes['Booking'] }>;
   BookingNotCancellable: ResolverTypeWrapper<BookingNotCancellableResult>;
-  BookingNotFound: ResolverTypeWrapper<BookingNotFoundResult>;
+  BookingNotFound: ResolverTypeWrapper<BookingNotFound>;
   BookingStatus: BookingStatus;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CancelBookingInput: CancelBookingInput;
   CancelBookingPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CancelBookingPayload']>;
-  CapacityBelowClaims: ResolverTypeWrapper<CapacityBelowClaimsResult>;
+  CapacityBelowClaims: ResolverTypeWrapper<CapacityBelowClaims>;
   CheckoutHoldInput: CheckoutHoldInput;
   CheckoutHoldPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CheckoutHoldPayload']>;
   CheckoutStarted: ResolverTypeWrapper<CheckoutStartedResult>;
   CreateResourceInput: CreateResourceInput;
   Currency: ResolverTypeWrapper<Scalars['Currency']['output']>;
-  CurrencyMismatch: ResolverTypeWrapper<CurrencyMismatchResult>;
+  CurrencyMismatch: ResolverTypeWrapper<CurrencyMismatch>;
   DateAvailability: ResolverTypeWrapper<DateAvailability>;
   DateStatus: DateStatus;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DatesHeld: ResolverTypeWrapper<DatesHeldResult>;
-  DatesUnavailable: ResolverTypeWrapper<DatesUnavailableResult>;
+  DatesUnavailable: ResolverTypeWrapper<DatesUnavailable>;
   DepositInput: DepositInput;
   DepositPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['DepositPayload']>;
   Deposited: ResolverTypeWrapper<DepositedResult>;
@@ -837,10 +835,10 @@ export type ResolversTypes = {
   HoldDatesPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['HoldDatesPayload']>;
   HoldEdge: ResolverTypeWrapper<Omit<HoldEdge, 'node'> & { node: ResolversTypes['Hold'] }>;
   HoldExpired: ResolverTypeWrapper<HoldExpiredResult>;
-  HoldNotFound: ResolverTypeWrapper<HoldNotFoundResult>;
+  HoldNotFound: ResolverTypeWrapper<HoldNotFound>;
   HoldStatus: HoldStatus;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  InsufficientFunds: ResolverTypeWrapper<InsufficientFundsResult>;
+  InsufficientFunds: ResolverTypeWrapper<InsufficientFunds>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   LedgerCheck: ResolverTypeWrapper<LedgerCheck>;
   LedgerEntry: ResolverTypeWrapper<LedgerEntryDocument>;
@@ -868,7 +866,7 @@ export type ResolversTypes = {
   SuspendUserInput: SuspendUserInput;
   TopUpInput: TopUpInput;
   TopUpPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['TopUpPayload']>;
-  TopUpStarted: ResolverTypeWrapper<TopUpStartedResult>;
+  TopUpStarted: ResolverTypeWrapper<TopUpStarted>;
   Transfer: ResolverTypeWrapper<TransferDocument>;
   TransferCompleted: ResolverTypeWrapper<TransferCompletedResult>;
   TransferConnection: ResolverTypeWrapper<Omit<TransferConnection, 'edges'> & { edges: Array<ResolversTypes['TransferEdge']> }>;
@@ -889,27 +887,27 @@ export type ResolversParentTypes = {
   Account: AccountDocument;
   AccountConnection: Omit<AccountConnection, 'edges'> & { edges: Array<ResolversParentTypes['AccountEdge']> };
   AccountEdge: Omit<AccountEdge, 'node'> & { node: ResolversParentTypes['Account'] };
-  AccountNotFound: AccountNotFoundResult;
+  AccountNotFound: AccountNotFound;
   Booking: BookingDocument;
   BookingCancelled: BookingCancelledResult;
   BookingConnection: Omit<BookingConnection, 'edges'> & { edges: Array<ResolversParentTypes['BookingEdge']> };
   BookingEdge: Omit<BookingEdge, 'node'> & { node: ResolversParentTypes['Booking'] };
   BookingNotCancellable: BookingNotCancellableResult;
-  BookingNotFound: BookingNotFoundResult;
+  BookingNotFound: BookingNotFound;
   Boolean: Scalars['Boolean']['output'];
   CancelBookingInput: CancelBookingInput;
   CancelBookingPayload: ResolversUnionTypes<ResolversParentTypes>['CancelBookingPayload'];
-  CapacityBelowClaims: CapacityBelowClaimsResult;
+  CapacityBelowClaims: CapacityBelowClaims;
   CheckoutHoldInput: CheckoutHoldInput;
   CheckoutHoldPayload: ResolversUnionTypes<ResolversParentTypes>['CheckoutHoldPayload'];
   CheckoutStarted: CheckoutStartedResult;
   CreateResourceInput: CreateResourceInput;
   Currency: Scalars['Currency']['output'];
-  CurrencyMismatch: CurrencyMismatchResult;
+  CurrencyMismatch: CurrencyMismatch;
   DateAvailability: DateAvailability;
   DateTime: Scalars['DateTime']['output'];
   DatesHeld: DatesHeldResult;
-  DatesUnavailable: DatesUnavailableResult;
+  DatesUnavailable: DatesUnavailable;
   DepositInput: DepositInput;
   DepositPayload: ResolversUnionTypes<ResolversParentTypes>['DepositPayload'];
   Deposited: DepositedResult;
@@ -919,9 +917,9 @@ export type ResolversParentTypes = {
   HoldDatesPayload: ResolversUnionTypes<ResolversParentTypes>['HoldDatesPayload'];
   HoldEdge: Omit<HoldEdge, 'node'> & { node: ResolversParentTypes['Hold'] };
   HoldExpired: HoldExpiredResult;
-  HoldNotFound: HoldNotFoundResult;
+  HoldNotFound: HoldNotFound;
   ID: Scalars['ID']['output'];
-  InsufficientFunds: InsufficientFundsResult;
+  InsufficientFunds: InsufficientFunds;
   Int: Scalars['Int']['output'];
   LedgerCheck: LedgerCheck;
   LedgerEntry: LedgerEntryDocument;
@@ -946,7 +944,7 @@ export type ResolversParentTypes = {
   SuspendUserInput: SuspendUserInput;
   TopUpInput: TopUpInput;
   TopUpPayload: ResolversUnionTypes<ResolversParentTypes>['TopUpPayload'];
-  TopUpStarted: TopUpStartedResult;
+  TopUpStarted: TopUpStarted;
   Transfer: TransferDocument;
   TransferCompleted: TransferCompletedResult;
   TransferConnection: Omit<TransferConnection, 'edges'> & { edges: Array<ResolversParentTypes['TransferEdge']> };

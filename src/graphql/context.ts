@@ -1,4 +1,4 @@
-import type { UserView } from '../users/collection';
+import type { UserView } from '../users';
 import type { Services } from '../services';
 
 /** What every resolver gets: the verified caller (if any) and the services. */

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { DomainError, type ErrorCode } from '../errors';
-import { asOutage } from '../mongo/outage';
+import { asOutage } from '../mongo';
 
 /** HTTP statuses for codes that fail a whole request; field errors keep 200 as GraphQL expects. */
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {

@@ -1,7 +1,7 @@
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { DomainError } from '../errors';
 import type { Logger } from '../logger';
-import { asOutage } from '../mongo/outage';
+import { asOutage } from '../mongo';
 import { domainExtensions } from './errors';
 
 export type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;

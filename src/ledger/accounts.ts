@@ -3,8 +3,8 @@ import type { Caller } from '../auth/token';
 import type { Clock } from '../clock';
 import { visibleTo } from '../auth/visibility';
 import { notFound } from '../errors';
-import { type Page, type PageArgs, pageById } from '../graphql/pagination';
-import { findById } from '../mongo/ids';
+import { type Page, type PageArgs, pageById } from '../mongo';
+import { findById } from '../mongo';
 import type { AccountDoc, AccountDocument } from './collections';
 
 const ownerOf = (account: AccountDocument) => account.ownerId;

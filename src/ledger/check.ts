@@ -1,5 +1,5 @@
 import type { MongoClient } from 'mongodb';
-import { withTransaction } from '../mongo/transaction';
+import { withTransaction } from '../mongo';
 import type { LedgerCollections } from './collections';
 
 export interface LedgerCheckResult {

@@ -1,5 +1,5 @@
 import type { ClientSession, MongoClient } from 'mongodb';
-import { type TransactionStats, withTransaction } from '../mongo/transaction';
+import { type TransactionStats, withTransaction } from '../mongo';
 
 /** Work that debits one account: run inside a transaction, safe to re-run. */
 export type DebitJob<T> = (session: ClientSession) => Promise<T>;

@@ -1,6 +1,8 @@
-import type { ObjectId } from 'mongodb';
-import { type PageArgs, pageById } from '../graphql/pagination';
+import type { ClientSession, ObjectId } from 'mongodb';
+import { type PageArgs, pageById } from '../mongo';
+import { recordDeposit } from './balances';
 import { ledgerChecker } from './check';
+import type { AccountDocument } from './collections';
 import { movementService, type LedgerDeps } from './movements';
 import { transferService } from './transfers';
 
@@ -14,7 +16,25 @@ export function ledgerService(deps: LedgerDeps) {
     transfersOf: (accountId: ObjectId, page: PageArgs) =>
       pageById(transfers, { $or: [{ fromAccountId: accountId }, { toAccountId: accountId }] }, page),
     entriesOf: (accountId: ObjectId, page: PageArgs) => pageById(entries, { accountId }, page),
+    /** The deposit path (credit + DEPOSIT entry) inside another module's transaction, e.g. a paid top-up. */
+    depositWithin: (session: ClientSession, account: Pick<AccountDocument, '_id' | 'currency'>, amount: number, now: Date) =>
+      recordDeposit(deps.collections, session, account, amount, now),
   };
 }
 
 export type LedgerService = ReturnType<typeof ledgerService>;
+
+export { type AccountService, accountService } from './accounts';
+export {
+  type AccountDoc,
+  type AccountDocument,
+  ensureLedgerIndexes,
+  type LedgerCollections,
+  type LedgerEntryDoc,
+  type LedgerEntryDocument,
+  ledgerCollections,
+  type TransferDoc,
+  type TransferDocument,
+} from './collections';
+export { debitBatcher } from './debitBatcher';
+export { ledgerResolvers } from './resolvers';

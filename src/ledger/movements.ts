@@ -3,13 +3,13 @@ import { requireAdmin } from '../auth/guard';
 import type { Caller } from '../auth/token';
 import type { Clock } from '../clock';
 import { notFound } from '../errors';
-import type { RunIdempotent } from '../idempotency/keys';
-import { type TransactionStats, withTransaction } from '../mongo/transaction';
+import type { RunIdempotent } from '../idempotency';
+import { type TransactionStats, withTransaction } from '../mongo';
 import type { AccountService } from './accounts';
 import { appendEntries, debitIfFunds, recordDeposit } from './balances';
 import type { LedgerCollections } from './collections';
 import type { DebitBatcher } from './debitBatcher';
-import type { UserService } from '../users/service';
+import type { UserService } from '../users';
 import type { DepositResult, WithdrawResult } from './results';
 
 export interface MovementInput {

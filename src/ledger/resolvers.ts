@@ -35,9 +35,6 @@ export const ledgerResolvers: Resolvers = {
     withdraw: (_, { input }, { caller, services }) => services.ledger.withdraw(requireCaller(caller), input),
     transfer: (_, { input }, { caller, services }) => services.ledger.transfer(requireCaller(caller), input),
   },
-  DepositPayload: { __resolveType: (result) => result.__typename },
-  WithdrawPayload: { __resolveType: (result) => result.__typename },
-  TransferPayload: { __resolveType: (result) => result.__typename },
   Account: { id: hex },
   LedgerEntry: {
     id: hex,

@@ -1,7 +1,7 @@
 import { type ClientSession, ObjectId } from 'mongodb';
 import type { Caller } from '../auth/token';
 import { badInput } from '../errors';
-import type { RecordResult } from '../idempotency/keys';
+import type { RecordResult } from '../idempotency';
 import { appendEntries, credit, debitIfFunds } from './balances';
 import type { AccountDocument, LedgerCollections, TransferDocument } from './collections';
 import type { LedgerDeps } from './movements';

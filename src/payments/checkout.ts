@@ -1,17 +1,11 @@
-import type { ClientSession, Collection, MongoClient } from 'mongodb';
-import type Stripe from 'stripe';
+import type { ClientSession, MongoClient } from 'mongodb';
 import type { Caller } from '../auth/token';
-import type { HoldDoc, HoldDocument } from '../bookings/collections';
+import type { HoldDocument, HoldService } from '../bookings';
 import type { Clock } from '../clock';
-import { DomainError, badInput } from '../errors';
-import type { KeyUse, RunIdempotent } from '../idempotency/keys';
-import type { Logger } from '../logger';
-import { findById } from '../mongo/ids';
-import { withTransaction } from '../mongo/transaction';
-
-/** Stripe refuses `expires_at` under 30 minutes or over 24 hours from creation; a minute of margin each side. */
-export const MIN_SESSION_SECONDS = 31 * 60;
-export const MAX_SESSION_SECONDS = 24 * 60 * 60 - 60;
+import { badInput } from '../errors';
+import type { KeyUse, RunIdempotent } from '../idempotency';
+import { withTransaction } from '../mongo';
+import { MAX_SESSION_SECONDS, MIN_SESSION_SECONDS, type PaymentGateway, type StartedCheckout } from './stripeGateway';
 
 export interface CheckoutStartedResult {
   __typename: 'CheckoutStarted';
@@ -39,13 +33,10 @@ export interface CheckoutHoldInput {
 
 export interface CheckoutDeps {
   client: MongoClient;
-  holds: Collection<HoldDoc>;
-  stripe: Stripe;
+  holds: HoldService;
+  gateway: PaymentGateway;
   runIdempotent: RunIdempotent;
   clock: Clock;
-  logger: Logger;
-  successUrl: string;
-  cancelUrl: string;
 }
 
 /**
@@ -64,7 +55,7 @@ function started(hold: HoldDocument): CheckoutStartedResult {
 }
 
 export function checkoutService(deps: CheckoutDeps) {
-  const { client, holds, stripe, runIdempotent, clock, logger } = deps;
+  const { client, holds, gateway, runIdempotent, clock } = deps;
 
   /**
    * Every parameter is derived from the hold and from when the request's idempotency key was first
@@ -72,60 +63,23 @@ export function checkoutService(deps: CheckoutDeps) {
    * under the same Stripe idempotency key and gets the same session back instead of a second one.
    * The key names the expiry too: when clamping moves it, the parameters differ and so must the key.
    */
-  async function createSession(hold: HoldDocument, claimedAt: Date): Promise<Stripe.Checkout.Session> {
+  function openSession(hold: HoldDocument, claimedAt: Date): Promise<StartedCheckout> {
     const holdId = hold._id.toHexString();
     const expiresAt = sessionExpiresAt(hold.expiresAt, claimedAt);
-    try {
-      return await stripe.checkout.sessions.create(
-        {
-          mode: 'payment',
-          client_reference_id: holdId,
-          metadata: { purpose: 'hold', holdId, userId: hold.userId },
-          payment_intent_data: { metadata: { purpose: 'hold', holdId } },
-          line_items: [
-            {
-              quantity: 1,
-              price_data: {
-                currency: hold.currency.toLowerCase(),
-                unit_amount: hold.amount,
-                product_data: {
-                  name: `Booking of ${hold.dates.length} date(s): ${hold.dates.slice(0, 5).join(', ')}${hold.dates.length > 5 ? ', …' : ''}`,
-                },
-              },
-            },
-          ],
-          expires_at: expiresAt,
-          success_url: deps.successUrl,
-          cancel_url: deps.cancelUrl,
-        },
-        { idempotencyKey: `checkout-hold-${holdId}-${expiresAt}` },
-      );
-    } catch (error) {
-      logger.error({ err: error, holdId }, 'Stripe refused to create a Checkout Session');
-      throw new DomainError('PAYMENT_PROVIDER_ERROR', 'The payment provider could not start a checkout; retry shortly', {
-        retryable: true,
-      });
-    }
+    const shown = hold.dates.slice(0, 5).join(', ') + (hold.dates.length > 5 ? ', …' : '');
+    return gateway.startCheckout({
+      purpose: 'hold',
+      reference: holdId,
+      metadata: { holdId, userId: hold.userId },
+      amount: hold.amount,
+      currency: hold.currency,
+      description: `Booking of ${hold.dates.length} date(s): ${shown}`,
+      expiresAt,
+      idempotencyKey: `checkout-hold-${holdId}-${expiresAt}`,
+    });
   }
 
-  /** Records the session only while the hold is still held, unexpired and without a session. */
-  async function recordSession(session: ClientSession, hold: HoldDocument, created: Stripe.Checkout.Session, now: Date) {
-    return holds.findOneAndUpdate(
-      { _id: hold._id, state: 'held', expiresAt: { $gt: now }, checkout: { $exists: false } },
-      { $set: { checkout: { sessionId: created.id, url: created.url!, expiresAt: new Date(created.expires_at * 1000) }, updatedAt: now } },
-      { session, returnDocument: 'after' },
-    );
-  }
-
-  async function expireSession(sessionId: string, holdId: string): Promise<void> {
-    try {
-      await stripe.checkout.sessions.expire(sessionId);
-      logger.info({ checkoutSessionId: sessionId, holdId }, 'expired the Checkout Session of a hold that no longer holds');
-    } catch (error) {
-      // Best effort: a session that is paid anyway is refunded by the webhook.
-      logger.warn({ err: error, checkoutSessionId: sessionId, holdId }, 'could not expire a Checkout Session');
-    }
-  }
+  const expireSession = (sessionId: string, holdId: string) => gateway.expireCheckout(sessionId, { holdId });
 
   async function startCheckout(
     caller: Caller,
@@ -133,7 +87,7 @@ export function checkoutService(deps: CheckoutDeps) {
     record: (s: ClientSession, r: CheckoutHoldResult) => Promise<void>,
     key: KeyUse,
   ): Promise<CheckoutHoldResult> {
-    const hold = await findById(holds, holdId);
+    const hold = await holds.findHold(caller, holdId);
     // Only the owner pays for a hold; someone else's is answered like a missing one, so ids cannot be probed.
     if (!hold || hold.userId !== caller.id) return { __typename: 'HoldNotFound', holdId };
     if (hold.state === 'confirmed') throw badInput('holdId', 'this hold is already paid for');
@@ -141,9 +95,9 @@ export function checkoutService(deps: CheckoutDeps) {
     if (hold.state !== 'held' || hold.expiresAt <= now) return { __typename: 'HoldExpired', hold };
     if (hold.checkout) return started(hold);
 
-    const created = await createSession(hold, key.claimedAt);
+    const created = await openSession(hold, key.claimedAt);
     const recorded = await withTransaction(client, async (session) => {
-      const updated = await recordSession(session, hold, created, now);
+      const updated = await holds.attachCheckout(session, hold._id, created, now);
       if (!updated) return null;
       const result = started(updated);
       await record(session, result);
@@ -152,8 +106,8 @@ export function checkoutService(deps: CheckoutDeps) {
     if (recorded) return recorded;
 
     // Another request recorded its session first, or the hold lapsed meanwhile: ours must not stay payable.
-    const current = (await holds.findOne({ _id: hold._id }))!;
-    if (current.checkout?.sessionId !== created.id) await expireSession(created.id, holdId);
+    const current = await holds.current(hold._id);
+    if (current.checkout?.sessionId !== created.sessionId) await expireSession(created.sessionId, holdId);
     if (current.state === 'held' && current.checkout && current.expiresAt > clock.now()) return started(current);
     if (current.state === 'confirmed') throw badInput('holdId', 'this hold is already paid for');
     return { __typename: 'HoldExpired', hold: current };

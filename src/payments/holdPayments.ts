@@ -1,56 +1,58 @@
-import type { Collection } from 'mongodb';
-import type Stripe from 'stripe';
-import type { BookingDoc, BookingDocument } from '../bookings/bookingRecords';
-import type { CheckoutReport, CheckoutSettlement, SettlementOutcome } from '../bookings/checkoutSettlement';
+import type { ClientSession } from 'mongodb';
+import type { CheckoutReport, CheckoutSettlement, SettlementOutcome } from '../bookings';
 import type { Logger } from '../logger';
-import { type CheckoutHandler, type EventEffect, paymentIntentIdOf } from './checkoutEvents';
+import type { CheckoutHandler, EventEffect } from './checkoutEvents';
 import type { RefundSender } from './refunds';
+import type { CheckoutEvent } from './stripeGateway';
 
 export interface HoldPaymentDeps {
   settlement: CheckoutSettlement;
-  bookings: Collection<BookingDoc>;
   refunds: RefundSender;
   logger: Logger;
 }
 
-function reportOf(checkout: Stripe.Checkout.Session): CheckoutReport {
-  return {
-    holdId: checkout.client_reference_id ?? checkout.metadata?.holdId ?? null,
-    sessionId: checkout.id,
-    paymentIntentId: paymentIntentIdOf(checkout),
-  };
+function reportOf(event: CheckoutEvent): CheckoutReport {
+  return { holdId: event.reference ?? event.metadata.holdId ?? null, sessionId: event.sessionId, paymentIntentId: event.paymentIntentId };
 }
 
 function describe(outcome: SettlementOutcome): string {
   return outcome.kind === 'nothing_to_do' ? `nothing_to_do: ${outcome.reason}` : outcome.kind;
 }
 
-/** Checkout Sessions that pay for a hold: confirm it, refund a payment that lost its dates, or release it. */
-export function holdPaymentHandler({ settlement, bookings, refunds, logger }: HoldPaymentDeps): CheckoutHandler {
-  const refundAfterCommit = (booking: BookingDocument | undefined) =>
-    booking?.refund?.state === 'pending' ? () => refunds.send(booking._id).then(() => undefined) : undefined;
+/**
+ * Checkout Sessions that pay for a hold: the bookings module settles the hold (confirm, or release,
+ * or "the dates are gone"); a payment that lost its dates is refunded, recorded in the same
+ * transaction and sent after commit.
+ */
+export function holdPaymentHandler({ settlement, refunds, logger }: HoldPaymentDeps): CheckoutHandler {
+  async function settle(session: ClientSession, event: CheckoutEvent, report: CheckoutReport): Promise<SettlementOutcome> {
+    if (event.step === 'paid') return settlement.settlePaid(session, report);
+    if (event.step === 'awaiting_payment') return settlement.recordAwaitingPayment(session, report);
+    return settlement.releaseUnpaid(session, report);
+  }
 
   return {
-    async apply(session, step, checkout): Promise<EventEffect> {
-      const report = reportOf(checkout);
-      const outcome =
-        step === 'paid'
-          ? await settlement.settlePaid(session, report)
-          : step === 'awaiting_payment'
-            ? await settlement.recordAwaitingPayment(session, report)
-            : await settlement.releaseUnpaid(session, report);
+    async apply(session, event): Promise<EventEffect> {
+      const report = reportOf(event);
+      const outcome = await settle(session, event, report);
       if (outcome.kind === 'nothing_to_do')
-        logger.warn({ checkoutSessionId: checkout.id, holdId: report.holdId, reason: outcome.reason }, 'Checkout event changed nothing');
-      if (outcome.kind === 'refund_due' && !report.paymentIntentId) {
-        logger.error({ checkoutSessionId: checkout.id }, 'a paid Checkout lost its hold but names no payment intent to refund');
+        logger.warn(
+          { checkoutSessionId: event.sessionId, holdId: report.holdId, reason: outcome.reason },
+          'Checkout event changed nothing',
+        );
+      if (outcome.kind === 'refund_due') {
+        if (report.paymentIntentId) await refunds.record(session, outcome.booking._id, report.paymentIntentId);
+        else logger.error({ checkoutSessionId: event.sessionId }, 'a paid Checkout lost its hold but names no payment intent to refund');
       }
-      const booking = 'booking' in outcome ? outcome.booking : undefined;
-      return { outcome: describe(outcome), afterCommit: refundAfterCommit(booking) };
+      // A refunded booking's refund is sent after commit (also when an earlier event recorded it and its send failed).
+      const refunded = 'booking' in outcome && outcome.booking.status === 'REFUNDED' ? outcome.booking._id : undefined;
+      return { outcome: describe(outcome), afterCommit: refunded && (() => refunds.send(refunded).then(() => undefined)) };
     },
 
-    async resume(checkout) {
-      const booking = await bookings.findOne({ checkoutSessionId: checkout.id });
-      await refundAfterCommit(booking ?? undefined)?.();
+    /** A redelivery retries a refund its first delivery recorded but could not send. */
+    async resume(event) {
+      const booking = await settlement.bookingOfSession(event.sessionId);
+      if (booking?.status === 'REFUNDED') await refunds.send(booking._id);
     },
   };
 }

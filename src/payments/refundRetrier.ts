@@ -1,34 +1,30 @@
 import type { Collection } from 'mongodb';
-import type { BookingDoc } from '../bookings/bookingRecords';
-import { type BackgroundJobSettings, leasedJob } from '../locks/leasedJob';
-import type { RefundSender } from './refunds';
+import { type BackgroundJobSettings, leasedJob } from '../locks';
+import type { RefundDoc, RefundSender } from './refunds';
 
 export const REFUND_RETRY_LOCK = 'refund-retrier';
 
 /** `leaseMs` is renewed before each refund, so it must outlast one send with the SDK's own retries. */
 export interface RefundRetrierOptions extends BackgroundJobSettings {
-  bookings: Collection<BookingDoc>;
+  pending: Collection<RefundDoc>;
   refunds: RefundSender;
 }
 
 /**
- * Sends pending refunds whose backoff (`refund.nextAttemptAt`) is over: left by a Stripe outage, a
+ * Sends pending refunds whose backoff (`nextAttemptAt`) is over: left by a Stripe outage, a
  * crashed sender, or a start-up. Runs on every instance, first right at start; the lease lock has
  * one of them work at a time. The lock only spreads the work: the refund's own lease in
  * `refundSender.send` is what keeps two senders from sending one refund at once.
  */
 export function refundRetrier(options: RefundRetrierOptions) {
-  const { bookings, refunds, clock, logger } = options;
+  const { pending, refunds, clock, logger } = options;
   const batchSize = options.batchSize ?? 100;
 
   async function retryDue(keep: () => Promise<boolean>): Promise<number> {
     const now = clock.now();
-    const due = await bookings
-      .find(
-        { 'refund.state': 'pending', $or: [{ 'refund.nextAttemptAt': null }, { 'refund.nextAttemptAt': { $lte: now } }] },
-        { projection: { _id: 1 } },
-      )
-      .sort({ 'refund.nextAttemptAt': 1 })
+    const due = await pending
+      .find({ state: 'pending', $or: [{ nextAttemptAt: null }, { nextAttemptAt: { $lte: now } }] }, { projection: { _id: 1 } })
+      .sort({ nextAttemptAt: 1 })
       .limit(batchSize)
       .toArray();
     let sent = 0;
@@ -41,7 +37,7 @@ export function refundRetrier(options: RefundRetrierOptions) {
         if (outcome === 'refunded') sent += 1;
         logger.info({ bookingId, outcome }, 'pending refund retried');
       } catch (error) {
-        const { refund } = (await bookings.findOne({ _id }, { projection: { refund: 1 } })) ?? {};
+        const refund = await pending.findOne({ _id }, { projection: { attempts: 1, nextAttemptAt: 1 } });
         logger.warn(
           { err: error, bookingId, attempts: refund?.attempts, nextAttemptAt: refund?.nextAttemptAt },
           'pending refund failed again; it is retried after its backoff',

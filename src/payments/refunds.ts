@@ -1,8 +1,38 @@
-import type { Collection, ObjectId } from 'mongodb';
-import type Stripe from 'stripe';
-import type { BookingDoc } from '../bookings/bookingRecords';
+import type { ClientSession, Collection, Db, ObjectId } from 'mongodb';
+import type { BookingDocument, RefundPort } from '../bookings';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
+import type { PaymentGateway } from './stripeGateway';
+
+/**
+ * A full refund of one booking's payment, owned by payments (`_id` = the booking's id, so a booking
+ * has at most one). It is recorded (`pending`) in the transaction that decides it and sent to Stripe
+ * after commit. `leaseUntil` lets one sender at a time try; Stripe's idempotency key (derived from
+ * the payment intent) covers a sender that crashed after Stripe answered.
+ */
+export interface RefundDoc {
+  _id: ObjectId;
+  paymentIntentId: string;
+  state: 'pending' | 'done';
+  /** Stripe's refund id once it succeeded (null when Stripe said it was refunded already). */
+  id: string | null;
+  attempts: number;
+  leaseUntil: Date | null;
+  lastError?: string;
+  /** Set when an attempt failed: the retrier leaves the refund alone until then (null: due). */
+  nextAttemptAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function refundsCollection(db: Db): Collection<RefundDoc> {
+  return db.collection<RefundDoc>('refunds');
+}
+
+export async function ensureRefundIndexes(refunds: Collection<RefundDoc>): Promise<void> {
+  // The retrier's scan: only pending refunds are indexed, so the index stays small.
+  await refunds.createIndex({ nextAttemptAt: 1 }, { partialFilterExpression: { state: 'pending' } });
+}
 
 /** Long enough for the SDK's own retries; a sender that died frees the refund after this. */
 const LEASE_MS = 60_000;
@@ -18,8 +48,8 @@ export function retryDelayMs(attempts: number): number {
 export type RefundAttempt = 'refunded' | 'nothing_pending' | 'in_flight_elsewhere';
 
 export interface RefundDeps {
-  bookings: Collection<BookingDoc>;
-  stripe: Stripe;
+  refunds: Collection<RefundDoc>;
+  gateway: PaymentGateway;
   clock: Clock;
   logger: Logger;
 }
@@ -29,71 +59,89 @@ export function refundIdempotencyKey(paymentIntentId: string): string {
   return `refund-${paymentIntentId}`;
 }
 
-function alreadyRefunded(error: unknown): boolean {
-  return (error as { code?: string }).code === 'charge_already_refunded';
-}
-
 /**
  * Sends recorded (`pending`) refunds to Stripe, after the transaction that decided them. Safe to
  * call any number of times and concurrently: a lease lets one caller try at a time, a done refund
  * is never sent again, and the idempotency key makes a repeat after a crash return the same refund.
  */
-export function refundSender({ bookings, stripe, clock, logger }: RefundDeps) {
+export function refundSender({ refunds, gateway, clock, logger }: RefundDeps) {
+  /** Records a pending refund inside the caller's transaction; recording it twice changes nothing. */
+  async function record(session: ClientSession, bookingId: ObjectId, paymentIntentId: string): Promise<void> {
+    const now = clock.now();
+    await refunds.updateOne(
+      { _id: bookingId },
+      {
+        $setOnInsert: {
+          paymentIntentId,
+          state: 'pending',
+          id: null,
+          attempts: 0,
+          leaseUntil: null,
+          nextAttemptAt: null,
+          createdAt: now,
+          updatedAt: now,
+        },
+      },
+      { session, upsert: true },
+    );
+  }
+
   async function send(bookingId: ObjectId): Promise<RefundAttempt> {
     const now = clock.now();
-    const booking = await bookings.findOneAndUpdate(
-      { _id: bookingId, 'refund.state': 'pending', $or: [{ 'refund.leaseUntil': null }, { 'refund.leaseUntil': { $lte: now } }] },
-      { $set: { 'refund.leaseUntil': new Date(now.getTime() + LEASE_MS) }, $inc: { 'refund.attempts': 1 } },
+    const refund = await refunds.findOneAndUpdate(
+      { _id: bookingId, state: 'pending', $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }] },
+      { $set: { leaseUntil: new Date(now.getTime() + LEASE_MS) }, $inc: { attempts: 1 } },
       { returnDocument: 'after' },
     );
-    if (!booking) {
-      const current = await bookings.findOne({ _id: bookingId }, { projection: { refund: 1 } });
-      return current?.refund?.state === 'pending' ? 'in_flight_elsewhere' : 'nothing_pending';
+    if (!refund) {
+      const current = await refunds.findOne({ _id: bookingId }, { projection: { state: 1 } });
+      return current?.state === 'pending' ? 'in_flight_elsewhere' : 'nothing_pending';
     }
     let refundId: string | null;
     try {
-      const refund = await stripe.refunds.create(
-        { payment_intent: booking.paymentIntentId!, metadata: { bookingId: bookingId.toHexString() } },
-        { idempotencyKey: refundIdempotencyKey(booking.paymentIntentId!) },
-      );
-      refundId = refund.id;
+      refundId = await gateway.refund(refund.paymentIntentId, refundIdempotencyKey(refund.paymentIntentId), {
+        bookingId: bookingId.toHexString(),
+      });
     } catch (error) {
-      if (!alreadyRefunded(error)) {
-        const nextAttemptAt = new Date(clock.now().getTime() + retryDelayMs(booking.refund!.attempts));
-        await bookings.updateOne(
-          { _id: bookingId, 'refund.state': 'pending' },
-          { $set: { 'refund.leaseUntil': null, 'refund.lastError': (error as Error).message, 'refund.nextAttemptAt': nextAttemptAt } },
-        );
-        throw error;
-      }
-      refundId = null;
+      const nextAttemptAt = new Date(clock.now().getTime() + retryDelayMs(refund.attempts));
+      await refunds.updateOne(
+        { _id: bookingId, state: 'pending' },
+        { $set: { leaseUntil: null, lastError: (error as Error).message, nextAttemptAt, updatedAt: clock.now() } },
+      );
+      throw error;
     }
-    await bookings.updateOne(
-      { _id: bookingId, 'refund.state': 'pending' },
-      {
-        $set: {
-          'refund.state': 'done',
-          'refund.id': refundId,
-          'refund.leaseUntil': null,
-          'refund.nextAttemptAt': null,
-          updatedAt: clock.now(),
-        },
-      },
+    await refunds.updateOne(
+      { _id: bookingId, state: 'pending' },
+      { $set: { state: 'done', id: refundId, leaseUntil: null, nextAttemptAt: null, updatedAt: clock.now() } },
     );
-    logger.info({ bookingId: bookingId.toHexString(), refundId, paymentIntentId: booking.paymentIntentId }, 'refund sent to Stripe');
+    logger.info({ bookingId: bookingId.toHexString(), refundId, paymentIntentId: refund.paymentIntentId }, 'refund sent to Stripe');
     return 'refunded';
   }
 
-  return {
-    send,
+  async function sendQuietly(bookingId: ObjectId): Promise<void> {
+    try {
+      await send(bookingId);
+    } catch (error) {
+      logger.error({ err: error, bookingId: bookingId.toHexString() }, 'refund could not be sent yet; it stays pending');
+    }
+  }
 
+  /** What the bookings module's cancellation needs, without knowing payments. */
+  const port: RefundPort = {
+    record: (session: ClientSession, booking: BookingDocument) => record(session, booking._id, booking.paymentIntentId!),
+    sendIfPending: sendQuietly,
+  };
+
+  return {
+    record,
+    send,
     /** Best effort for callers whose own effect is already committed: failures are logged and retried later. */
-    async sendQuietly(bookingId: ObjectId): Promise<void> {
-      try {
-        await send(bookingId);
-      } catch (error) {
-        logger.error({ err: error, bookingId: bookingId.toHexString() }, 'refund could not be sent yet; it stays pending');
-      }
+    sendQuietly,
+    port,
+    /** PENDING / SUCCEEDED for a booking whose payment is being or was refunded; null when none. */
+    async statusOf(bookingId: ObjectId): Promise<'PENDING' | 'SUCCEEDED' | null> {
+      const refund = await refunds.findOne({ _id: bookingId }, { projection: { state: 1 } });
+      return refund ? (refund.state === 'done' ? 'SUCCEEDED' : 'PENDING') : null;
     },
   };
 }

@@ -6,10 +6,8 @@ export const paymentResolvers: Resolvers = {
     checkoutHold: (_, { input }, { caller, services }) => services.checkout.checkoutHold(requireCaller(caller), input),
     topUp: (_, { input }, { caller, services }) => services.topUps.topUp(requireCaller(caller), input),
   },
-  TopUpPayload: {
-    __resolveType: (result) => result.__typename,
-  },
-  CheckoutHoldPayload: {
-    __resolveType: (result) => result.__typename,
+  // The refund record is payments' own; a booking shows its progress.
+  Booking: {
+    refundStatus: (booking, _, { services }) => services.refunds.statusOf(booking._id),
   },
 };

@@ -1,15 +1,13 @@
-import { type Collection, type Db, ObjectId, type WithId } from 'mongodb';
-import type Stripe from 'stripe';
+import type { Collection, Db, ObjectId, WithId } from 'mongodb';
 import type { Caller } from '../auth/token';
 import type { Clock } from '../clock';
-import { DomainError, badInput } from '../errors';
-import type { RunIdempotent } from '../idempotency/keys';
-import type { AccountService } from '../ledger/accounts';
-import { recordDeposit } from '../ledger/balances';
-import type { LedgerCollections } from '../ledger/collections';
+import { badInput } from '../errors';
+import type { RunIdempotent } from '../idempotency';
+import type { AccountService, LedgerService } from '../ledger';
 import type { Logger } from '../logger';
-import { MIN_SESSION_SECONDS } from './checkout';
+import { parseObjectId } from '../mongo';
 import type { CheckoutHandler } from './checkoutEvents';
+import { MIN_SESSION_SECONDS, type PaymentGateway, type StartedCheckout } from './stripeGateway';
 
 /** Stripe Checkout's ceiling for one payment, in minor units. */
 export const MAX_TOP_UP = 99_999_999;
@@ -47,14 +45,12 @@ export function topUpsCollection(db: Db): Collection<TopUpDoc> {
 
 export interface TopUpDeps {
   topUps: Collection<TopUpDoc>;
-  ledger: LedgerCollections;
+  ledger: Pick<LedgerService, 'depositWithin'>;
   accounts: AccountService;
-  stripe: Stripe;
+  gateway: PaymentGateway;
   runIdempotent: RunIdempotent;
   clock: Clock;
   logger: Logger;
-  successUrl: string;
-  cancelUrl: string;
 }
 
 /**
@@ -63,40 +59,26 @@ export interface TopUpDeps {
  * ledger's deposit path in the same transaction that records the event, exactly once.
  */
 export function topUpService(deps: TopUpDeps) {
-  const { topUps, stripe, clock, logger } = deps;
+  const { topUps, clock, logger } = deps;
 
-  async function createSession(topUp: TopUpDocument): Promise<Stripe.Checkout.Session> {
+  function openSession(topUp: TopUpDocument): Promise<StartedCheckout> {
     const topUpId = topUp._id.toHexString();
-    try {
-      return await stripe.checkout.sessions.create(
-        {
-          mode: 'payment',
-          client_reference_id: topUpId,
-          metadata: { purpose: 'topup', topUpId, accountId: topUp.accountId.toHexString() },
-          line_items: [
-            {
-              quantity: 1,
-              price_data: { currency: topUp.currency.toLowerCase(), unit_amount: topUp.amount, product_data: { name: 'Account top-up' } },
-            },
-          ],
-          expires_at: Math.floor(topUp.createdAt.getTime() / 1000) + MIN_SESSION_SECONDS,
-          success_url: deps.successUrl,
-          cancel_url: deps.cancelUrl,
-        },
-        { idempotencyKey: `checkout-topup-${topUpId}` },
-      );
-    } catch (error) {
-      logger.error({ err: error, topUpId }, 'Stripe refused to create a top-up Checkout Session');
-      throw new DomainError('PAYMENT_PROVIDER_ERROR', 'The payment provider could not start a checkout; retry shortly', {
-        retryable: true,
-      });
-    }
+    return deps.gateway.startCheckout({
+      purpose: 'topup',
+      reference: topUpId,
+      metadata: { topUpId, accountId: topUp.accountId.toHexString() },
+      amount: topUp.amount,
+      currency: topUp.currency,
+      description: 'Account top-up',
+      expiresAt: Math.floor(topUp.createdAt.getTime() / 1000) + MIN_SESSION_SECONDS,
+      idempotencyKey: `checkout-topup-${topUpId}`,
+    });
   }
 
   const handler: CheckoutHandler = {
-    async apply(session, step, checkout) {
-      const id = checkout.metadata?.topUpId ?? checkout.client_reference_id;
-      const _id = id && ObjectId.isValid(id) ? new ObjectId(id) : null;
+    async apply(session, { step, sessionId, metadata, reference }) {
+      const id = metadata.topUpId ?? reference;
+      const _id = id ? parseObjectId(id) : undefined;
       const now = clock.now();
       if (step === 'awaiting_payment') return { outcome: 'awaiting_payment' };
       if (step === 'unpaid') {
@@ -109,14 +91,14 @@ export function topUpService(deps: TopUpDeps) {
         _id &&
         (await topUps.findOneAndUpdate(
           { _id, state: { $in: ['open', 'expired'] } },
-          { $set: { state: 'credited', checkoutSessionId: checkout.id, updatedAt: now } },
+          { $set: { state: 'credited', checkoutSessionId: sessionId, updatedAt: now } },
           { session },
         ));
       if (!paid) {
-        logger.warn({ checkoutSessionId: checkout.id, topUpId: id }, 'paid top-up event for an unknown or already credited top-up');
+        logger.warn({ checkoutSessionId: sessionId, topUpId: id }, 'paid top-up event for an unknown or already credited top-up');
         return { outcome: 'nothing_to_do' };
       }
-      await recordDeposit(deps.ledger, session, { _id: paid.accountId, currency: paid.currency }, paid.amount, now);
+      await deps.ledger.depositWithin(session, { _id: paid.accountId, currency: paid.currency }, paid.amount, now);
       return { outcome: 'credited' };
     },
     async resume() {},
@@ -151,9 +133,14 @@ export function topUpService(deps: TopUpDeps) {
             },
             { upsert: true, returnDocument: 'after' },
           );
-          const created = await createSession(topUp!);
-          await topUps.updateOne({ _id: keyId, checkoutSessionId: null }, { $set: { checkoutSessionId: created.id } });
-          return { __typename: 'TopUpStarted', topUpId: keyId.toHexString(), checkoutUrl: created.url!, checkoutSessionId: created.id };
+          const created = await openSession(topUp!);
+          await topUps.updateOne({ _id: keyId, checkoutSessionId: null }, { $set: { checkoutSessionId: created.sessionId } });
+          return {
+            __typename: 'TopUpStarted',
+            topUpId: keyId.toHexString(),
+            checkoutUrl: created.url,
+            checkoutSessionId: created.sessionId,
+          };
         },
       );
     },

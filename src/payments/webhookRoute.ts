@@ -1,8 +1,9 @@
 import express, { type RequestHandler } from 'express';
 import { DomainError } from '../errors';
 import type { Logger } from '../logger';
-import { asOutage } from '../mongo/outage';
-import { InvalidWebhook, type WebhookProcessor } from './webhookProcessor';
+import { asOutage } from '../mongo';
+import { InvalidWebhook } from './stripeGateway';
+import type { WebhookProcessor } from './webhookProcessor';
 
 export const STRIPE_WEBHOOK_PATH = '/webhooks/stripe';
 

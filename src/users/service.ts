@@ -2,7 +2,7 @@ import type { ClientSession, Collection, MongoClient } from 'mongodb';
 import { type Caller, MAX_USER_ID_LENGTH, type Role, isUserId } from '../auth/token';
 import type { Clock } from '../clock';
 import { DomainError, badInput } from '../errors';
-import { withTransaction } from '../mongo/transaction';
+import { withTransaction } from '../mongo';
 import type { UserDoc, UserView } from './collection';
 
 export function userService(users: Collection<UserDoc>, client: MongoClient, clock: Clock) {

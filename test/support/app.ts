@@ -5,11 +5,11 @@ import { buildApp } from '../../src/app';
 import { type Role, signToken } from '../../src/auth/token';
 import { type ManualClock, manualClock } from '../../src/clock';
 import type { WebSocketLimits } from '../../src/graphql/websocket';
-import { DEFAULT_LEASE_MS, type IdempotencyHooks } from '../../src/idempotency/keys';
+import { DEFAULT_LEASE_MS, type IdempotencyHooks } from '../../src/idempotency';
 import { createLogger, type Logger } from '../../src/logger';
-import { createMongoClient } from '../../src/mongo/client';
+import { createMongoClient } from '../../src/mongo';
 import { createStripeClient } from '../../src/payments/stripeClient';
-import { MOCK_SECRET_KEY } from '../../src/payments/stripeSetup';
+import { MOCK_SECRET_KEY } from '../../src/payments';
 
 export interface GraphQLResponse<T = any> {
   status: number;

@@ -1,4 +1,4 @@
-import { addDays, todayUtc } from '../../src/bookings/calendar';
+import { addDays, todayUtc } from '../../src/calendar';
 import type { TestApp } from './app';
 
 export const CREATE_RESOURCE = `mutation($input: CreateResourceInput!) {

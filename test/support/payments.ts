@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ObjectId } from 'mongodb';
-import type { BookingDoc } from '../../src/bookings/bookingRecords';
-import type { DateSlotDoc, HoldDoc } from '../../src/bookings/collections';
-import type { StripeEventDoc } from '../../src/payments/stripeEvents';
+import type { BookingDoc } from '../../src/bookings';
+import type { DateSlotDoc } from '../../src/capacity';
+import type { HoldDoc } from '../../src/bookings';
+import type { RefundDoc, StripeEventDoc } from '../../src/payments';
 import type { TestApp } from './app';
 import { holdDates, newKey } from './operations';
 
@@ -128,7 +129,13 @@ export function collections(app: TestApp) {
     holds: app.db.collection<HoldDoc>('holds'),
     slots: app.db.collection<DateSlotDoc>('dateSlots'),
     events: app.db.collection<StripeEventDoc>('stripeEvents'),
+    refunds: app.db.collection<RefundDoc>('refunds'),
   };
+}
+
+/** The refund recorded for a booking (payments keep it in their own collection), or null. */
+export function refundOf(app: TestApp, bookingId: ObjectId) {
+  return collections(app).refunds.findOne({ _id: bookingId });
 }
 
 export function oid(id: string): ObjectId {

@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Client, createClient } from 'graphql-ws';
 import type { Db } from 'mongodb';
 import WebSocket from 'ws';
-import type { DateAvailability } from '../../src/bookings/availability';
-import type { DateSlotDoc } from '../../src/bookings/collections';
+import type { DateAvailability } from '../../src/availability';
+import type { DateSlotDoc } from '../../src/capacity';
 import type { TestApp } from './app';
 
 export const AVAILABILITY_CHANGED = `subscription($resourceId: ID!, $from: LocalDate!, $to: LocalDate!) {

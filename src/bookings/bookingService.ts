@@ -2,13 +2,12 @@ import type { ClientSession, Collection, MongoClient, ObjectId } from 'mongodb';
 import type { Caller } from '../auth/token';
 import { visibleTo } from '../auth/visibility';
 import type { Clock } from '../clock';
-import { type Page, type PageArgs, pageById } from '../graphql/pagination';
-import type { RunIdempotent } from '../idempotency/keys';
-import { findById } from '../mongo/ids';
-import { withTransaction } from '../mongo/transaction';
-import { type BookingDoc, type BookingDocument, pendingRefund } from './bookingRecords';
-import { releaseClaims } from './claims';
-import type { DateSlotDoc } from './collections';
+import type { ClaimSteps } from '../capacity';
+import type { RunIdempotent } from '../idempotency';
+import { findById } from '../mongo';
+import { type Page, type PageArgs, pageById } from '../mongo';
+import { withTransaction } from '../mongo';
+import type { BookingDoc, BookingDocument } from './collections';
 
 export interface BookingCancelledResult {
   __typename: 'BookingCancelled';
@@ -32,18 +31,28 @@ export interface CancelBookingInput {
   idempotencyKey: string;
 }
 
+/**
+ * What a cancellation needs from whoever refunds payments (the payments module, wired in at the
+ * composition root, so bookings never import payments).
+ */
+export interface RefundPort {
+  /** Records a full refund of the booking's payment, inside the cancellation's transaction. */
+  record(session: ClientSession, booking: BookingDocument): Promise<void>;
+  /** Sends a recorded refund after commit if it is still pending; failures are logged and it stays pending. */
+  sendIfPending(bookingId: ObjectId): Promise<void>;
+}
+
 export interface BookingServiceDeps {
   client: MongoClient;
-  slots: Collection<DateSlotDoc>;
   bookings: Collection<BookingDoc>;
+  claims: ClaimSteps;
   runIdempotent: RunIdempotent;
   clock: Clock;
-  /** Sends a recorded refund after commit; failures are logged and the refund stays pending. */
-  sendRefund: (bookingId: ObjectId) => Promise<void>;
+  refunds: RefundPort;
 }
 
 /** Bookings as their owners see them, and cancellation with a full refund. */
-export function bookingService({ client, slots, bookings, runIdempotent, clock, sendRefund }: BookingServiceDeps) {
+export function bookingService({ client, bookings, claims, runIdempotent, clock, refunds }: BookingServiceDeps) {
   async function findFor(caller: Caller, bookingId: string): Promise<BookingDocument | null> {
     return visibleTo(caller, await findById(bookings, bookingId), (booking) => booking.userId);
   }
@@ -64,18 +73,19 @@ export function bookingService({ client, slots, bookings, runIdempotent, clock, 
       const now = clock.now();
       const updated = await bookings.findOneAndUpdate(
         { _id: booking._id, status: 'CONFIRMED' },
-        { $set: { status: 'CANCELLED', refund: booking.paymentIntentId ? pendingRefund() : null, updatedAt: now } },
+        { $set: { status: 'CANCELLED', updatedAt: now } },
         { session, returnDocument: 'after' },
       );
       if (!updated) return null;
-      await releaseClaims(slots, session, updated.resourceId, updated.dates, updated.holdId);
+      await claims.release(session, updated.resourceId, updated.dates, updated.holdId);
+      if (updated.paymentIntentId) await refunds.record(session, updated);
       const result: CancelBookingResult = { __typename: 'BookingCancelled', booking: updated };
       await record(session, result);
       return result;
     });
     const current = cancelled?.booking ?? (await bookings.findOne({ _id: booking._id }))!;
     if (current.status !== 'CANCELLED') return { __typename: 'BookingNotCancellable', booking: current };
-    if (current.refund?.state === 'pending') await sendRefund(current._id);
+    await refunds.sendIfPending(current._id);
     // A first cancellation answers what it recorded (a replay of its key answers the same); a later one shows the refund's progress.
     return cancelled ?? { __typename: 'BookingCancelled', booking: (await bookings.findOne({ _id: booking._id }))! };
   }

@@ -1,10 +1,9 @@
 import type { Collection, MongoClient, ObjectId } from 'mongodb';
 import type { Clock } from '../clock';
 import { badInput } from '../errors';
-import { withTransaction } from '../mongo/transaction';
-import type { ResourceDoc } from '../resources/collection';
-import { addDays, eachDate, todayUtc } from './calendar';
-import type { DateSlotDoc } from './collections';
+import { withTransaction } from '../mongo';
+import { addDays, eachDate, todayUtc } from '../calendar';
+import type { DateSlotDoc, ResourceDoc } from './collections';
 
 /** How far ahead a date may be held: the horizon for which slots exist. */
 export const MAX_DAYS_AHEAD = 3 * 366;

@@ -1,15 +1,16 @@
-import type { MongoClient } from 'mongodb';
-import type { Lease } from '../locks/lease';
-import { type BackgroundJobSettings, leasedJob } from '../locks/leasedJob';
-import { withTransaction } from '../mongo/transaction';
-import { releaseClaims } from './claims';
-import type { BookingCollections, HoldDocument } from './collections';
+import type { Collection, MongoClient } from 'mongodb';
+import type { Lease } from '../locks';
+import { type BackgroundJobSettings, leasedJob } from '../locks';
+import { withTransaction } from '../mongo';
+import type { ClaimSteps } from '../capacity';
+import type { HoldDoc, HoldDocument } from './collections';
 
 export const SWEEPER_LOCK = 'hold-sweeper';
 
 export interface SweeperOptions extends BackgroundJobSettings {
   client: MongoClient;
-  collections: BookingCollections;
+  holds: Collection<HoldDoc>;
+  claims: ClaimSteps;
   /** Runs after a hold's expiry committed, e.g. to expire its Stripe Checkout Session. */
   onExpired?: (hold: HoldDocument) => Promise<void>;
 }
@@ -20,13 +21,13 @@ export interface SweeperOptions extends BackgroundJobSettings {
  * (Claims never depend on it: an expired hold's dates are free by query the moment it lapses.)
  */
 export function holdSweeper(options: SweeperOptions) {
-  const { client, collections, locks, clock, logger } = options;
+  const { client, holds, claims, locks, clock, logger } = options;
   const batchSize = options.batchSize ?? 100;
 
   /** One batch under `withLease`: refused as a whole (StaleLease) if the lease was lost meanwhile. */
   async function sweepWith(withLease: Lease): Promise<HoldDocument[]> {
     const now = clock.now();
-    const due = await collections.holds
+    const due = await holds
       .find({ state: 'held', expiresAt: { $lte: now } })
       .limit(batchSize)
       .toArray();
@@ -35,13 +36,13 @@ export function holdSweeper(options: SweeperOptions) {
       await locks.assertHeld(session, withLease);
       const done: HoldDocument[] = [];
       for (const hold of due) {
-        const expired = await collections.holds.findOneAndUpdate(
+        const expired = await holds.findOneAndUpdate(
           { _id: hold._id, state: 'held', expiresAt: { $lte: now } },
           { $set: { state: 'expired', updatedAt: now, sweptWithFence: withLease.fence } },
           { session, returnDocument: 'after' },
         );
         if (!expired) continue;
-        await releaseClaims(collections.slots, session, hold.resourceId, hold.dates, hold._id);
+        await claims.release(session, hold.resourceId, hold.dates, hold._id);
         done.push(expired);
       }
       return done;

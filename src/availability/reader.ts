@@ -1,10 +1,8 @@
 import type { Collection } from 'mongodb';
 import type { Clock } from '../clock';
 import { badInput } from '../errors';
-import type { ResourceService } from '../resources/service';
-import { daysInclusive, eachDate } from './calendar';
-import { liveClaimsOf } from './claims';
-import type { DateSlotDoc } from './collections';
+import { daysInclusive, eachDate } from '../calendar';
+import { type DateSlotDoc, liveClaimsOf, type ResourceService } from '../capacity';
 
 export const MAX_RANGE_DAYS = 366;
 

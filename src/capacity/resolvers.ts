@@ -1,7 +1,7 @@
 import { requireAdmin, requireCaller } from '../auth/guard';
 import type { Resolvers } from '../generated/graphql';
 
-export const resourceResolvers: Resolvers = {
+export const capacityResolvers: Resolvers = {
   Query: {
     resource: (_, { id }, { caller, services }) => {
       requireCaller(caller);
@@ -15,9 +15,6 @@ export const resourceResolvers: Resolvers = {
   Mutation: {
     createResource: (_, { input }, { caller, services }) => services.resources.create(requireAdmin(caller), input),
     updateResource: (_, { input }, { caller, services }) => services.resources.update(requireAdmin(caller), input),
-  },
-  UpdateResourcePayload: {
-    __resolveType: (result) => result.__typename,
   },
   Resource: {
     id: (resource) => resource._id.toHexString(),

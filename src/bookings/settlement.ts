@@ -1,9 +1,8 @@
-import { type ClientSession, type Collection, ObjectId } from 'mongodb';
+import { type ClientSession, ObjectId } from 'mongodb';
 import type { Clock } from '../clock';
-import { findById } from '../mongo/ids';
-import { type BookingDoc, type BookingDocument, type BookingStatus, pendingRefund } from './bookingRecords';
-import { claimDate, markClaimBooked, releaseClaims } from './claims';
-import type { BookingCollections, HoldDocument } from './collections';
+import { findById } from '../mongo';
+import type { ClaimSteps } from '../capacity';
+import type { BookingCollections, BookingDocument, BookingStatus, HoldDocument } from './collections';
 
 /** What Stripe says about one Checkout Session for a hold. */
 export interface CheckoutReport {
@@ -22,7 +21,7 @@ export type SettlementOutcome =
 
 export interface SettlementDeps {
   collections: BookingCollections;
-  bookings: Collection<BookingDoc>;
+  claims: ClaimSteps;
   clock: Clock;
 }
 
@@ -32,8 +31,8 @@ export interface SettlementDeps {
  * record or not at all; each step is a conditional update on the current state, so redelivered and
  * out-of-order events change nothing.
  */
-export function checkoutSettlement({ collections, bookings, clock }: SettlementDeps) {
-  const { slots, holds } = collections;
+export function checkoutSettlement({ collections, claims, clock }: SettlementDeps) {
+  const { holds, bookings } = collections;
 
   const findHold = (session: ClientSession, holdId: string | null): Promise<HoldDocument | null> => findById(holds, holdId, session);
 
@@ -46,9 +45,9 @@ export function checkoutSettlement({ collections, bookings, clock }: SettlementD
   async function bookAllDates(session: ClientSession, hold: HoldDocument, now: Date): Promise<boolean> {
     const booked = { holdId: hold._id, userId: hold.userId, state: 'booked' as const, expiresAt: null };
     for (const date of hold.dates) {
-      if (await markClaimBooked(slots, session, hold.resourceId, date, hold._id)) continue;
-      if (await claimDate(slots, session, hold.resourceId, date, booked, now)) continue;
-      await releaseClaims(slots, session, hold.resourceId, hold.dates, hold._id);
+      if (await claims.markBooked(session, hold.resourceId, date, hold._id)) continue;
+      if (await claims.claim(session, hold.resourceId, date, booked, now)) continue;
+      await claims.release(session, hold.resourceId, hold.dates, hold._id);
       return false;
     }
     return true;
@@ -62,11 +61,10 @@ export function checkoutSettlement({ collections, bookings, clock }: SettlementD
     status: BookingStatus,
     now: Date,
   ): Promise<BookingDocument> {
-    const refund = status === 'REFUNDED' && report.paymentIntentId ? pendingRefund() : null;
     if (existing) {
       const updated = await bookings.findOneAndUpdate(
         { _id: existing._id, status: 'PENDING_PAYMENT' },
-        { $set: { status, refund, paymentIntentId: report.paymentIntentId ?? existing.paymentIntentId, updatedAt: now } },
+        { $set: { status, paymentIntentId: report.paymentIntentId ?? existing.paymentIntentId, updatedAt: now } },
         { session, returnDocument: 'after' },
       );
       return updated!;
@@ -82,7 +80,6 @@ export function checkoutSettlement({ collections, bookings, clock }: SettlementD
       amount: hold.amount,
       currency: hold.currency,
       status,
-      refund,
       createdAt: now,
       updatedAt: now,
     };
@@ -91,6 +88,9 @@ export function checkoutSettlement({ collections, bookings, clock }: SettlementD
   }
 
   return {
+    /** The booking a Checkout Session produced, if any. */
+    bookingOfSession: (sessionId: string): Promise<BookingDocument | null> => bookings.findOne({ checkoutSessionId: sessionId }),
+
     /**
      * The customer paid. Confirms the hold if it is still held (re-claiming lapsed dates when they
      * are free); otherwise records the booking REFUNDED: the hold was released, confirmed by another
@@ -150,7 +150,7 @@ export function checkoutSettlement({ collections, bookings, clock }: SettlementD
         { session },
       );
       if (released.modifiedCount === 0) return { kind: 'nothing_to_do', reason: `hold is ${hold.state} or paid through another session` };
-      await releaseClaims(slots, session, hold.resourceId, hold.dates, hold._id);
+      await claims.release(session, hold.resourceId, hold.dates, hold._id);
       return { kind: 'released' };
     },
   };

@@ -1,14 +1,13 @@
 import { type Collection, type MongoClient, ObjectId } from 'mongodb';
 import type { Caller } from '../auth/token';
-import { applyCapacity } from '../bookings/claims';
-import type { DateSlotDoc } from '../bookings/collections';
 import type { Clock } from '../clock';
 import { badInput } from '../errors';
-import { type Page, type PageArgs, pageById } from '../graphql/pagination';
-import { findById } from '../mongo/ids';
-import { Rollback, withTransaction } from '../mongo/transaction';
-import type { UserService } from '../users/service';
-import type { ResourceDoc, ResourceDocument } from './collection';
+import { type Page, type PageArgs, pageById } from '../mongo';
+import { findById } from '../mongo';
+import { Rollback, withTransaction } from '../mongo';
+import type { UserService } from '../users';
+import type { ClaimSteps } from './claims';
+import type { ResourceDoc, ResourceDocument } from './collections';
 
 /** Capacity is stored per date slot as an array of claims; keep it small enough to scan. */
 export const MAX_CAPACITY = 1000;
@@ -37,7 +36,7 @@ export type UpdateResourceResult = ResourceUpdatedResult | VersionConflictResult
 export interface ResourceDeps {
   client: MongoClient;
   resources: Collection<ResourceDoc>;
-  slots: Collection<DateSlotDoc>;
+  claims: ClaimSteps;
   users: UserService;
   clock: Clock;
 }
@@ -53,7 +52,7 @@ function checkCapacity(capacity: number): number {
   return capacity;
 }
 
-export function resourceService({ client, resources, slots, users, clock }: ResourceDeps) {
+export function resourceService({ client, resources, claims, users, clock }: ResourceDeps) {
   const find = (id: string): Promise<ResourceDocument | null> => findById(resources, id);
 
   /** An unknown resource is bad input, named by the field that carried its id. */
@@ -114,7 +113,7 @@ export function resourceService({ client, resources, slots, users, clock }: Reso
           return { __typename: 'VersionConflict', current: latest! };
         }
         if (set.capacity !== undefined) {
-          const over = await applyCapacity(slots, session, current._id, set.capacity, clock.now());
+          const over = await claims.applyCapacity(session, current._id, set.capacity, clock.now());
           if (over.length > 0) throw new Rollback<UpdateResourceResult>({ __typename: 'CapacityBelowClaims', dates: over });
         }
         return { __typename: 'ResourceUpdated', resource: updated };

@@ -1,0 +1,85 @@
+import type { ClientSession, Collection, Document, ObjectId } from 'mongodb';
+import type { Claim, DateSlotDoc } from './collections';
+
+/** A claim counts against capacity while it is booked, or held and not yet expired. */
+function isLive(now: Date): Document {
+  return { $or: [{ $eq: ['$$claim.state', 'booked'] }, { $gt: ['$$claim.expiresAt', now] }] };
+}
+
+function liveClaims(now: Date): Document {
+  return { $filter: { input: '$claims', as: 'claim', cond: isLive(now) } };
+}
+
+/** The same rule as `isLive`, applied to a slot already read, for availability answers. */
+export function liveClaimsOf(slot: Pick<DateSlotDoc, 'claims'>, now: Date): Claim[] {
+  return slot.claims.filter((c) => c.state === 'booked' || (c.expiresAt !== null && c.expiresAt > now));
+}
+
+/**
+ * The claim steps, bound to the capacity module's `dateSlots`. Other modules run them inside their
+ * own transactions (a hold, a payment, a cancellation) and never write slots themselves.
+ */
+export function claimSteps(slots: Collection<DateSlotDoc>) {
+  /**
+   * Takes one unit of a date's capacity in ONE `findOneAndUpdate`: the filter is the precondition
+   * (fewer live claims than capacity, counting expired holds as free), and the update drops expired
+   * claims and appends ours. No read happens before the write, so two claimants can never both see
+   * the last unit free. Returns false when the date has no capacity left.
+   */
+  async function claimDate(session: ClientSession, resourceId: ObjectId, date: string, claim: Claim, now: Date): Promise<boolean> {
+    const updated = await slots.findOneAndUpdate(
+      { resourceId, date, $expr: { $lt: [{ $size: liveClaims(now) }, '$capacity'] } },
+      [{ $set: { claims: { $concatArrays: [liveClaims(now), [{ $literal: claim }]] }, version: { $add: ['$version', 1] } } }],
+      { session, projection: { _id: 1 } },
+    );
+    return updated !== null;
+  }
+
+  /** Gives back a hold's claims on its dates (those that are still its own). */
+  async function releaseClaims(session: ClientSession, resourceId: ObjectId, dates: string[], holdId: ObjectId): Promise<void> {
+    await slots.updateMany(
+      { resourceId, date: { $in: dates }, 'claims.holdId': holdId },
+      { $pull: { claims: { holdId } }, $inc: { version: 1 } },
+      { session },
+    );
+  }
+
+  /**
+   * Sets a new capacity on every slot of a resource, inside the caller's transaction, unless some
+   * date already has more live claims than that; returns those dates (and changes nothing) if so.
+   * Every slot is written, so a claim racing on any of them conflicts with this transaction and one
+   * of the two re-runs against the other's result: no hold can slip in under the new capacity.
+   */
+  async function applyCapacity(session: ClientSession, resourceId: ObjectId, capacity: number, now: Date): Promise<string[]> {
+    const over = await slots
+      .find({ resourceId, $expr: { $gt: [{ $size: liveClaims(now) }, capacity] } }, { session, projection: { date: 1 } })
+      .sort({ date: 1 })
+      .toArray();
+    if (over.length > 0) return over.map((slot) => slot.date);
+    // Lapsed claims are dropped too: left in place, a late payment could re-book one past the new capacity.
+    await slots.updateMany(
+      { resourceId },
+      [{ $set: { capacity: { $literal: capacity }, claims: liveClaims(now), version: { $add: ['$version', 1] } } }],
+      { session },
+    );
+    return [];
+  }
+
+  /**
+   * Turns a hold's own claim on a date into a booked one, whether or not the hold has lapsed. A
+   * lapsed claim is still in the array only if nobody has claimed the date since (every claim drops
+   * lapsed ones), so making it count again cannot exceed capacity. False when the claim is gone.
+   */
+  async function markClaimBooked(session: ClientSession, resourceId: ObjectId, date: string, holdId: ObjectId): Promise<boolean> {
+    const { matchedCount } = await slots.updateOne(
+      { resourceId, date, 'claims.holdId': holdId },
+      { $set: { 'claims.$.state': 'booked', 'claims.$.expiresAt': null }, $inc: { version: 1 } },
+      { session },
+    );
+    return matchedCount === 1;
+  }
+
+  return { claim: claimDate, release: releaseClaims, markBooked: markClaimBooked, applyCapacity };
+}
+
+export type ClaimSteps = ReturnType<typeof claimSteps>;

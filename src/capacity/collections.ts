@@ -1,0 +1,47 @@
+import type { Collection, Db, ObjectId, WithId } from 'mongodb';
+
+export interface ResourceDoc {
+  name: string;
+  capacity: number;
+  pricePerDate: number;
+  currency: string;
+  /** Optimistic-locking version: every update names the version it read and bumps it. */
+  version: number;
+  /** Written whenever date slots are created, so slot creation conflicts with capacity changes. */
+  slotsCreated?: number;
+  createdAt: Date;
+}
+
+export type ResourceDocument = WithId<ResourceDoc>;
+
+/** One unit of a date's capacity, taken by a hold (until `expiresAt`) or by a paid booking. */
+export interface Claim {
+  holdId: ObjectId;
+  userId: string;
+  state: 'held' | 'booked';
+  expiresAt: Date | null;
+}
+
+/** One resource on one date. Claims live here so that one conditional update can check and take capacity. */
+export interface DateSlotDoc {
+  resourceId: ObjectId;
+  date: string;
+  capacity: number;
+  claims: Claim[];
+  /** Bumped on every change, so subscribers can drop stale updates. */
+  version: number;
+}
+
+/** The capacity module's collections: nothing else writes them. */
+export interface CapacityCollections {
+  resources: Collection<ResourceDoc>;
+  slots: Collection<DateSlotDoc>;
+}
+
+export function capacityCollections(db: Db): CapacityCollections {
+  return { resources: db.collection<ResourceDoc>('resources'), slots: db.collection<DateSlotDoc>('dateSlots') };
+}
+
+export async function ensureCapacityIndexes({ slots }: CapacityCollections): Promise<void> {
+  await slots.createIndex({ resourceId: 1, date: 1 }, { unique: true });
+}

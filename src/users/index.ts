@@ -1,0 +1,3 @@
+export { type UserDoc, type UserView, usersCollection } from './collection';
+export { userResolvers } from './resolvers';
+export { type UserService, userService } from './service';
