@@ -2,7 +2,7 @@ import type { Db, MongoClient } from 'mongodb';
 import { startChangeFeed } from './availability';
 import type { Clock } from './clock';
 import { createHttpApp, type HttpApp } from './http/server';
-import type { WebSocketLimits } from './graphql/websocket';
+import type { WebSocketLimits } from './graphql';
 import type { IdempotencyHooks } from './idempotency';
 import type { Logger } from './logger';
 import type { PaymentOptions } from './payments';

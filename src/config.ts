@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { DEFAULT_MONGODB_TIMEOUT_MS } from './mongo';
-import { DEFAULT_WEBSOCKET_LIMITS, type WebSocketLimits } from './graphql/websocket';
+import { DEFAULT_WEBSOCKET_LIMITS, type WebSocketLimits } from './graphql';
 import { DEFAULT_LEASE_MS } from './idempotency';
+import type { StripeConfig } from './payments';
 
 export interface Config {
   port: number;
@@ -26,18 +27,6 @@ export interface Config {
   logLevel: string;
   production: boolean;
   stripe: StripeConfig;
-}
-
-export interface StripeConfig {
-  /** A real `sk_test_`/`sk_live_` key; when absent `npm start` runs the provisioned stripe-mock. */
-  secretKey?: string;
-  /** The endpoint's signing secret (`whsec_…`); needed with a real key, generated for stripe-mock. */
-  webhookSecret?: string;
-  /** Where the Stripe API is, e.g. `http://127.0.0.1:12111` for a stripe-mock you run yourself. */
-  apiBase?: string;
-  /** Where Checkout sends the customer back to after paying or cancelling. */
-  successUrl: string;
-  cancelUrl: string;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {

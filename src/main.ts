@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type App, buildApp } from './app';
-import { loadJwtSecret } from './auth/token';
+import { loadJwtSecret } from './auth';
 import { systemClock } from './clock';
 import { loadConfig } from './config';
 import { createLogger } from './logger';

@@ -1,4 +1,4 @@
-import { requireCaller } from '../auth/guard';
+import { requireCaller } from '../auth';
 import type { Resolvers } from '../generated/graphql';
 import type { DateAvailability } from './reader';
 

@@ -1,6 +1,6 @@
 import type { ClientSession, Collection, MongoClient, ObjectId } from 'mongodb';
-import type { Caller } from '../auth/token';
-import { visibleTo } from '../auth/visibility';
+import type { Caller } from '../auth';
+import { visibleTo } from '../auth';
 import type { Clock } from '../clock';
 import type { ClaimSteps } from '../capacity';
 import type { RunIdempotent } from '../idempotency';

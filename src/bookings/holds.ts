@@ -1,7 +1,7 @@
 import { type ClientSession, type Collection, type MongoClient, ObjectId } from 'mongodb';
-import type { Caller } from '../auth/token';
+import type { Caller } from '../auth';
 import type { Clock } from '../clock';
-import { visibleTo } from '../auth/visibility';
+import { visibleTo } from '../auth';
 import { badInput, notFound } from '../errors';
 import { addDays, todayUtc } from '../calendar';
 import { type Capacity, MAX_DAYS_AHEAD } from '../capacity';

@@ -11,5 +11,4 @@ export {
 } from './collections';
 export { type HoldSweeper, holdSweeper, SWEEPER_LOCK } from './holdSweeper';
 export { type HoldService, holdService } from './holds';
-export { bookingResolvers } from './resolvers';
 export { type CheckoutReport, type CheckoutSettlement, checkoutSettlement, type SettlementOutcome } from './settlement';

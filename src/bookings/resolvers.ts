@@ -1,4 +1,4 @@
-import { requireCaller } from '../auth/guard';
+import { requireCaller } from '../auth';
 import type { HoldStatus, Resolvers } from '../generated/graphql';
 import type { HoldDocument } from './collections';
 

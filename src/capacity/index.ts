@@ -17,7 +17,6 @@ export {
 } from './collections';
 export { claimSteps } from './claims';
 export { slotCreator } from './slotHorizon';
-export { capacityResolvers } from './resolvers';
 export {
   type CapacityBelowClaimsResult,
   MAX_CAPACITY,

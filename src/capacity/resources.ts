@@ -1,5 +1,5 @@
 import { type Collection, type MongoClient, ObjectId } from 'mongodb';
-import type { Caller } from '../auth/token';
+import type { Caller } from '../auth';
 import type { Clock } from '../clock';
 import { badInput } from '../errors';
 import { type Page, type PageArgs, pageById } from '../mongo';

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
-import { availabilityResolvers } from '../availability';
-import { bookingResolvers } from '../bookings';
-import { capacityResolvers } from '../capacity';
+import { availabilityResolvers } from '../availability/resolvers';
+import { bookingResolvers } from '../bookings/resolvers';
+import { capacityResolvers } from '../capacity/resolvers';
 import type { Resolvers } from '../generated/graphql';
-import { ledgerResolvers } from '../ledger';
-import { paymentResolvers } from '../payments';
-import { userResolvers } from '../users';
+import { ledgerResolvers } from '../ledger/resolvers';
+import { paymentResolvers } from '../payments/resolvers';
+import { userResolvers } from '../users/resolvers';
 import { scalarResolvers } from './scalars';
 
 const SCHEMA_FILE = new URL('../../schema.graphql', import.meta.url);

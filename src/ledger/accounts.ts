@@ -1,7 +1,7 @@
 import { type Collection, ObjectId } from 'mongodb';
-import type { Caller } from '../auth/token';
+import type { Caller } from '../auth';
 import type { Clock } from '../clock';
-import { visibleTo } from '../auth/visibility';
+import { visibleTo } from '../auth';
 import { notFound } from '../errors';
 import { type Page, type PageArgs, pageById } from '../mongo';
 import { findById } from '../mongo';

@@ -37,4 +37,3 @@ export {
   type TransferDocument,
 } from './collections';
 export { debitBatcher } from './debitBatcher';
-export { ledgerResolvers } from './resolvers';

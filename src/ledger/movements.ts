@@ -1,6 +1,6 @@
 import type { MongoClient } from 'mongodb';
-import { requireAdmin } from '../auth/guard';
-import type { Caller } from '../auth/token';
+import { requireAdmin } from '../auth';
+import type { Caller } from '../auth';
 import type { Clock } from '../clock';
 import { notFound } from '../errors';
 import type { RunIdempotent } from '../idempotency';

@@ -1,4 +1,4 @@
-import { requireAdmin, requireCaller } from '../auth/guard';
+import { requireAdmin, requireCaller } from '../auth';
 import type { Resolvers } from '../generated/graphql';
 import type { Context } from '../graphql/context';
 import { notFound } from '../errors';

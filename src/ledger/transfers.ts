@@ -1,5 +1,5 @@
 import { type ClientSession, ObjectId } from 'mongodb';
-import type { Caller } from '../auth/token';
+import type { Caller } from '../auth';
 import { badInput } from '../errors';
 import type { RecordResult } from '../idempotency';
 import { appendEntries, credit, debitIfFunds } from './balances';

@@ -1,5 +1,5 @@
 import type { ClientSession, MongoClient } from 'mongodb';
-import type { Caller } from '../auth/token';
+import type { Caller } from '../auth';
 import type { HoldDocument, HoldService } from '../bookings';
 import type { Clock } from '../clock';
 import { badInput } from '../errors';

@@ -18,12 +18,10 @@ import { webhookProcessor } from './webhookProcessor';
 export { type CheckoutHoldResult, type CheckoutStartedResult, type HoldExpiredResult, type HoldNotFoundResult } from './checkout';
 export { ensureRefundIndexes, refundIdempotencyKey, type RefundDoc, refundsCollection } from './refunds';
 export { REFUND_RETRY_LOCK } from './refundRetrier';
-export { paymentResolvers } from './resolvers';
 export type { StripeEventDoc } from './stripeEvents';
 export { type CheckoutEvent, InvalidWebhook } from './stripeGateway';
-export { connectStripe, MOCK_SECRET_KEY, type PaymentOptions, type StripeConnection } from './stripeSetup';
+export { connectStripe, MOCK_SECRET_KEY, type PaymentOptions, type StripeConfig, type StripeConnection } from './stripeSetup';
 export { type TopUpStartedResult, topUpsCollection } from './topUps';
-export { STRIPE_WEBHOOK_PATH, stripeWebhookRoute } from './webhookRoute';
 export type { WebhookProcessor } from './webhookProcessor';
 
 export interface PaymentsDeps {

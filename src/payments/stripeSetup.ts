@@ -1,9 +1,20 @@
 import { join } from 'node:path';
 import type Stripe from 'stripe';
-import type { StripeConfig } from '../config';
 import type { Logger } from '../logger';
 import { fileBackedSecret } from '../secretFile';
 import { createStripeClient } from './stripeClient';
+
+export interface StripeConfig {
+  /** A real `sk_test_`/`sk_live_` key; when absent `npm start` runs the provisioned stripe-mock. */
+  secretKey?: string;
+  /** The endpoint's signing secret (`whsec_…`); needed with a real key, generated for stripe-mock. */
+  webhookSecret?: string;
+  /** Where the Stripe API is, e.g. `http://127.0.0.1:12111` for a stripe-mock you run yourself. */
+  apiBase?: string;
+  /** Where Checkout sends the customer back to after paying or cancelling. */
+  successUrl: string;
+  cancelUrl: string;
+}
 
 /** The Stripe side: a client (real Stripe or stripe-mock), the endpoint's signing secret, return URLs. */
 export interface PaymentOptions {

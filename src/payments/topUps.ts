@@ -1,5 +1,5 @@
 import type { Collection, Db, ObjectId, WithId } from 'mongodb';
-import type { Caller } from '../auth/token';
+import type { Caller } from '../auth';
 import type { Clock } from '../clock';
 import { badInput } from '../errors';
 import type { RunIdempotent } from '../idempotency';

@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import type { Caller } from '../auth/token';
+import type { Caller } from '../auth';
 
 /**
  * Created on first sight from a token's claims; after that the database, not the token, is the

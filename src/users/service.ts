@@ -1,5 +1,5 @@
 import type { ClientSession, Collection, MongoClient } from 'mongodb';
-import { type Caller, MAX_USER_ID_LENGTH, type Role, isUserId } from '../auth/token';
+import { type Caller, MAX_USER_ID_LENGTH, type Role, isUserId } from '../auth';
 import type { Clock } from '../clock';
 import { DomainError, badInput } from '../errors';
 import { withTransaction } from '../mongo';

@@ -2,8 +2,7 @@ import express, { type RequestHandler } from 'express';
 import { DomainError } from '../errors';
 import type { Logger } from '../logger';
 import { asOutage } from '../mongo';
-import { InvalidWebhook } from './stripeGateway';
-import type { WebhookProcessor } from './webhookProcessor';
+import { InvalidWebhook, type WebhookProcessor } from '../payments';
 
 export const STRIPE_WEBHOOK_PATH = '/webhooks/stripe';
 
