@@ -1,3 +1,4 @@
+// Proves G1 (README › Guarantees).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DateAvailability } from '../src/availability';
 import { eachDate } from '../src/calendar';

@@ -1,3 +1,4 @@
+// Proves G4 (README › Guarantees).
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Document, MongoClient, ObjectId } from 'mongodb';

@@ -1,3 +1,4 @@
+// Proves G1 (README › Guarantees).
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DateSlotDoc } from '../src/capacity';

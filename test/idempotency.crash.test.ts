@@ -1,3 +1,4 @@
+// Proves G3 (README › Guarantees).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';

@@ -1,3 +1,4 @@
+// Proves G5 (README › Guarantees).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app';
 import { ACCOUNT, deposit, inFlight, ledgerCheck, openAccount, transfer, withdraw } from './support/ledger';

@@ -1,3 +1,4 @@
+// Proves G10 (README › Guarantees).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, startTestApp, type TestApp } from './support/app';
 

@@ -27,7 +27,7 @@ beforeAll(async () => {
 afterAll(() => app.stop());
 
 describe('when holds, clock jumps and Checkout events interleave at random', () => {
-  it(`keeps invariants 1, 4 and 5 over ${OPERATIONS} operations across ${HOLDS} holds (seed ${SEED})`, async () => {
+  it(`keeps guarantees G1, G14 and G15 (README › Guarantees) over ${OPERATIONS} operations across ${HOLDS} holds (seed ${SEED})`, async () => {
     const rng = random(SEED);
     const resources = [await createResource(app, { capacity: 1 }), await createResource(app, { capacity: 2 })];
     const dates = Array.from({ length: 20 }, (_, i) => dayFromToday(app, 5 + i));
@@ -45,7 +45,7 @@ describe('when holds, clock jumps and Checkout events interleave at random', () 
       const resource = rng.pick(resources);
       const first = rng.int(dates.length - 1);
       const held = await holdDates(app, token, resource.id, dates.slice(first, first + 1 + rng.int(2))).finally(() => (holdsInFlight -= 1));
-      // Invariant 5: losing a race is a typed answer, never an error.
+      // G11: losing a race is a typed answer, never an error.
       if (held.errors || !['DatesHeld', 'DatesUnavailable'].includes(held.data?.holdDates.__typename))
         problems.push(`holdDates: ${JSON.stringify(held)}`);
       if (held.data?.holdDates.__typename !== 'DatesHeld') return;
@@ -115,7 +115,7 @@ describe('when holds, clock jumps and Checkout events interleave at random', () 
     expect(checks).toBeGreaterThan(10);
 
     const { bookings, events, holds: holdDocs } = collections(app);
-    // Invariant 4: every delivery was accepted, each event id took effect on exactly one delivery and is recorded once.
+    // G14: every delivery was accepted, each event id took effect on exactly one delivery and is recorded once.
     expect(
       deliveries.filter((d) => d.status !== 200),
       `seed ${SEED}`,
@@ -135,7 +135,7 @@ describe('when holds, clock jumps and Checkout events interleave at random', () 
     const paidSessions = holds.filter((h) => h.completedDelivered).map((h) => h.sessionId!);
     expect(allBookings.map((b) => b.checkoutSessionId).sort()).toEqual([...paidSessions].sort());
 
-    // Invariant 5: a payment that lost its dates is refunded, exactly once; a kept one is not.
+    // G15: a payment that lost its dates is refunded, exactly once; a kept one is not.
     for (const booking of allBookings) {
       const refund = await refundOf(app, booking._id);
       if (booking.status === 'REFUNDED')
@@ -163,7 +163,7 @@ describe('when holds, clock jumps and Checkout events interleave at random', () 
 });
 
 /**
- * Invariant 1: no date carries more live claims than its capacity, every booked claim belongs to
+ * G1: no date carries more live claims than its capacity, every booked claim belongs to
  * exactly one CONFIRMED booking of that hold covering that date, and every CONFIRMED booking has a
  * booked claim on each of its dates.
  */

@@ -1,3 +1,4 @@
+// Proves G7 and G8 (README › Guarantees).
 import { ObjectId, type Timestamp } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DateSlotDoc } from '../src/capacity';

@@ -1,3 +1,4 @@
+// Proves G10 and G11 (README › Guarantees).
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

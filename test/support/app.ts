@@ -107,7 +107,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
 
 export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 
-/** The single error code of a response, failing loudly if there is none. */
+/** The first error's code, or undefined when the response has no error (a success). */
 export function errorCode(response: GraphQLResponse): string | undefined {
   return response.errors?.[0]?.extensions?.code;
 }
