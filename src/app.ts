@@ -25,6 +25,8 @@ export interface AppOptions {
   /** Per user, per instance. */
   mutationsPerMinute: number;
   payments: PaymentOptions;
+  /** Only against stripe-mock, never with a real key: lets a signed-in owner simulate a Checkout payment. */
+  localPayments?: boolean;
   /** WebSocket connection, operation and message-size limits; defaults in `DEFAULT_WEBSOCKET_LIMITS`. */
   webSocketLimits?: Partial<WebSocketLimits>;
 }

@@ -48,6 +48,7 @@ async function main(): Promise<void> {
       webSocketLimits: config.webSocketLimits,
       production: config.production,
       payments: stripe.payments,
+      localPayments: stripe.local,
     });
     port = await app.start(config.port);
   } catch (error) {
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
   logger.info(`GraphQL (HTTP and graphql-ws) at http://localhost:${port}/graphql, health at /healthz`);
   logger.info('Mint a token with: npm run token -- <userId> [user|admin]');
   logger.info(`Stripe webhooks at http://localhost:${port}/webhooks/stripe`);
+  if (stripe.local) logger.info(`stripe-mock: the page at / can simulate payments (POST http://localhost:${port}/dev/simulate-payment)`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

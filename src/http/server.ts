@@ -14,6 +14,7 @@ import type { Logger } from '../logger';
 import { STRIPE_WEBHOOK_PATH, stripeWebhookRoute } from './stripeWebhookRoute';
 import type { Services } from '../services';
 import { serveCalendarPage } from './calendarPage';
+import { serveLocalPayments } from './localPayments';
 import { serveProbes } from './probes';
 import { jsonFallbacks } from './errorHandler';
 
@@ -30,6 +31,9 @@ export interface HttpOptions {
   webSocketLimits?: Partial<WebSocketLimits>;
   /** For `/readyz`: whether the availability change stream is open. */
   changeStreamOpen: () => boolean;
+  payments: { webhookSecret: string };
+  /** stripe-mock only: serve `POST /dev/simulate-payment` (see localPayments.ts). */
+  localPayments?: boolean;
 }
 
 export interface HttpApp {
@@ -77,6 +81,10 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
   app.post(STRIPE_WEBHOOK_PATH, ...stripeWebhookRoute(services.stripeWebhooks, logger));
   serveProbes(app, { db, logger, changeStreamOpen: options.changeStreamOpen });
   serveCalendarPage(app);
+  if (options.localPayments) {
+    const { webhookSecret } = options.payments;
+    serveLocalPayments(app, { recognise, findHold: services.holds.findHold, webhookSecret, logger });
+  }
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: MAX_BODY }),

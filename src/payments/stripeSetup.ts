@@ -29,6 +29,8 @@ export const MOCK_SECRET_KEY = 'sk_test_stripemock';
 
 export interface StripeConnection {
   payments: PaymentOptions;
+  /** True against stripe-mock (no real key): payments are fixtures, and may be simulated locally. */
+  local: boolean;
   /** Stops the stripe-mock this process started, if any. */
   stop(): Promise<void>;
 }
@@ -44,7 +46,7 @@ export async function connectStripe(config: StripeConfig, dataDir: string, logge
     const stripe = createStripeClient({ secretKey: config.secretKey, apiBase: config.apiBase });
     const mode = config.secretKey.startsWith('sk_live_') ? 'live' : 'test';
     logger.info({ apiBase: config.apiBase ?? 'https://api.stripe.com', mode }, 'Stripe: using the configured key');
-    return { payments: { stripe, webhookSecret: config.webhookSecret!, ...urls }, stop: async () => {} };
+    return { payments: { stripe, webhookSecret: config.webhookSecret!, ...urls }, local: false, stop: async () => {} };
   }
   const webhookSecret = config.webhookSecret ?? fileBackedSecret(dataDir, 'stripe-webhook-secret', 'whsec_');
   const secretSource = config.webhookSecret ? 'STRIPE_WEBHOOK_SECRET' : join(dataDir, 'stripe-webhook-secret');
@@ -55,6 +57,7 @@ export async function connectStripe(config: StripeConfig, dataDir: string, logge
     );
     return {
       payments: { stripe: createStripeClient({ secretKey: MOCK_SECRET_KEY, apiBase: config.apiBase }), webhookSecret, ...urls },
+      local: true,
       stop: async () => {},
     };
   }
@@ -66,6 +69,7 @@ export async function connectStripe(config: StripeConfig, dataDir: string, logge
   );
   return {
     payments: { stripe: createStripeClient({ secretKey: MOCK_SECRET_KEY, apiBase: mock.url }), webhookSecret, ...urls },
+    local: true,
     stop: mock.stop,
   };
 }

@@ -38,6 +38,8 @@ export interface TestAppOptions {
   idempotencyHooks?: IdempotencyHooks;
   /** Another way to reach stripe-mock (e.g. through an outage proxy); defaults to the run's one. */
   stripeApiBase?: string;
+  /** Serve `POST /dev/simulate-payment`, as `npm start` does against stripe-mock. */
+  localPayments?: boolean;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     webSocketLimits: options.webSocketLimits,
     production: options.production ?? false,
     payments: { stripe, webhookSecret, successUrl: 'http://localhost/success', cancelUrl: 'http://localhost/cancel' },
+    localPayments: options.localPayments,
   });
   const port = await app.start(0);
   const url = `http://127.0.0.1:${port}`;

@@ -3,6 +3,7 @@ import { ObjectId } from 'mongodb';
 import type { BookingDoc } from '../../src/bookings';
 import type { DateSlotDoc } from '../../src/capacity';
 import type { HoldDoc } from '../../src/bookings';
+import { type CheckoutEventFacts, checkoutSessionEvent } from '../../src/http/localPayments';
 import type { RefundDoc, StripeEventDoc } from '../../src/payments';
 import type { TestApp } from './app';
 import { holdDates, newKey } from './operations';
@@ -48,38 +49,11 @@ export async function holdAndCheckout(app: TestApp, token: string, resourceId: s
   };
 }
 
-export interface CheckoutFacts {
-  holdId: string;
-  sessionId: string;
-  paymentIntentId?: string | null;
-  paymentStatus?: 'paid' | 'unpaid' | 'no_payment_required';
-}
+/** The fields of a hold's Checkout event a test chooses. */
+export type CheckoutFacts = CheckoutEventFacts;
 
-/** A Checkout event shaped like Stripe's (the fields the handler reads, and a few more). */
-export function checkoutEvent(type: string, facts: CheckoutFacts, id = `evt_${randomUUID().replace(/-/g, '')}`) {
-  return {
-    id,
-    object: 'event',
-    api_version: '2025-01-27.acacia',
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type,
-    data: {
-      object: {
-        id: facts.sessionId,
-        object: 'checkout.session',
-        mode: 'payment',
-        client_reference_id: facts.holdId,
-        metadata: { purpose: 'hold', holdId: facts.holdId },
-        payment_intent: facts.paymentIntentId === undefined ? `pi_for_${facts.sessionId}` : facts.paymentIntentId,
-        payment_status: facts.paymentStatus ?? (type === 'checkout.session.completed' ? 'paid' : 'unpaid'),
-        status: type === 'checkout.session.expired' ? 'expired' : 'complete',
-      },
-    },
-  };
-}
+/** A Checkout event shaped like Stripe's: the same builder the local "simulate payment" route uses. */
+export const checkoutEvent = checkoutSessionEvent;
 
 export interface DeliveryOptions {
   secret?: string;

@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
+import Stripe from 'stripe';
+import type { Caller } from '../auth';
+import type { HoldDocument } from '../bookings';
+import { DomainError } from '../errors';
+import type { Logger } from '../logger';
+import { asOutage } from '../mongo';
+import { STRIPE_WEBHOOK_PATH } from './stripeWebhookRoute';
+
+/**
+ * `POST /dev/simulate-payment` (bearer token, `{ holdId }`): local mode only (stripe-mock, never a
+ * real key). stripe-mock has no hosted payment page and sends no webhooks, so this plays Stripe's
+ * part once the customer "has paid": it builds the `checkout.session.completed` event Stripe would
+ * send for the hold's session, signs it with the endpoint's secret and POSTs it over HTTP to this
+ * server's own `/webhooks/stripe`, through the same verification and processing as a real delivery.
+ * `GET` on the same path answers `{ available: true }`, so a page can tell whether to offer it.
+ */
+export const SIMULATE_PAYMENT_PATH = '/dev/simulate-payment';
+
+export interface LocalPaymentsOptions {
+  /** The caller a bearer header names (undefined without one); throws UNAUTHENTICATED for a bad one. */
+  recognise: (authorization: unknown) => Promise<Caller | undefined>;
+  /** The hold if the caller may see it (the route itself insists on the owner). */
+  findHold: (caller: Caller, holdId: string) => Promise<HoldDocument | null>;
+  /** The endpoint's signing secret, the one `/webhooks/stripe` verifies with. */
+  webhookSecret: string;
+  logger: Logger;
+}
+
+/** What the route answers when it cannot simulate: the shape of every JSON error this server sends. */
+export type SimulatePaymentErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'BAD_REQUEST'
+  | 'NOT_FOUND'
+  | 'CHECKOUT_NOT_STARTED'
+  | 'HOLD_NOT_PAYABLE'
+  | 'PAYMENT_PROVIDER_ERROR'
+  | 'SERVICE_UNAVAILABLE';
+
+class SimulationRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: SimulatePaymentErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface CheckoutEventFacts {
+  holdId: string;
+  sessionId: string;
+  /** Defaults to `pi_for_<sessionId>`; null for none. */
+  paymentIntentId?: string | null;
+  paymentStatus?: 'paid' | 'unpaid' | 'no_payment_required';
+}
+
+/** A Checkout event for a hold, shaped like Stripe's (the fields the webhook reads, and a few more). */
+export function checkoutSessionEvent(type: string, facts: CheckoutEventFacts, id = `evt_${randomUUID().replace(/-/g, '')}`) {
+  return {
+    id,
+    object: 'event',
+    api_version: '2025-01-27.acacia',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    data: {
+      object: {
+        id: facts.sessionId,
+        object: 'checkout.session',
+        mode: 'payment',
+        client_reference_id: facts.holdId,
+        metadata: { purpose: 'hold', holdId: facts.holdId },
+        payment_intent: facts.paymentIntentId === undefined ? `pi_for_${facts.sessionId}` : facts.paymentIntentId,
+        payment_status: facts.paymentStatus ?? (type === 'checkout.session.completed' ? 'paid' : 'unpaid'),
+        status: type === 'checkout.session.expired' ? 'expired' : 'complete',
+      },
+    },
+  };
+}
+
+/** Only a held hold whose Checkout was opened can be paid; a closed session cannot, as at Stripe. */
+function payableSession(hold: HoldDocument | null, callerId: string, holdId: string): string {
+  // Someone else's hold (admins included) answers as a missing one does.
+  if (!hold || hold.userId !== callerId) throw new SimulationRefused(404, 'NOT_FOUND', `holdId: no hold of yours has the id ${holdId}`);
+  if (hold.state === 'confirmed') throw new SimulationRefused(409, 'HOLD_NOT_PAYABLE', 'This hold is already paid for.');
+  if (hold.state !== 'held') {
+    throw new SimulationRefused(409, 'HOLD_NOT_PAYABLE', `This hold was ${hold.state}; its checkout is closed. Hold the dates again.`);
+  }
+  if (!hold.checkout) throw new SimulationRefused(409, 'CHECKOUT_NOT_STARTED', 'Start the checkout first (press Pay).');
+  return hold.checkout.sessionId;
+}
+
+/** The address this request came in on: the server reaches itself the way the caller reached it. */
+function selfUrl(req: Request, path: string): string {
+  const address = req.socket.localAddress ?? '127.0.0.1';
+  const host = address.includes(':') ? `[${address}]` : address;
+  return `http://${host}:${req.socket.localPort}${path}`;
+}
+
+async function deliverSigned(url: string, event: object, secret: string) {
+  const payload = JSON.stringify(event);
+  const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret });
+  let response: globalThis.Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+      body: payload,
+      signal: AbortSignal.timeout(15_000),
+    });
+  } catch (error) {
+    throw new SimulationRefused(502, 'PAYMENT_PROVIDER_ERROR', `The webhook endpoint could not be reached: ${(error as Error).message}`);
+  }
+  const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!response.ok) {
+    throw new SimulationRefused(502, 'PAYMENT_PROVIDER_ERROR', `The webhook endpoint answered ${response.status}; try again.`);
+  }
+  return body;
+}
+
+function refuse(res: Response, status: number, code: SimulatePaymentErrorCode, message: string): void {
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+/** Mounted only when the server runs against stripe-mock; with a real key the path does not exist (404). */
+export function serveLocalPayments(app: Express, options: LocalPaymentsOptions): void {
+  const { logger } = options;
+  const simulate: RequestHandler = async (req, res) => {
+    try {
+      const caller = await options.recognise(req.headers.authorization);
+      if (!caller) throw new SimulationRefused(401, 'UNAUTHENTICATED', 'Send the bearer token of the hold’s owner.');
+      const holdId = (req.body as { holdId?: unknown } | undefined)?.holdId;
+      if (typeof holdId !== 'string' || holdId === '')
+        throw new SimulationRefused(400, 'BAD_REQUEST', 'Send a JSON body { "holdId": "…" }.');
+      const sessionId = payableSession(await options.findHold(caller, holdId), caller.id, holdId);
+      const event = checkoutSessionEvent('checkout.session.completed', { holdId, sessionId });
+      const webhook = await deliverSigned(selfUrl(req, STRIPE_WEBHOOK_PATH), event, options.webhookSecret);
+      logger.info({ holdId, checkoutSessionId: sessionId, eventId: event.id, webhook }, 'simulated a Checkout payment (stripe-mock)');
+      res.json({ delivered: true, eventId: event.id, checkoutSessionId: sessionId, webhook });
+    } catch (thrown) {
+      if (thrown instanceof SimulationRefused) return refuse(res, thrown.status, thrown.code, thrown.message);
+      const error = asOutage(thrown) ?? thrown;
+      if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') return refuse(res, 401, 'UNAUTHENTICATED', error.message);
+      if (error instanceof DomainError && error.code === 'SERVICE_UNAVAILABLE')
+        return refuse(res, 503, 'SERVICE_UNAVAILABLE', error.message);
+      if (error instanceof DomainError && error.code === 'NOT_FOUND') return refuse(res, 404, 'NOT_FOUND', error.message);
+      logger.error({ err: thrown }, 'simulating a payment failed');
+      res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    }
+  };
+  app.get(SIMULATE_PAYMENT_PATH, (_req, res) => {
+    res.json({ available: true });
+  });
+  app.post(SIMULATE_PAYMENT_PATH, express.json({ limit: '10kb' }), simulate);
+}

@@ -1,0 +1,203 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page, type Route } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/app';
+import { deposit, openAccount } from './support/ledger';
+import { createResource, dayFromToday } from './support/operations';
+import { collections } from './support/payments';
+import { waitForSubscribers } from './support/subscriptions';
+
+/** Debian's chromium, installed by `npm run provision:browser` (part of `pretest`). Never skipped. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? join(tmpdir(), 'race-free-api-screenshots');
+const HOLD_TTL_SECONDS = 1800;
+/** Generous: two cores shared with other work. Every wait is for a condition, never a fixed sleep. */
+const WAIT = { timeout: 15_000 };
+
+let app: TestApp;
+let browser: Browser;
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`No browser at ${CHROMIUM}: run \`npm run provision:browser\` (as root on Debian) or set CHROMIUM_PATH`);
+  }
+  // Local mode, as `npm start` without STRIPE_SECRET_KEY: stripe-mock, and "simulate payment".
+  app = await startTestApp({ localPayments: true, holdTtlSeconds: HOLD_TTL_SECONDS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+async function openJourney(user: string, resourceId: string, month: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 960, height: 900 }, locale: 'en-US', timezoneId: 'UTC' });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`[${user}] page error:`, error));
+  const token = await app.token(user);
+  await page.goto(`${app.url}/?${new URLSearchParams({ token, resource: resourceId, month })}`);
+  await page.waitForSelector('body[data-ready="true"][data-payments="local"]', WAIT);
+  return page;
+}
+
+const cell = (date: string, status: string) => `.day[data-date="${date}"][data-status="${status}"]`;
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `journey-${name}.png`), fullPage: true });
+const text = async (page: Page, selector: string) => (await page.textContent(selector))?.trim();
+
+/** A date `days` from today on the app's clock, within `month` (whichever of the candidates is). */
+function dayIn(month: string, ...candidates: number[]): string {
+  const date = candidates.map((days) => dayFromToday(app, days)).find((day) => day.startsWith(month));
+  if (!date) throw new Error(`none of ${candidates} days from today is in ${month}`);
+  return date;
+}
+
+describe('the booking journey on the page, two people at once', () => {
+  it('holds, pays (simulated), books, cancels with a refund, and moves money, live on both pages', async () => {
+    const resource = await createResource(app, { name: 'Lake cabin', capacity: 1, pricePerDate: 12_500, currency: 'EUR' });
+    const date = dayFromToday(app, 3);
+    const month = date.slice(0, 7);
+    const later = dayIn(month, 4, 2);
+    // Wallets, seeded the way an operator would: accounts opened by their owners, money deposited by an admin.
+    const aliceAccount = await openAccount(app, await app.token('alice'));
+    const bobAccount = await openAccount(app, await app.token('bob'));
+    await deposit(app, aliceAccount, 10_000);
+
+    const alice = await openJourney('alice', resource.id, month);
+    const bob = await openJourney('bob', resource.id, month);
+    await alice.waitForSelector(cell(date, 'AVAILABLE'), WAIT);
+    await bob.waitForSelector(cell(date, 'AVAILABLE'), WAIT);
+    await waitForSubscribers(app, 2);
+    await bob.evaluate('window.notReloaded = true');
+    expect(await text(alice, '#hold-list')).toMatch(/No holds/);
+    expect(await text(alice, '#booking-list')).toMatch(/No bookings/);
+
+    // 1. Alice holds the date: hers on her page (outlined, "your hold", a live countdown), someone else's on Bob's.
+    await alice.click(`.day[data-date="${date}"]`);
+    await alice.waitForSelector(`${cell(date, 'HELD')}[data-mine="hold"]`, WAIT);
+    await bob.waitForSelector(cell(date, 'HELD'), WAIT);
+    expect(await text(alice, '#message')).toMatch(new RegExp(`Held Lake cabin .* on ${date}`));
+    expect(await text(alice, `.day[data-date="${date}"] .label`)).toBe('your hold');
+    expect(await bob.getAttribute(`.day[data-date="${date}"]`, 'data-mine')).toBeNull();
+    expect(await text(bob, `.day[data-date="${date}"] .label`)).toBe('held');
+    const border = (page: Page) => page.evaluate(`getComputedStyle(document.querySelector('.day[data-date="${date}"]')).borderTopStyle`);
+    expect([await border(alice), await border(bob)]).toEqual(['dashed', 'solid']);
+
+    const hold = alice.locator('#hold-list .hold');
+    await hold.waitFor(WAIT);
+    expect(await hold.locator('.what').textContent()).toContain(`Lake cabin · ${date} · €125.00`);
+    const first = await hold.locator('.countdown').textContent();
+    expect(first).toMatch(/^(2\d|30):\d\d left$/); // 30 min from the (manual) server clock
+    // It counts down on its own.
+    await alice.waitForFunction(
+      `document.querySelector('#hold-list .countdown').textContent !== ${JSON.stringify(first)}`,
+      undefined,
+      WAIT,
+    );
+    await shot(alice, '01-alice-holds');
+    await shot(bob, '02-bob-sees-held');
+
+    // 2. Pay: Checkout starts; stripe-mock has no payment page, so the link is shown, not followed.
+    const aliceUrl = alice.url();
+    await hold.locator('button.pay').click();
+    const link = hold.locator('a.checkout-link');
+    await link.waitFor(WAIT);
+    expect(await link.getAttribute('href')).toMatch(/^https?:\/\//);
+    expect(alice.url()).toBe(aliceUrl);
+    expect(alice.context().pages()).toHaveLength(1);
+    expect(await text(alice, '#message')).toMatch(/Simulate payment/);
+    await shot(alice, '03-alice-checkout-started');
+
+    // 3. Simulate payment: the server signs checkout.session.completed and posts it to its own webhook.
+    await hold.locator('button.simulate').click();
+    await alice.waitForSelector(`${cell(date, 'BOOKED')}[data-mine="booking"]`, WAIT);
+    await bob.waitForSelector(cell(date, 'BOOKED'), WAIT);
+    expect(await bob.getAttribute(`.day[data-date="${date}"]`, 'data-mine')).toBeNull();
+    const booking = alice.locator('#booking-list .booking');
+    await booking.and(alice.locator('[data-status="CONFIRMED"]')).waitFor(WAIT);
+    expect(await booking.locator('.status').textContent()).toBe('confirmed');
+    await alice.waitForSelector('#hold-list .empty', WAIT);
+    expect(await collections(app).events.countDocuments({ type: 'checkout.session.completed' })).toBe(1);
+    expect(await bob.evaluate('window.notReloaded')).toBe(true);
+    await shot(alice, '04-alice-booked');
+    await shot(bob, '05-bob-sees-booked');
+
+    // 4. Bob tries the taken date: the server refuses, and he is told so in words.
+    await bob.click(`.day[data-date="${date}"]`);
+    await bob.waitForSelector('#message.bad:has-text("no longer available")', WAIT);
+    expect(await text(bob, '#message')).toMatch(new RegExp(`Sorry, ${date} is no longer available.*Pick another date`));
+    await shot(bob, '06-bob-date-taken');
+
+    // 5. Alice cancels: CANCELLED, the refund's progress, and the date is free again on Bob's page.
+    await booking.locator('button.cancel').click();
+    await booking.and(alice.locator('[data-status="CANCELLED"]')).waitFor(WAIT);
+    expect(await booking.locator('.refund').textContent()).toMatch(/refund on its way|refunded in full/);
+    await bob.waitForSelector(cell(date, 'AVAILABLE'), WAIT);
+    await booking.and(alice.locator('[data-refund="SUCCEEDED"]')).waitFor(WAIT);
+    expect(await booking.locator('.refund').textContent()).toBe('refunded in full');
+    expect(await booking.locator('button.cancel').count()).toBe(0);
+    expect(await alice.getAttribute(`.day[data-date="${date}"]`, 'data-mine')).toBeNull();
+    expect(await bob.evaluate('window.notReloaded')).toBe(true);
+    await shot(alice, '07-alice-cancelled-refunded');
+    await shot(bob, '08-bob-date-free-again');
+
+    // 6. Wallet: a transfer whose answer is lost on the way back is retried with the same key: sent once.
+    await alice.waitForSelector(`#account-list .account[data-account-id="${aliceAccount}"][data-balance="10000"]`, WAIT);
+    const sent: string[] = [];
+    let dropped = false;
+    await alice.route('**/graphql', async (route: Route) => {
+      const body = route.request().postData() ?? '';
+      if (!body.includes('transfer(input')) return route.continue();
+      sent.push(JSON.parse(body).variables.input.idempotencyKey);
+      if (dropped) return route.continue();
+      dropped = true;
+      await route.fetch(); // the server moves the money…
+      await route.abort('connectionreset'); // …and the answer never reaches the page
+    });
+    await alice.fill('#transfer-to', bobAccount);
+    await alice.fill('#transfer-amount', '25.00');
+    await alice.fill('#transfer-memo', 'cabin share');
+    await alice.click('#transfer-send');
+    await alice.waitForSelector('#wallet-message:not(.bad):has-text("Sent €25.00")', WAIT);
+    await alice.waitForSelector(`#account-list .account[data-account-id="${aliceAccount}"][data-balance="7500"]`, WAIT);
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).toBe(sent[1]);
+    expect(await app.db.collection('transfers').countDocuments({})).toBe(1);
+    expect(await alice.locator('#entry-list .entry[data-kind="TRANSFER_DEBIT"]').count()).toBe(1);
+    await alice.unrouteAll({ behavior: 'wait' });
+    await shot(alice, '09-alice-transfer-sent');
+    // Bob's wallet shows the money arrive (it reloads every few seconds).
+    await bob.waitForSelector(`#account-list .account[data-account-id="${bobAccount}"][data-balance="2500"]`, WAIT);
+    await shot(bob, '10-bob-money-received');
+
+    // A second submit is a new transfer with a fresh key; more than the balance is refused in words.
+    await alice.fill('#transfer-to', bobAccount);
+    await alice.fill('#transfer-amount', '1000');
+    await alice.click('#transfer-send');
+    await alice.waitForSelector('#wallet-message.bad:has-text("Insufficient funds")', WAIT);
+    expect(await text(alice, '#wallet-message')).toMatch(/holds less than €1,000\.00\. Nothing was sent\./);
+    expect(await alice.getAttribute(`#account-list .account[data-account-id="${aliceAccount}"]`, 'data-balance')).toBe('7500');
+    await shot(alice, '11-alice-insufficient-funds');
+
+    // 7. A hold that lapsed before Pay: the server says so, and the page tells her to hold again.
+    await alice.click(`.day[data-date="${later}"]`);
+    const lapsing = alice.locator('#hold-list .hold');
+    await lapsing.locator('button.pay').waitFor(WAIT);
+    // The page has not reloaded its list since (as after a laptop's sleep): keep it from doing so meanwhile.
+    let releaseLists!: () => void;
+    const listsHeld = new Promise<void>((resolve) => (releaseLists = resolve));
+    await alice.route('**/graphql', async (route: Route) => {
+      if ((route.request().postData() ?? '').includes('myHolds')) await listsHeld;
+      await route.continue();
+    });
+    app.clock.advance((HOLD_TTL_SECONDS + 60) * 1000);
+    await lapsing.locator('button.pay').click();
+    await alice.waitForSelector('#message.bad:has-text("expired")', WAIT);
+    expect(await text(alice, '#message')).toMatch(new RegExp(`This hold has expired.*Hold ${later} again`));
+    releaseLists();
+    await alice.unrouteAll({ behavior: 'wait' });
+    await alice.waitForSelector('#hold-list .empty', WAIT);
+    await shot(alice, '12-alice-hold-expired');
+  });
+});

@@ -1,0 +1,97 @@
+// "My bookings": status of each booking, Cancel for a confirmed one, and its refund's progress.
+import { gql, humanError, idempotencyKey, mutate } from './api.js';
+import { $, el, latestOnly, money, say } from './ui.js';
+
+const BOOKING_FIELDS = 'id holdId resourceId dates amount currency status refundStatus createdAt';
+const MY_BOOKINGS = `query { myBookings(first: 20) { edges { node { ${BOOKING_FIELDS} } } } }`;
+const CANCEL_BOOKING = `mutation($input: CancelBookingInput!) {
+  cancelBooking(input: $input) {
+    __typename
+    ... on BookingCancelled { booking { ${BOOKING_FIELDS} } }
+    ... on BookingNotCancellable { booking { ${BOOKING_FIELDS} } }
+    ... on BookingNotFound { bookingId }
+  }
+}`;
+const STATUS = {
+  PENDING_PAYMENT: 'awaiting payment',
+  CONFIRMED: 'confirmed',
+  CANCELLED: 'cancelled',
+  REFUNDED: 'refunded: the dates were taken before the payment arrived',
+};
+const REFUND = { PENDING: 'refund on its way…', SUCCEEDED: 'refunded in full' };
+const POLL_WHILE_REFUNDING_MS = 2000;
+
+/** `resourceName(id)` names a resource; `onChange(bookings)` runs after each load. */
+export function createBookings({ resourceName, onChange }) {
+  let bookings = [];
+  let drawn = '';
+  let poll;
+
+  function row(booking) {
+    const refund = booking.refundStatus ? REFUND[booking.refundStatus] : '';
+    return el(
+      'li',
+      { className: 'booking', data: { bookingId: booking.id, status: booking.status, refund: booking.refundStatus ?? '' } },
+      el('span', {
+        className: 'what',
+        textContent: `${resourceName(booking.resourceId)} · ${booking.dates.join(', ')} · ${money(booking.amount, booking.currency)}`,
+      }),
+      el('span', { className: 'status', textContent: STATUS[booking.status] ?? booking.status }),
+      refund && el('span', { className: 'refund', textContent: refund }),
+      booking.status === 'CONFIRMED' &&
+        el('button', { type: 'button', className: 'cancel', textContent: 'Cancel and refund', onclick: () => cancel(booking) }),
+    );
+  }
+
+  function draw() {
+    const signature = JSON.stringify(bookings);
+    if (signature !== drawn) {
+      drawn = signature;
+      $('booking-list').replaceChildren(
+        ...(bookings.length
+          ? bookings.map(row)
+          : [el('li', { className: 'empty', textContent: 'No bookings yet: pay for a hold to book it.' })]),
+      );
+    }
+    // A refund is sent after the cancellation commits; follow it until Stripe has accepted it.
+    clearTimeout(poll);
+    if (bookings.some((booking) => booking.refundStatus === 'PENDING'))
+      poll = setTimeout(() => refresh().catch(() => {}), POLL_WHILE_REFUNDING_MS);
+    onChange(bookings);
+  }
+
+  const refresh = latestOnly(
+    () => gql(MY_BOOKINGS),
+    (data) => {
+      bookings = data.myBookings.edges.map((edge) => edge.node);
+      draw();
+    },
+  );
+
+  function replace(booking) {
+    bookings = bookings.map((known) => (known.id === booking.id ? booking : known));
+    draw();
+  }
+
+  async function cancel(booking) {
+    say(`Cancelling your booking of ${booking.dates.join(', ')}…`);
+    try {
+      const input = { bookingId: booking.id, idempotencyKey: idempotencyKey() };
+      const { cancelBooking } = await mutate(CANCEL_BOOKING, { input });
+      if (cancelBooking.__typename === 'BookingCancelled') {
+        replace(cancelBooking.booking);
+        say(`Cancelled: ${booking.dates.join(', ')} is free again and ${money(booking.amount, booking.currency)} is being refunded.`);
+      } else if (cancelBooking.__typename === 'BookingNotCancellable') {
+        replace(cancelBooking.booking);
+        say(`This booking is ${STATUS[cancelBooking.booking.status] ?? cancelBooking.booking.status} and cannot be cancelled.`, true);
+      } else {
+        say('This booking is no longer yours to cancel.', true);
+        await refresh();
+      }
+    } catch (error) {
+      say(humanError(error), true);
+    }
+  }
+
+  return { refresh };
+}

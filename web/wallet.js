@@ -1,0 +1,138 @@
+// The wallet: the caller's accounts and balances, recent ledger entries, a transfer form.
+import { ApiError, gql, humanError, idempotencyKey, mutate } from './api.js';
+import { $, el, latestOnly, money, parseMoney, say } from './ui.js';
+
+const MY_ACCOUNTS = `query { myAccounts(first: 20) { edges { node { id currency balance } } } }`;
+const ENTRIES = `query($accountId: ID!) {
+  ledgerEntries(accountId: $accountId, first: 5) { edges { node { id accountId kind amount balanceAfter createdAt } } }
+}`;
+const OPEN_ACCOUNT = `mutation($input: OpenAccountInput!) { openAccount(input: $input) { id currency balance } }`;
+const TRANSFER = `mutation($input: TransferInput!) {
+  transfer(input: $input) {
+    __typename
+    ... on TransferCompleted { transfer { id amount currency toAccountId } }
+    ... on InsufficientFunds { accountId requested }
+    ... on CurrencyMismatch { fromCurrency toCurrency }
+    ... on AccountNotFound { accountId }
+  }
+}`;
+const KINDS = { DEPOSIT: 'deposit', WITHDRAWAL: 'withdrawal', TRANSFER_DEBIT: 'transfer out', TRANSFER_CREDIT: 'transfer in' };
+const SHOWN_ENTRIES = 8;
+
+const short = (id) => `…${id.slice(-6)}`;
+const tell = (text, bad = false) => say(text, bad, 'wallet-message');
+
+export function createWallet() {
+  let accounts = [];
+
+  async function load() {
+    const { myAccounts } = await gql(MY_ACCOUNTS);
+    const mine = myAccounts.edges.map((edge) => edge.node);
+    const pages = await Promise.all(mine.map((account) => gql(ENTRIES, { accountId: account.id })));
+    const entries = pages
+      .flatMap((page) => page.ledgerEntries.edges.map((edge) => edge.node))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .slice(0, SHOWN_ENTRIES);
+    return { accounts: mine, entries };
+  }
+
+  function draw(data) {
+    accounts = data.accounts;
+    const currencyOf = new Map(accounts.map((account) => [account.id, account.currency]));
+    $('account-list').replaceChildren(
+      ...(accounts.length
+        ? accounts.map((account) =>
+            el(
+              'li',
+              { className: 'account', data: { accountId: account.id, balance: String(account.balance) } },
+              el('code', { className: 'id', textContent: account.id, title: 'give this id to whoever pays you' }),
+              el('span', { className: 'balance', textContent: money(account.balance, account.currency) }),
+            ),
+          )
+        : [el('li', { className: 'empty', textContent: 'No account yet: open one below.' })]),
+    );
+    $('entry-list').replaceChildren(
+      ...(data.entries.length ? [] : [el('li', { className: 'empty', textContent: 'No entries yet.' })]),
+      ...data.entries.map((entry) => {
+        const currency = currencyOf.get(entry.accountId);
+        return el(
+          'li',
+          { className: 'entry', data: { kind: entry.kind } },
+          el('time', { dateTime: entry.createdAt, textContent: new Date(entry.createdAt).toLocaleString() }),
+          el('span', { textContent: `${KINDS[entry.kind] ?? entry.kind} (${short(entry.accountId)})` }),
+          el('span', { className: entry.amount < 0 ? 'amount out' : 'amount in', textContent: money(entry.amount, currency) }),
+          el('span', { className: 'after', textContent: `balance ${money(entry.balanceAfter, currency)}` }),
+        );
+      }),
+    );
+    const from = $('transfer-from');
+    const chosen = from.value;
+    from.replaceChildren(
+      ...accounts.map((account) =>
+        el('option', { value: account.id, textContent: `${short(account.id)} (${money(account.balance, account.currency)})` }),
+      ),
+    );
+    if (accounts.some((account) => account.id === chosen)) from.value = chosen;
+  }
+
+  const refresh = latestOnly(load, draw);
+
+  /** Fresh key per submit; the same key on every retry of that submit, so it moves money at most once. */
+  async function transfer(event) {
+    event.preventDefault();
+    const source = accounts.find((account) => account.id === $('transfer-from').value);
+    if (!source) return tell('Open an account first: you need one to send from.', true);
+    const amount = parseMoney($('transfer-amount').value, source.currency);
+    if (amount === undefined) return tell(`Enter an amount like 12.50 (${source.currency}).`, true);
+    const toAccountId = $('transfer-to').value.trim();
+    if (!toAccountId) return tell('Enter the id of the account to send to.', true);
+    const memo = $('transfer-memo').value.trim();
+    const input = { fromAccountId: source.id, toAccountId, amount, idempotencyKey: idempotencyKey(), ...(memo ? { memo } : {}) };
+    const button = $('transfer-send');
+    button.disabled = true;
+    tell(`Sending ${money(amount, source.currency)}…`);
+    try {
+      const { transfer: result } = await mutate(
+        TRANSFER,
+        { input },
+        { onRetry: () => tell('Connection trouble; sending again with the same key, so it is sent once…') },
+      );
+      if (result.__typename === 'TransferCompleted') {
+        tell(`Sent ${money(amount, source.currency)} to ${short(toAccountId)}.`);
+        $('transfer-form').reset();
+      } else if (result.__typename === 'InsufficientFunds') {
+        tell(`Insufficient funds: account ${short(source.id)} holds less than ${money(amount, source.currency)}. Nothing was sent.`, true);
+      } else if (result.__typename === 'CurrencyMismatch') {
+        tell(
+          `That account holds ${result.toCurrency} and yours ${result.fromCurrency}; a transfer needs the same currency. Nothing was sent.`,
+          true,
+        );
+      } else {
+        tell(`No account has the id ${result.accountId}. Check it and try again; nothing was sent.`, true);
+      }
+    } catch (error) {
+      const field = error instanceof ApiError && /^toAccountId: must differ/.test(error.message);
+      tell(field ? 'Pick another account to send to: this one is the one you send from.' : humanError(error), true);
+    } finally {
+      button.disabled = false;
+      await refresh().catch(() => {});
+    }
+  }
+
+  async function open(event) {
+    event.preventDefault();
+    const currency = $('open-currency').value.trim().toUpperCase();
+    try {
+      // Not retried: openAccount has no idempotency key, and a retry could open a second account.
+      const { openAccount } = await gql(OPEN_ACCOUNT, { input: { currency } });
+      tell(`Opened account ${openAccount.id} in ${openAccount.currency}.`);
+      await refresh();
+    } catch (error) {
+      tell(humanError(error), true);
+    }
+  }
+
+  $('transfer-form').addEventListener('submit', transfer);
+  $('open-form').addEventListener('submit', open);
+  return { refresh };
+}
