@@ -45,6 +45,25 @@ const config: CodegenConfig = {
         },
       },
     },
+    // The typed client examples: the `graphql(`...`)` documents in examples/ become TypedDocumentNodes
+    // (client preset); `codegen:check` covers them too.
+    'examples/gql/': {
+      documents: ['examples/**/*.ts', '!examples/gql/**'],
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        useTypeImports: true,
+        enumsAsTypes: true,
+        scalars: {
+          LocalDate: 'string',
+          DateTime: 'string',
+          PositiveInt: 'number',
+          NonNegativeInt: 'number',
+          Currency: 'string',
+          SafeInt: 'number',
+        },
+      },
+    },
   },
 };
 

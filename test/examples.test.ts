@@ -1,0 +1,272 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { ObjectId } from 'mongodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { holdDates, listMyBookings, listResources, startCheckout, walkthrough } from '../examples/booking';
+import { type Api, connect } from '../examples/client';
+import {
+  backoffDelay,
+  describeTransfer,
+  type RetryNotice,
+  type RetryOptions,
+  type TransferRequest,
+  TransferError,
+  transferWithRetry,
+} from '../examples/transfer';
+import type { IdempotencyHooks } from '../src/idempotency';
+import { startTestApp, type TestApp } from './support/app';
+import { type FlakyProxy, startFlakyProxy } from './support/flakyProxy';
+import { ACCOUNT, deposit, ledgerCheck, openAccount } from './support/ledger';
+import { createResource, dayFromToday } from './support/operations';
+import { checkoutEvent, deliver } from './support/payments';
+
+/** The next transfer request to claim its key stalls right after claiming it, until released: a slow server. */
+let stall: { armed: boolean; claimed: boolean; release: () => void; released: Promise<void> } | undefined;
+const hooks: IdempotencyHooks = {
+  afterClaim: async (scope) => {
+    if (!stall?.armed || !scope.endsWith(':transfer')) return;
+    stall.armed = false;
+    stall.claimed = true;
+    await stall.released;
+  },
+};
+
+function armStall() {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  stall = { armed: true, claimed: false, release, released };
+  return stall;
+}
+
+let app: TestApp;
+let proxy: FlakyProxy;
+beforeAll(async () => {
+  app = await startTestApp({ idempotencyHooks: hooks });
+  proxy = await startFlakyProxy(app.url);
+});
+afterAll(async () => {
+  stall?.release();
+  await proxy?.stop();
+  await app?.stop();
+});
+
+/** The examples reach the app through the proxy, so a test can break the network and count requests. */
+async function api(userId: string, role: 'user' | 'admin' = 'user'): Promise<Api> {
+  return { endpoint: `${proxy.url}/graphql`, token: await app.token(userId, role) };
+}
+
+describe('the booking example', () => {
+  it('lists resources, holds a date, loses it to nobody, checks out and lists the paid booking', async () => {
+    const resource = await createResource(app, { name: 'Example cabin' });
+    const date = dayFromToday(app, 40);
+    const alice = await api('example-alice');
+    const bob = await api('example-bob');
+
+    expect((await listResources(alice)).map((r) => r.id)).toContain(resource.id);
+
+    const held = await holdDates(alice, { resourceId: resource.id, dates: [date] });
+    if (held.kind !== 'held') throw new Error(`expected a hold, got ${JSON.stringify(held)}`);
+    expect(held.hold).toMatchObject({ resourceId: resource.id, dates: [date], status: 'HELD', amount: 12_500, currency: 'EUR' });
+
+    // A second client asks for the same date: an answer, not an error, naming the taken date.
+    expect(await holdDates(bob, { resourceId: resource.id, dates: [date] })).toEqual({ kind: 'unavailable', dates: [date] });
+
+    const checkout = await startCheckout(alice, held.hold.id);
+    if (checkout.kind !== 'started') throw new Error(`expected a checkout, got ${JSON.stringify(checkout)}`);
+    expect(checkout.checkoutUrl).toMatch(/^https?:\/\//);
+    expect(await startCheckout(bob, held.hold.id)).toEqual({ kind: 'not-found', holdId: held.hold.id });
+
+    // Stripe reports the payment (signed as Stripe signs); the booking appears in the list.
+    const paid = checkoutEvent('checkout.session.completed', { holdId: held.hold.id, sessionId: checkout.checkoutSessionId });
+    expect((await deliver(app, paid)).status).toBe(200);
+    const bookings = await listMyBookings(alice);
+    expect(bookings).toHaveLength(1);
+    expect(bookings[0]).toMatchObject({
+      holdId: held.hold.id,
+      resourceId: resource.id,
+      dates: [date],
+      status: 'CONFIRMED',
+      refundStatus: null,
+    });
+    expect(await listMyBookings(bob)).toEqual([]);
+  });
+
+  it('runs as a script (`npx tsx examples/booking.ts`) with API_URL and TOKEN, and the walkthrough reports a taken date', async () => {
+    const resource = await createResource(app, { name: 'Script cabin' });
+    const date = dayFromToday(app, 41);
+    const script = fileURLToPath(new URL('../examples/booking.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      env: { ...process.env, API_URL: `${app.url}/graphql`, TOKEN: await app.token('script-user'), RESOURCE_ID: resource.id, DATE: date },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const [code] = await once(child, 'exit');
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toContain(`held Script cabin on ${date} for 125.00 EUR`);
+    expect(stdout).toMatch(/pay before \S+ at https?:\/\//);
+
+    // The same walkthrough for someone else, in-process: the date is taken.
+    const lines: string[] = [];
+    const outcome = await walkthrough({ api: await api('script-rival'), resourceId: resource.id, date, log: (line) => lines.push(line) });
+    expect(outcome).toEqual({ kind: 'unavailable', dates: [date] });
+    expect(lines).toContain(`Script cabin on ${date}: taken, nothing held`);
+  });
+});
+
+describe('the transfer example', () => {
+  const fast: RetryOptions = { maxAttempts: 5, baseDelayMs: 20, maxDelayMs: 100 };
+  let from: string;
+  let to: string;
+  let client: ReturnType<typeof connect>;
+  const retries: RetryNotice[] = [];
+  const options = (more: Partial<RetryOptions> = {}): RetryOptions => ({ ...fast, onRetry: (r) => retries.push(r), ...more });
+
+  beforeAll(async () => {
+    from = await openAccount(app, await app.token('example-payer'));
+    to = await openAccount(app, await app.token('example-payee'));
+    await deposit(app, from, 100_000);
+    client = connect(await api('example-payer'));
+  });
+  beforeEach(() => {
+    proxy.reset();
+    retries.length = 0;
+  });
+
+  const balance = async (id: string): Promise<number> =>
+    (await app.gql(await app.token('auditor', 'admin'), ACCOUNT, { id })).data.account.balance;
+  const transfersOf = (amount: number) => app.db.collection('transfers').countDocuments({ fromAccountId: new ObjectId(from), amount });
+  const request = (amount: number): TransferRequest => ({ fromAccountId: from, toAccountId: to, amount, memo: 'example' });
+
+  /** Runs a transfer (and `meanwhile`, while it runs) and checks that the money moved exactly once, whatever the attempts. */
+  async function movesOnce(amount: number, run: () => ReturnType<typeof transferWithRetry>, meanwhile?: () => Promise<void>) {
+    const [fromBefore, toBefore] = [await balance(from), await balance(to)];
+    const pending = run();
+    await meanwhile?.();
+    const result = await pending;
+    expect(result.outcome.__typename).toBe('TransferCompleted');
+    expect(await balance(from)).toBe(fromBefore - amount);
+    expect(await balance(to)).toBe(toBefore + amount);
+    expect(await transfersOf(amount)).toBe(1);
+    expect(await ledgerCheck(app)).toMatchObject({ ok: true, problems: [] });
+    // Every attempt carried the one key made for this transfer.
+    expect(proxy.seen.map((r) => r.idempotencyKey)).toEqual(proxy.seen.map(() => result.idempotencyKey));
+    expect(result.idempotencyKey).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    return result;
+  }
+
+  it('completes in one attempt when nothing goes wrong', async () => {
+    const result = await movesOnce(1_001, () => transferWithRetry(client, request(1_001), options()));
+    expect(result.attempts).toBe(1);
+    expect(describeTransfer(result.outcome)).toMatch(/^moved 1001 EUR from /);
+    expect(proxy.seen).toHaveLength(1);
+    expect(retries).toEqual([]);
+  });
+
+  it('after the answer is lost on the way back, retries with the same key and gets the stored result: the money moved once', async () => {
+    proxy.inject('drop-answer');
+    const result = await movesOnce(1_002, () => transferWithRetry(client, request(1_002), options()));
+    expect(result.attempts).toBe(2);
+    expect(proxy.seen).toHaveLength(2);
+    // The server ran the first attempt and answered it; the client never got that answer.
+    const [lost, retried] = proxy.seen;
+    expect(lost).toMatchObject({ fault: 'drop-answer', clientGone: true, upstream: { status: 200 } });
+    const firstAnswer = JSON.parse(lost.upstream!.body).data.transfer;
+    expect(firstAnswer.__typename).toBe('TransferCompleted');
+    // The retry is answered with the stored result: the same transfer, not a second one.
+    expect(retried.fault).toBe('pass');
+    if (result.outcome.__typename !== 'TransferCompleted') throw new Error('unreachable');
+    expect(result.outcome.transfer.id).toBe(firstAnswer.transfer.id);
+    expect(retries).toHaveLength(1);
+    expect(retries[0]).toMatchObject({ attempt: 1, idempotencyKey: result.idempotencyKey });
+    expect(retries[0].reason).toMatch(/^network error/);
+  });
+
+  it('retries a 503 without a GraphQL body (a load balancer answering) with backoff', async () => {
+    proxy.inject('503', '503');
+    const result = await movesOnce(1_003, () => transferWithRetry(client, request(1_003), options()));
+    expect(result.attempts).toBe(3);
+    expect(proxy.seen.map((r) => r.fault)).toEqual(['503', '503', 'pass']);
+    expect(proxy.seen.slice(0, 2).every((r) => r.upstream === undefined)).toBe(true);
+    expect(retries.map((r) => r.reason)).toEqual(['HTTP 503 without a GraphQL body', 'HTTP 503 without a GraphQL body']);
+    // Equal jitter: the n-th wait lies in the upper half of min(cap, base · 2^(n−1)).
+    expect(retries[0].delayMs).toBeGreaterThanOrEqual(10);
+    expect(retries[0].delayMs).toBeLessThanOrEqual(20);
+    expect(retries[1].delayMs).toBeGreaterThanOrEqual(20);
+    expect(retries[1].delayMs).toBeLessThanOrEqual(40);
+  });
+
+  it('on a slow server: times the attempt out, is told IDEMPOTENCY_KEY_IN_USE while the first still runs, then gets its result', async () => {
+    const slow = armStall();
+    const result = await movesOnce(
+      1_004,
+      () => transferWithRetry(client, request(1_004), options({ maxAttempts: 100, attemptTimeoutMs: 300 })),
+      async () => {
+        // Release the first request only once a retry was refused as IN_USE by the real server.
+        for (let i = 0; i < 200 && !proxy.seen.some((r) => r.upstream?.body.includes('IDEMPOTENCY_KEY_IN_USE')); i += 1) await sleep(50);
+        slow.release();
+      },
+    );
+    expect(slow.claimed).toBe(true);
+    expect(retries[0].reason).toMatch(/^network error/);
+    expect(retries.some((r) => r.reason.startsWith('IDEMPOTENCY_KEY_IN_USE'))).toBe(true);
+    expect(proxy.seen[0]).toMatchObject({ clientGone: true });
+    expect(result.attempts).toBe(proxy.seen.length);
+  });
+
+  it('returns InsufficientFunds at once and never retries it', async () => {
+    const before = await balance(from);
+    const result = await transferWithRetry(client, request(before + 1), options());
+    expect(result.outcome).toEqual({ __typename: 'InsufficientFunds', accountId: from, requested: before + 1 });
+    expect(result.attempts).toBe(1);
+    expect(proxy.seen).toHaveLength(1);
+    expect(retries).toEqual([]);
+    expect(await balance(from)).toBe(before);
+  });
+
+  it('does not retry BAD_USER_INPUT (a transfer to the same account): it fails at once, outcome known', async () => {
+    const error = await transferWithRetry(client, { fromAccountId: from, toAccountId: from, amount: 5 }, options()).catch(
+      (e: unknown) => e,
+    );
+    if (!(error instanceof TransferError)) throw error;
+    expect(error.details).toMatchObject({ code: 'BAD_USER_INPUT', attempts: 1, outcomeUnknown: false });
+    expect(proxy.seen).toHaveLength(1);
+    expect(retries).toEqual([]);
+  });
+
+  it('gives up after maxAttempts with the outcome unknown; resuming with the same key replays it, the money moved once', async () => {
+    const [fromBefore, toBefore] = [await balance(from), await balance(to)];
+    proxy.inject('drop-answer', '503', '503');
+    const error = await transferWithRetry(client, request(1_005), options({ maxAttempts: 3 })).catch((e: unknown) => e);
+    if (!(error instanceof TransferError)) throw error;
+    expect(error.details).toMatchObject({ attempts: 3, outcomeUnknown: true });
+    expect(proxy.seen.map((r) => r.fault)).toEqual(['drop-answer', '503', '503']);
+    // The first attempt did run: resuming with its key replays it instead of moving the money again.
+    const resumed = await transferWithRetry(client, request(1_005), options({ idempotencyKey: error.details.idempotencyKey }));
+    expect(resumed).toMatchObject({
+      attempts: 1,
+      idempotencyKey: error.details.idempotencyKey,
+      outcome: { __typename: 'TransferCompleted' },
+    });
+    expect(proxy.seen.map((r) => r.idempotencyKey)).toEqual(Array(4).fill(error.details.idempotencyKey));
+    expect(await balance(from)).toBe(fromBefore - 1_005);
+    expect(await balance(to)).toBe(toBefore + 1_005);
+    expect(await transfersOf(1_005)).toBe(1);
+  });
+});
+
+describe('backoffDelay', () => {
+  const limits = { baseDelayMs: 100, maxDelayMs: 1_000 };
+  it('doubles from the base, stays in the upper half of each step, and is capped', () => {
+    expect([1, 2, 3, 4, 5, 6, 60].map((n) => backoffDelay(n, limits, () => 0))).toEqual([50, 100, 200, 400, 500, 500, 500]);
+    expect([1, 2, 3, 4, 5, 6, 60].map((n) => backoffDelay(n, limits, () => 0.999_999))).toEqual([100, 200, 400, 800, 1_000, 1_000, 1_000]);
+  });
+  it('waits at least what the server asks (retryAfterSeconds), up to the cap', () => {
+    expect(backoffDelay(1, limits, () => 0, 700)).toBe(700);
+    expect(backoffDelay(1, limits, () => 0, 60_000)).toBe(1_000);
+  });
+});
