@@ -57,6 +57,13 @@ module.exports = {
       to: { path: `${DOMAIN}resolvers\\.ts$` },
     },
     {
+      name: 'stripe-only-through-the-gateway',
+      severity: 'error',
+      comment: 'Only the payments gateway (and the client and set-up that build it) talk to the Stripe SDK.',
+      from: { path: '^src/', pathNot: '^src/payments/(stripeGateway|stripeClient|stripeSetup)\\.ts$' },
+      to: { path: 'node_modules/stripe/', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'runtime-not-dev',
       severity: 'error',
       comment: 'Runtime code loads dev tooling (embedded mongod, stripe-mock provisioning) only lazily, with import().',

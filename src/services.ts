@@ -126,6 +126,7 @@ export function createServices(deps: ServiceDeps) {
       refunds: payments.refunds.port,
     }),
     stripeWebhooks: payments.webhooks,
+    paymentGateway: payments.gateway,
     live: liveAvailability({ fanout: createFanout(), resources: capacity.resources, clock }),
     /** Read-only: the change feed watches it. */
     slots: capacity.slots,

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
-import Stripe from 'stripe';
 import type { Caller } from '../auth';
 import type { HoldDocument } from '../bookings';
 import { DomainError } from '../errors';
@@ -23,8 +22,8 @@ export interface LocalPaymentsOptions {
   recognise: (authorization: unknown) => Promise<Caller | undefined>;
   /** The hold if the caller may see it (the route itself insists on the owner). */
   findHold: (caller: Caller, holdId: string) => Promise<HoldDocument | null>;
-  /** The endpoint's signing secret, the one `/webhooks/stripe` verifies with. */
-  webhookSecret: string;
+  /** Signs a payload with the endpoint's secret, the one `/webhooks/stripe` verifies with. */
+  sign: (payload: string) => string;
   logger: Logger;
 }
 
@@ -101,9 +100,9 @@ function selfUrl(req: Request, path: string): string {
   return `http://${host}:${req.socket.localPort}${path}`;
 }
 
-async function deliverSigned(url: string, event: object, secret: string) {
+async function deliverSigned(url: string, event: object, sign: (payload: string) => string) {
   const payload = JSON.stringify(event);
-  const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret });
+  const signature = sign(payload);
   let response: globalThis.Response;
   try {
     response = await fetch(url, {
@@ -138,7 +137,7 @@ export function serveLocalPayments(app: Express, options: LocalPaymentsOptions):
         throw new SimulationRefused(400, 'BAD_REQUEST', 'Send a JSON body { "holdId": "…" }.');
       const sessionId = payableSession(await options.findHold(caller, holdId), caller.id, holdId);
       const event = checkoutSessionEvent('checkout.session.completed', { holdId, sessionId });
-      const webhook = await deliverSigned(selfUrl(req, STRIPE_WEBHOOK_PATH), event, options.webhookSecret);
+      const webhook = await deliverSigned(selfUrl(req, STRIPE_WEBHOOK_PATH), event, options.sign);
       logger.info({ holdId, checkoutSessionId: sessionId, eventId: event.id, webhook }, 'simulated a Checkout payment (stripe-mock)');
       res.json({ delivered: true, eventId: event.id, checkoutSessionId: sessionId, webhook });
     } catch (thrown) {

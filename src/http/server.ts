@@ -31,7 +31,6 @@ export interface HttpOptions {
   webSocketLimits?: Partial<WebSocketLimits>;
   /** For `/readyz`: whether the availability change stream is open. */
   changeStreamOpen: () => boolean;
-  payments: { webhookSecret: string };
   /** stripe-mock only: serve `POST /dev/simulate-payment` (see localPayments.ts). */
   localPayments?: boolean;
 }
@@ -82,8 +81,8 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
   serveProbes(app, { db, logger, changeStreamOpen: options.changeStreamOpen });
   serveCalendarPage(app);
   if (options.localPayments) {
-    const { webhookSecret } = options.payments;
-    serveLocalPayments(app, { recognise, findHold: services.holds.findHold, webhookSecret, logger });
+    const sign = services.paymentGateway.signTestPayload;
+    serveLocalPayments(app, { recognise, findHold: services.holds.findHold, sign, logger });
   }
   app.use(
     GRAPHQL_PATH,

@@ -61,6 +61,7 @@ export function paymentsModule(deps: PaymentsDeps) {
     logger,
   });
   return {
+    gateway,
     checkout,
     topUps,
     refunds,

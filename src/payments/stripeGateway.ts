@@ -181,6 +181,11 @@ export function stripeGateway({ stripe, webhookSecret, successUrl, cancelUrl, lo
       }
     },
 
+    /** Signs a payload as Stripe signs a webhook delivery to this endpoint (tests and local mode only). */
+    signTestPayload(payload: string): string {
+      return stripe.webhooks.generateTestHeaderString({ payload, secret: webhookSecret });
+    },
+
     /** Checks the signature over the raw bytes (and the 300 s timestamp tolerance) and reads the event. */
     verifyEvent(rawBody: Buffer, signature: string | undefined): VerifiedEvent {
       if (!signature) throw new InvalidWebhook('missing Stripe-Signature header');
