@@ -5,6 +5,7 @@ import { createHttpApp, type HttpApp } from './http/server';
 import type { WebSocketLimits } from './graphql';
 import type { IdempotencyHooks } from './idempotency';
 import type { Logger } from './logger';
+import { moveInlineRefunds } from './migrations';
 import type { PaymentOptions } from './payments';
 import { createServices, ensureIndexes, type Services } from './services';
 
@@ -41,6 +42,7 @@ export interface App extends HttpApp {
  */
 export async function buildApp(options: AppOptions): Promise<App> {
   await ensureIndexes(options.db);
+  await moveInlineRefunds(options.db, options.logger);
   const services = createServices(options);
   // Opened before the server listens, so every change committed from then on reaches subscribers.
   const feed = await startChangeFeed({
