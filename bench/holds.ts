@@ -1,101 +1,228 @@
+import { parseArgs } from 'node:util';
 import { ObjectId } from 'mongodb';
-import { addDays, todayUtc } from '../src/calendar';
-import { capacityCollections, claimSteps, slotCreator } from '../src/capacity';
-import { systemClock } from '../src/clock';
-import { bookingCollections } from '../src/bookings';
-import { withTransaction } from '../src/mongo';
-import { runPool, startBenchApp, summary } from './support';
+import type { Targets } from './holds.load';
+import {
+  latencyRow,
+  type PhaseResult,
+  type PhaseSpec,
+  printTable,
+  processLine,
+  startBenchWorld,
+  startLoadWorkers,
+  throughputRow,
+  usageLine,
+} from './support';
 
 /**
- * Hold throughput through GraphQL against the same claim done with the raw driver, at the same
- * concurrency, plus 200-way contention on one date. Ratios matter more than absolute figures.
+ * npm run bench:holds [-- --holds 3000 --concurrency 64 --contenders 200 --rounds 5 --workers 1]
+ *
+ * The compiled server runs as its own process; load workers (child processes) drive it over HTTP,
+ * and run the raw-driver baselines against the same replica set at the same concurrency:
+ * - uncontended: every hold a different (resource, date): `holdDates` via GraphQL vs the raw
+ *   transaction doing the same claim + hold insert, and vs one bare `findOneAndUpdate` per claim;
+ * - contention: `--contenders` holds at once on one date of a capacity-1 resource, `--rounds` times:
+ *   exactly one winner each round (the bench exits 1 otherwise), p50/p99 via GraphQL and for one raw
+ *   `findOneAndUpdate` each.
  */
-const TOTAL = Number(process.env.BENCH_HOLDS ?? 2000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const CONTENDERS = 200;
-
-const HOLD = `mutation($input: HoldDatesInput!) { holdDates(input: $input) { __typename ... on DatesHeld { hold { id } } } }`;
+const { values } = parseArgs({
+  options: {
+    holds: { type: 'string', default: process.env.BENCH_HOLDS ?? '3000' },
+    concurrency: { type: 'string', default: process.env.BENCH_CONCURRENCY ?? '64' },
+    contenders: { type: 'string', default: '200' },
+    rounds: { type: 'string', default: '5' },
+    workers: { type: 'string', default: '1' },
+    warmup: { type: 'string', default: '500' },
+  },
+});
+const [HOLDS, CONCURRENCY, CONTENDERS, ROUNDS, WORKERS, WARMUP] = [
+  values.holds,
+  values.concurrency,
+  values.contenders,
+  values.rounds,
+  values.workers,
+  values.warmup,
+].map((value) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`expected a whole number ≥ 1, got "${value}"`);
+  return n;
+});
+/** Dates 1..1000 days ahead are measured; the horizon is ~1,098 days, so day 1,095 is free for warming. */
+const DATES_PER_RESOURCE = 1000;
+const WARM_DAY = 1095;
+const LOAD = new URL('./holds.load.ts', import.meta.url);
 const CREATE = `mutation($input: CreateResourceInput!) { createResource(input: $input) { id } }`;
 
-const bench = await startBenchApp();
+const day = (n: number) => {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + n)).toISOString().slice(0, 10);
+};
+const days = (from: number, count: number) => Array.from({ length: count }, (_, i) => day(from + i));
+
+const world = await startBenchWorld();
+const pool = await startLoadWorkers(WORKERS);
+const problems: string[] = [];
 try {
-  const admin = await bench.token('bench-admin', 'admin');
-  const user = await bench.token('bench-user');
-  const newResource = async (capacity: number) =>
-    (await bench.gql(admin, CREATE, { input: { name: 'bench', capacity, pricePerDate: 100, currency: 'EUR' } })).createResource
+  const measure = world.processes();
+  const admin = await world.token('bench-admin', 'admin');
+  const holders = await Promise.all(Array.from({ length: 100 }, (_, i) => world.token(`holder-${i}`)));
+  const contenders = await Promise.all(Array.from({ length: CONTENDERS }, (_, i) => world.token(`contender-${i}`)));
+  const newResource = async () =>
+    (await world.graphql.gql(admin, CREATE, { input: { name: 'bench', capacity: 1, pricePerDate: 100, currency: 'EUR' } })).createResource
       .id as string;
-  const today = todayUtc(new Date());
-  const dateOf = (i: number) => addDays(today, 1 + (i % 1000));
-  const { holds } = bookingCollections(bench.db);
-  const { slots, resources } = capacityCollections(bench.db);
-  const ensureSlots = slotCreator(bench.client, slots, resources, systemClock);
-  const { claim: claimDate } = claimSteps(slots);
+  const perRun = Math.ceil(HOLDS / DATES_PER_RESOURCE);
+  const gqlResources = await Promise.all(Array.from({ length: perRun }, newResource));
+  const [warmResource, hotResource] = [await newResource(), await newResource()];
+  const measuredDates = days(1, Math.min(HOLDS, DATES_PER_RESOURCE));
 
-  // Warm-up: JIT, connection pools.
-  const warm = await newResource(1);
-  await runPool(200, CONCURRENCY, (i) =>
-    bench.gql(user, HOLD, { input: { resourceId: warm, dates: [dateOf(i)], idempotencyKey: `w${i}` } }),
-  );
+  // Raw resources need only their slots (the server creates a resource's slots on its first hold).
+  const rawIds = (n: number) => Array.from({ length: n }, () => new ObjectId().toHexString());
+  const [rawTxnResources, rawClaimResources, [rawWarm], [rawHot]] = [rawIds(perRun), rawIds(perRun), rawIds(1), rawIds(1)];
+  const slotDocs = (resources: string[], dates: string[]) =>
+    resources.flatMap((id) => dates.map((date) => ({ resourceId: new ObjectId(id), date, capacity: 1, claims: [], version: 0 })));
+  await world.db
+    .collection('dateSlots')
+    .insertMany([
+      ...slotDocs([...rawTxnResources, ...rawClaimResources], measuredDates),
+      ...slotDocs([rawWarm], days(1, 2 * WARMUP)),
+      ...slotDocs([rawHot], days(1, ROUNDS)),
+    ]);
 
-  // (a) Uncontended: every hold a distinct (resource, date), through HTTP + GraphQL + idempotency key.
-  const gqlResources = await Promise.all(Array.from({ length: Math.ceil(TOTAL / 1000) }, () => newResource(1)));
-  const viaGraphQL = await runPool(TOTAL, CONCURRENCY, (i) =>
-    bench.gql(user, HOLD, { input: { resourceId: gqlResources[Math.floor(i / 1000)], dates: [dateOf(i)], idempotencyKey: `a${i}` } }),
-  );
+  const raw = (targets: Targets) => ({ uri: world.mongoUri, dbName: world.dbName, ...targets });
+  const graphql = (targets: Targets, tokens: string[], keyPrefix: string) => ({ url: world.api.graphqlUrl, tokens, keyPrefix, ...targets });
+  const run = <P>(spec: Omit<PhaseSpec<P>, 'module' | 'measure'>) => pool.run({ module: LOAD, measure, ...spec });
 
-  // (b) The same claim with the raw driver: ensure the slot, then claim + insert the hold in one transaction.
-  const rawIds = await Promise.all(Array.from({ length: Math.ceil(TOTAL / 1000) }, () => newResource(1)));
-  const rawDocs = await resources.find({ _id: { $in: rawIds.map((id) => new ObjectId(id)) } }).toArray();
-  const viaDriver = await runPool(TOTAL, CONCURRENCY, async (i) => {
-    const resource = rawDocs[Math.floor(i / 1000)] as any;
-    const date = dateOf(i);
-    await ensureSlots(resource._id, [date]);
-    const now = new Date();
-    const holdId = new ObjectId();
-    await withTransaction(bench.client, async (session) => {
-      const ok = await claimDate(
-        session,
-        resource._id,
-        date,
-        { holdId, userId: 'raw', state: 'held', expiresAt: new Date(now.getTime() + 1_800_000) },
-        now,
-      );
-      if (!ok) throw new Error('unexpected: raw claim refused');
-      await holds.insertOne(
-        {
-          _id: holdId,
-          resourceId: resource._id,
-          userId: 'raw',
-          dates: [date],
-          amount: 100,
-          currency: 'EUR',
-          state: 'held',
-          expiresAt: now,
-          createdAt: now,
-          updatedAt: now,
-        },
-        { session },
-      );
-    });
+  // Warm-up: each GraphQL resource's slot horizon, the server's JIT, both sides' connection pools.
+  const allGql = [...gqlResources, warmResource, hotResource];
+  await run({
+    factory: 'viaGraphQL',
+    params: graphql({ resources: allGql, dates: [day(WARM_DAY)] }, holders, 'horizon'),
+    total: allGql.length,
+    concurrency: allGql.length,
+  });
+  await run({
+    factory: 'viaGraphQL',
+    params: graphql({ resources: [warmResource], dates: days(1, WARMUP) }, holders, 'warm'),
+    total: WARMUP,
+    concurrency: CONCURRENCY,
+  });
+  await run({
+    factory: 'rawTransaction',
+    params: raw({ resources: [rawWarm], dates: days(1, WARMUP) }),
+    total: WARMUP,
+    concurrency: CONCURRENCY,
+  });
+  await run({
+    factory: 'rawClaim',
+    params: raw({ resources: [rawWarm], dates: days(1 + WARMUP, WARMUP) }),
+    total: WARMUP,
+    concurrency: CONCURRENCY,
   });
 
-  // (c) 200 clients at once on one date of a capacity-1 resource.
-  const hot = await newResource(1);
-  const hotDate = dateOf(500);
-  const tokens = await Promise.all(Array.from({ length: CONTENDERS }, (_, i) => bench.token(`contender-${i}`)));
-  let winners = 0;
-  const contention = await runPool(CONTENDERS, CONTENDERS, async (i) => {
-    const data = await bench.gql(tokens[i], HOLD, { input: { resourceId: hot, dates: [hotDate], idempotencyKey: `c${i}` } });
-    if (data.holdDates.__typename === 'DatesHeld') winners += 1;
-  });
+  const phases: [string, PhaseResult][] = [];
+  const timed = async (label: string, result: Promise<PhaseResult>) => {
+    const done = await result;
+    phases.push([label, done]);
+    return done;
+  };
+  const expectAll = (result: PhaseResult, label: string, what: string) => {
+    if (result.outcomes[label] !== result.total)
+      problems.push(`${what}: ${JSON.stringify(result.outcomes)}, expected ${result.total} ${label}`);
+  };
 
-  console.log(`holds bench: ${TOTAL} holds, ${CONCURRENCY} in flight, one mongod`);
-  const graphqlRate = summary('(a) holdDates via GraphQL (HTTP)', TOTAL, viaGraphQL);
-  const driverRate = summary('(b) same claim via raw driver (transaction)', TOTAL, viaDriver);
-  console.log(`    ratio GraphQL / raw driver: ${(graphqlRate / driverRate).toFixed(2)}`);
-  summary(`(c) ${CONTENDERS}-way contention on one date`, CONTENDERS, contention);
-  console.log(`    winners: ${winners} (must be 1)`);
-  if (winners !== 1) process.exitCode = 1;
+  // (a) Uncontended.
+  const rawTxn = await timed(
+    'raw transaction',
+    run({
+      factory: 'rawTransaction',
+      params: raw({ resources: rawTxnResources, dates: measuredDates }),
+      total: HOLDS,
+      concurrency: CONCURRENCY,
+    }),
+  );
+  const rawBare = await timed(
+    'raw findOneAndUpdate',
+    run({
+      factory: 'rawClaim',
+      params: raw({ resources: rawClaimResources, dates: measuredDates }),
+      total: HOLDS,
+      concurrency: CONCURRENCY,
+    }),
+  );
+  const viaGql = await timed(
+    'holdDates via GraphQL',
+    run({
+      factory: 'viaGraphQL',
+      params: graphql({ resources: gqlResources, dates: measuredDates }, holders, 'a'),
+      total: HOLDS,
+      concurrency: CONCURRENCY,
+    }),
+  );
+  expectAll(rawTxn, 'held', 'raw transactions');
+  expectAll(rawBare, 'won', 'raw claims');
+  expectAll(viaGql, 'held', 'GraphQL holds');
+
+  // (b) Contention: CONTENDERS at once on one date, ROUNDS dates, one winner each.
+  const gqlLatencies: number[] = [];
+  const rawLatencies: number[] = [];
+  const winners = { graphql: [] as number[], raw: [] as number[] };
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const date = day(1 + round);
+    const viaRaw = await timed(
+      `contention ${round + 1}: raw findOneAndUpdate`,
+      run({ factory: 'rawClaim', params: raw({ resources: [rawHot], dates: [date] }), total: CONTENDERS, concurrency: CONTENDERS }),
+    );
+    const viaApi = await timed(
+      `contention ${round + 1}: GraphQL`,
+      run({
+        factory: 'viaGraphQL',
+        params: graphql({ resources: [hotResource], dates: [date] }, contenders, `c${round}`),
+        total: CONTENDERS,
+        concurrency: CONTENDERS,
+      }),
+    );
+    rawLatencies.push(...viaRaw.latencies);
+    gqlLatencies.push(...viaApi.latencies);
+    winners.raw.push(viaRaw.outcomes.won ?? 0);
+    winners.graphql.push(viaApi.outcomes.held ?? 0);
+    if (viaApi.outcomes.held !== 1 || viaApi.outcomes.unavailable !== CONTENDERS - 1)
+      problems.push(`GraphQL round ${round + 1} on ${date}: ${JSON.stringify(viaApi.outcomes)}, expected exactly 1 held`);
+    if (viaRaw.outcomes.won !== 1)
+      problems.push(`raw round ${round + 1} on ${date}: ${JSON.stringify(viaRaw.outcomes)}, expected exactly 1 won`);
+  }
+  // The database agrees: one claim on each contended slot.
+  const contended = await world.db
+    .collection('dateSlots')
+    .find({ resourceId: { $in: [new ObjectId(hotResource), new ObjectId(rawHot)] }, date: { $in: days(1, ROUNDS) } })
+    .toArray();
+  for (const slot of contended)
+    if (slot.claims.length !== 1) problems.push(`slot ${slot.resourceId} ${slot.date} holds ${slot.claims.length} claims`);
+  if (contended.length !== 2 * ROUNDS) problems.push(`found ${contended.length} contended slots, expected ${2 * ROUNDS}`);
+
+  console.log(
+    `\nholds bench: ${HOLDS.toLocaleString('en-US')} uncontended holds, ${CONCURRENCY} in flight; ${CONTENDERS} at once on one date × ${ROUNDS} rounds; ` +
+      `${WORKERS} load worker process${WORKERS > 1 ? 'es' : ''}; compiled server (node dist/main.js) and one mongod, on this machine's ${(await import('node:os')).availableParallelism()} CPUs\n`,
+  );
+  printTable('', [
+    throughputRow('holds, uncontended: vs raw transaction (claim + hold insert)', rawTxn, viaGql),
+    throughputRow('holds, uncontended: vs bare findOneAndUpdate per claim', rawBare, viaGql),
+    latencyRow(`holds, ${CONTENDERS} at once on one date (raw: findOneAndUpdate each)`, rawLatencies, gqlLatencies),
+  ]);
+  console.log(`\nwinners per round: GraphQL ${winners.graphql.join(', ')}; raw ${winners.raw.join(', ')} (each must be 1)`);
+  console.log(
+    `raw transactions: ${rawTxn.counters.attempts} attempts for ${rawTxn.counters.transactions} (retries: ${rawTxn.counters.attempts - rawTxn.counters.transactions})`,
+  );
+  console.log('\nphases (wall time; CPU time per process group over the phase):');
+  for (const [label, result] of phases) console.log(usageLine(label, result));
+  console.log(`\n${processLine('API process', world.api.pid)}`);
+} catch (error) {
+  problems.push(String((error as Error)?.stack ?? error));
 } finally {
-  await bench.stop();
+  await pool.close();
+  await world.stop();
+}
+if (problems.length > 0) {
+  console.error(`\nFAILED:\n  ${problems.join('\n  ')}`);
+  process.exitCode = 1;
+} else {
+  console.log('checks: passed');
 }

@@ -1,93 +1,166 @@
-import { ObjectId } from 'mongodb';
-import { type AccountDocument, ledgerCollections } from '../src/ledger';
-import { moveFunds } from '../src/ledger/transfers';
-import { type TransactionStats, withTransaction } from '../src/mongo';
-import { percentile, runPool, startBenchApp, summary } from './support';
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { Pairs } from './transfers.load';
+import {
+  type PhaseResult,
+  type PhaseSpec,
+  printTable,
+  processLine,
+  startBenchWorld,
+  startLoadWorkers,
+  summarize,
+  throughputRow,
+  usageLine,
+} from './support';
 
 /**
- * Transfers/s through GraphQL against the raw driver running the same transaction at the same
- * concurrency, for spread-out accounts and for one hot source account, with withTransaction
- * retries and latency percentiles. The GraphQL path queues debits per account inside the instance.
+ * npm run bench:transfers [-- --accounts 1000 --spread 3000 --hot 1000 --concurrency 64 --workers 1]
+ *
+ * The compiled server runs as its own process; load workers (child processes) drive it over HTTP,
+ * and run the raw-driver baseline (the same debit-if-funds + credit + transfer + two ledger entries
+ * in one transaction) against the same replica set at the same concurrency:
+ * - spread: transfers between random pairs of `--accounts` accounts;
+ * - hot: every transfer from one account (the server queues debits per account; raw transactions
+ *   conflict and retry).
+ * Checks, exiting 1 if any fails: Σ balances unchanged by the transfers, no negative balance,
+ * every transfer recorded once, `ledgerCheck` clean.
  */
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const SPREAD_TOTAL = Number(process.env.BENCH_SPREAD ?? 3000);
-const HOT_TOTAL = Number(process.env.BENCH_HOT ?? 1000);
-const ACCOUNTS = 200;
+const { values } = parseArgs({
+  options: {
+    accounts: { type: 'string', default: '1000' },
+    spread: { type: 'string', default: process.env.BENCH_SPREAD ?? '3000' },
+    hot: { type: 'string', default: process.env.BENCH_HOT ?? '1000' },
+    concurrency: { type: 'string', default: process.env.BENCH_CONCURRENCY ?? '64' },
+    workers: { type: 'string', default: '1' },
+    warmup: { type: 'string', default: '500' },
+  },
+});
+const [ACCOUNTS, SPREAD, HOT, CONCURRENCY, WORKERS, WARMUP] = [
+  values.accounts,
+  values.spread,
+  values.hot,
+  values.concurrency,
+  values.workers,
+  values.warmup,
+].map((value) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`expected a whole number ≥ 1, got "${value}"`);
+  return n;
+});
+if (ACCOUNTS < 2) throw new Error('--accounts must be at least 2');
+const INITIAL_BALANCE = 10_000_000;
+const LOAD = new URL('./transfers.load.ts', import.meta.url);
 
-const OPEN = `mutation($input: OpenAccountInput!) { openAccount(input: $input) { id } }`;
-const DEPOSIT = `mutation($input: DepositInput!) { deposit(input: $input) { __typename } }`;
-const TRANSFER = `mutation($input: TransferInput!) { transfer(input: $input) { __typename } }`;
-
-const bench = await startBenchApp();
+const world = await startBenchWorld();
+const pool = await startLoadWorkers(WORKERS);
+const problems: string[] = [];
 try {
-  const admin = await bench.token('bench-admin', 'admin');
-  const owners = await Promise.all(Array.from({ length: ACCOUNTS }, (_, i) => bench.token(`owner-${i}`)));
-  const openAccounts = () =>
-    Promise.all(
-      owners.map(async (token, i) => {
-        const id = (await bench.gql(token, OPEN, { input: { currency: 'EUR' } })).openAccount.id as string;
-        await bench.gql(admin, DEPOSIT, { input: { accountId: id, amount: 10_000_000, idempotencyKey: `seed-${id}-${i}` } });
-        return id;
-      }),
-    );
-  const collections = ledgerCollections(bench.db);
-  const gqlAccounts = await openAccounts();
-  const rawIds = (await openAccounts()).map((id) => new ObjectId(id));
-  const rawAccounts = await Promise.all(rawIds.map(async (_id) => (await collections.accounts.findOne({ _id })) as AccountDocument));
-  const rawStats: TransactionStats = { runs: 0, attempts: 0 };
-  const gqlStats = bench.app.services.transactionStats;
+  const measure = world.processes();
+  const run = <P>(spec: Omit<PhaseSpec<P>, 'module' | 'measure'>) => pool.run({ module: LOAD, measure, ...spec });
+  const admin = await world.token('bench-admin', 'admin');
+  const accounts = world.db.collection('accounts');
 
-  let seed = 7;
-  const random = (n: number) => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-    return seed % n;
-  };
-  const pair = (hot: boolean) => {
-    const from = hot ? 0 : random(ACCOUNTS);
-    return [from, (from + 1 + random(ACCOUNTS - 1)) % ACCOUNTS];
-  };
-
-  const viaGraphQL = (hot: boolean, tag: string) => async (i: number) => {
-    const [from, to] = pair(hot);
-    const data = await bench.gql(owners[from], TRANSFER, {
-      input: { fromAccountId: gqlAccounts[from], toAccountId: gqlAccounts[to], amount: 1 + random(100), idempotencyKey: `${tag}-${i}` },
+  // Two sets of ACCOUNTS funded accounts, opened through the API: one for GraphQL, one for the raw driver.
+  const openSet = async (prefix: string) => {
+    const ownerIds = Array.from({ length: ACCOUNTS }, (_, i) => `${prefix}-${i}`);
+    const owners = await Promise.all(ownerIds.map((id) => world.token(id)));
+    await run({
+      factory: 'openFunded',
+      params: { url: world.api.graphqlUrl, owners, admin, amount: INITIAL_BALANCE },
+      total: ACCOUNTS,
+      concurrency: CONCURRENCY,
     });
-    if (data.transfer.__typename !== 'TransferCompleted') throw new Error(`unexpected ${data.transfer.__typename}`);
+    const docs = await accounts.find({ ownerId: { $in: ownerIds } }, { projection: { ownerId: 1 } }).toArray();
+    const byOwner = new Map(docs.map((doc) => [doc.ownerId as string, doc._id.toHexString()]));
+    return { owners, ids: ownerIds.map((id) => byOwner.get(id)!) };
   };
-  const viaDriver = (hot: boolean) => async () => {
-    const [from, to] = pair(hot);
-    const amount = 1 + random(100);
-    await withTransaction(
-      bench.client,
-      async (session) => {
-        const movement = { source: rawAccounts[from], target: rawAccounts[to], amount, memo: null, initiatedBy: 'raw', now: new Date() };
-        if (!(await moveFunds(collections, session, movement))) throw new Error('unexpected: raw transfer refused');
-      },
-      rawStats,
-    );
-  };
+  const gqlSet = await openSet('gql-owner');
+  const rawSet = await openSet('raw-owner');
+  const total = async () =>
+    (await accounts.aggregate<{ sum: number }>([{ $group: { _id: null, sum: { $sum: '$balance' } } }]).next())?.sum ?? 0;
+  const before = { sum: await total(), transfers: await world.db.collection('transfers').countDocuments() };
 
-  const measure = async (label: string, total: number, op: (i: number) => Promise<void>, stats: TransactionStats) => {
-    const before = { ...stats };
-    const run = await runPool(total, CONCURRENCY, op);
-    const rate = summary(label, total, run);
-    console.log(`    withTransaction retries: ${stats.attempts - before.attempts - (stats.runs - before.runs)} per ${total}`);
-    return { rate, p99: percentile(run.latencies, 99) };
-  };
+  const pairs = (ids: string[], hot: boolean, salt: number): Pairs => ({ accounts: ids, hot, salt });
+  const viaGraphQL = (hot: boolean, salt: number, keyPrefix: string) => ({
+    url: world.api.graphqlUrl,
+    owners: gqlSet.owners,
+    keyPrefix,
+    ...pairs(gqlSet.ids, hot, salt),
+  });
+  const viaRaw = (hot: boolean, salt: number) => ({ uri: world.mongoUri, dbName: world.dbName, ...pairs(rawSet.ids, hot, salt) });
 
-  await runPool(300, CONCURRENCY, viaGraphQL(false, 'warm')); // JIT and pools
-  console.log(`transfers bench: ${CONCURRENCY} in flight, one mongod, ${ACCOUNTS} accounts`);
-  const spreadRaw = await measure('spread-out: raw driver', SPREAD_TOTAL, viaDriver(false), rawStats);
-  const spreadGql = await measure('spread-out: GraphQL', SPREAD_TOTAL, viaGraphQL(false, 'spread'), gqlStats);
-  console.log(`    ratio GraphQL / raw: ${(spreadGql.rate / spreadRaw.rate).toFixed(2)}`);
-  const hotRaw = await measure('one hot source account: raw driver', HOT_TOTAL, viaDriver(true), rawStats);
-  const hotGql = await measure('one hot source account: GraphQL (queued)', HOT_TOTAL, viaGraphQL(true, 'hot'), gqlStats);
-  console.log(`    ratio GraphQL / raw: ${(hotGql.rate / hotRaw.rate).toFixed(2)}   p99 ratio: ${(hotGql.p99 / hotRaw.p99).toFixed(2)}`);
-  const check = await bench.app.services.ledger.check();
-  console.log(
-    `ledgerCheck after the run: ok=${check.ok} accounts=${check.accountsChecked}${check.ok ? '' : ` problems=${check.problems.length}`}`,
+  // Warm-up: the server's JIT, both sides' connection pools.
+  await run({ factory: 'viaGraphQL', params: viaGraphQL(false, 1, 'warm'), total: WARMUP, concurrency: CONCURRENCY });
+  await run({ factory: 'rawTransaction', params: viaRaw(false, 1), total: WARMUP, concurrency: CONCURRENCY });
+
+  const phases: [string, PhaseResult][] = [];
+  const timed = async (label: string, result: Promise<PhaseResult>) => {
+    const done = await result;
+    phases.push([label, done]);
+    if (done.outcomes.completed !== done.total)
+      problems.push(`${label}: ${JSON.stringify(done.outcomes)}, expected ${done.total} completed`);
+    return done;
+  };
+  const spreadRaw = await timed(
+    'spread: raw transaction',
+    run({ factory: 'rawTransaction', params: viaRaw(false, 2), total: SPREAD, concurrency: CONCURRENCY }),
   );
-  if (!check.ok) process.exitCode = 1;
+  const spreadGql = await timed(
+    'spread: transfer via GraphQL',
+    run({ factory: 'viaGraphQL', params: viaGraphQL(false, 2, 'spread'), total: SPREAD, concurrency: CONCURRENCY }),
+  );
+  const hotRaw = await timed(
+    'hot: raw transaction',
+    run({ factory: 'rawTransaction', params: viaRaw(true, 3), total: HOT, concurrency: CONCURRENCY }),
+  );
+  const hotGql = await timed(
+    'hot: transfer via GraphQL',
+    run({ factory: 'viaGraphQL', params: viaGraphQL(true, 3, 'hot'), total: HOT, concurrency: CONCURRENCY }),
+  );
+
+  // Checks: money only moved, never went negative, every transfer recorded once, the ledger reconciles.
+  const after = { sum: await total(), transfers: await world.db.collection('transfers').countDocuments() };
+  const expectedTransfers = 2 * WARMUP + 2 * SPREAD + 2 * HOT;
+  if (after.sum !== before.sum) problems.push(`Σ balances changed: ${before.sum} before the transfers, ${after.sum} after`);
+  const negative = await accounts.countDocuments({ balance: { $lt: 0 } });
+  if (negative > 0) problems.push(`${negative} accounts have a negative balance`);
+  if (after.transfers - before.transfers !== expectedTransfers)
+    problems.push(`${after.transfers - before.transfers} transfers recorded, expected ${expectedTransfers}`);
+  const { ledgerCheck } = await world.graphql.gql<{ ledgerCheck: { ok: boolean; accountsChecked: number; problems: string[] } }>(
+    admin,
+    '{ ledgerCheck { ok accountsChecked problems } }',
+  );
+  if (!ledgerCheck.ok) problems.push(`ledgerCheck: ${ledgerCheck.problems.slice(0, 5).join('; ')}`);
+
+  const retries = (result: PhaseResult) =>
+    `${result.counters.attempts - result.counters.transactions} retries in ${result.counters.transactions} transactions`;
+  console.log(
+    `\ntransfers bench: ${SPREAD.toLocaleString('en-US')} spread over ${ACCOUNTS.toLocaleString('en-US')} accounts, ${HOT.toLocaleString('en-US')} from one hot account, ${CONCURRENCY} in flight; ` +
+      `${WORKERS} load worker process${WORKERS > 1 ? 'es' : ''}; compiled server (node dist/main.js) and one mongod, on this machine's ${availableParallelism()} CPUs\n`,
+  );
+  printTable('', [
+    throughputRow(`transfers, spread over ${ACCOUNTS.toLocaleString('en-US')} accounts`, spreadRaw, spreadGql),
+    throughputRow('transfers, all from one hot account', hotRaw, hotGql),
+  ]);
+  const hotP99 = summarize(hotGql.latencies).p99 / summarize(hotRaw.latencies).p99;
+  console.log(`\nhot account p99 ratio GraphQL / raw: ${hotP99.toFixed(2)}`);
+  console.log(`raw transaction retries: spread ${retries(spreadRaw)}; hot ${retries(hotRaw)}`);
+  console.log(
+    `checks: Σ balances ${before.sum.toLocaleString('en-US')} before and ${after.sum.toLocaleString('en-US')} after; ${negative} negative balances; ` +
+      `${after.transfers - before.transfers} transfers recorded of ${expectedTransfers}; ledgerCheck ok=${ledgerCheck.ok} over ${ledgerCheck.accountsChecked} accounts`,
+  );
+  console.log('\nphases (wall time; CPU time per process group over the phase):');
+  for (const [label, result] of phases) console.log(usageLine(label, result));
+  console.log(`\n${processLine('API process', world.api.pid)}`);
+} catch (error) {
+  problems.push(String((error as Error)?.stack ?? error));
 } finally {
-  await bench.stop();
+  await pool.close();
+  await world.stop();
+}
+if (problems.length > 0) {
+  console.error(`\nFAILED:\n  ${problems.join('\n  ')}`);
+  process.exitCode = 1;
+} else {
+  console.log('checks: passed');
 }

@@ -12,12 +12,16 @@ export interface ApiProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 }
 
+/** The server from source (`npm run dev`'s way), or the compiled build (`npm start`'s; `npm run build` first). */
+export const FROM_SOURCE = [join('node_modules', '.bin', 'tsx'), 'src/main.ts'];
+export const FROM_BUILD = [process.execPath, 'dist/main.js'];
+
 /**
- * `npm start` as a real child process (tsx src/main.ts) on a free port, against the given replica
- * set and stripe-mock, so tests can SIGTERM or SIGKILL it. Resolves once it listens.
+ * The server as a real child process on a free port, against the given replica set and
+ * stripe-mock, so tests can SIGTERM or SIGKILL it. Resolves once it listens.
  */
-export async function startApiProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<ApiProcess> {
-  const child = spawn(join('node_modules', '.bin', 'tsx'), ['src/main.ts'], {
+export async function startApiProcess(env: Record<string, string>, timeoutMs = 30_000, command = FROM_SOURCE): Promise<ApiProcess> {
+  const child = spawn(command[0], command.slice(1), {
     env: {
       ...process.env,
       PORT: '0',
