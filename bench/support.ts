@@ -9,6 +9,8 @@
  *     params: { url: world.api.graphqlUrl, ... }, total: 1000, concurrency: 64, measure: world.processes() });
  *   printTable('…', [throughputRow('…', rawResult, result)]);
  *   await pool.close(); await world.stop();
+ *
+ * BENCH_API_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' passes node flags to the server processes only.
  */
 export {
   BENCH_API_ENV,

@@ -64,7 +64,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   buildIfStale();
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'race-free-bench-api-'));
-  const child = spawn(process.execPath, ['dist/main.js'], {
+  // e.g. BENCH_API_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof': profile the server, not the bench.
+  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
     cwd: ROOT,
     env: {
       ...process.env,
