@@ -216,6 +216,7 @@ try {
   console.log(`\n${processLine('API process', world.api.pid)}`);
 } catch (error) {
   problems.push(String((error as Error)?.stack ?? error));
+  console.error(`the API's last log lines:\n${world.api.output().slice(-20).join('\n')}`);
 } finally {
   await pool.close();
   await world.stop();

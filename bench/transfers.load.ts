@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ObjectId } from 'mongodb';
 import { hashIndex, type LoadFactory, sharedGraphqlClient, sharedMongoClient, warmGraphQL, warmMongo } from './support';
 
@@ -24,16 +25,26 @@ const OPEN = `mutation($input: OpenAccountInput!) { openAccount(input: $input) {
 const DEPOSIT = `mutation($input: DepositInput!) { deposit(input: $input) { __typename } }`;
 const TRANSFER = `mutation($input: TransferInput!) { transfer(input: $input) { __typename } }`;
 
-/** Setup: `owners[i]` opens an EUR account and the admin deposits `amount` into it. */
-export const openFunded: LoadFactory<{ url: string; owners: string[]; admin: string; amount: number }> = async (params, worker) => {
+/**
+ * Setup: `owners[i]` opens an EUR account and an admin (`admins[i mod n]`) deposits `amount` into it.
+ * Every admin transaction writes the admin's user document, so concurrent deposits by one admin
+ * conflict; a deposit answered with a retryable error (its retries ran out of time) is retried with
+ * the same key, as the API asks clients to.
+ */
+export const openFunded: LoadFactory<{ url: string; owners: string[]; admins: string[]; amount: number }> = async (params, worker) => {
   const client = sharedGraphqlClient(params.url);
   await warmGraphQL(client, worker.concurrency);
   return {
     async run(i) {
       const { openAccount } = await client.gql<{ openAccount: { id: string } }>(params.owners[i], OPEN, { input: { currency: 'EUR' } });
-      await client.gql(params.admin, DEPOSIT, {
-        input: { accountId: openAccount.id, amount: params.amount, idempotencyKey: `seed-${openAccount.id}` },
-      });
+      const input = { accountId: openAccount.id, amount: params.amount, idempotencyKey: `seed-${openAccount.id}` };
+      for (let attempt = 1; ; attempt += 1) {
+        const response = await client.request(params.admins[i % params.admins.length], DEPOSIT, { input });
+        if (response.data && !response.errors) return;
+        const retryable = response.errors?.every((error) => error.extensions?.retryable === true);
+        if (!retryable || attempt === 5) throw new Error(`deposit: HTTP ${response.status} ${JSON.stringify(response.errors)}`);
+        await sleep(100 * attempt);
+      }
     },
   };
 };

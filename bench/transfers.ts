@@ -58,6 +58,7 @@ try {
   const measure = world.processes();
   const run = <P>(spec: Omit<PhaseSpec<P>, 'module' | 'measure'>) => pool.run({ module: LOAD, measure, ...spec });
   const admin = await world.token('bench-admin', 'admin');
+  const admins = await Promise.all(Array.from({ length: 16 }, (_, i) => world.token(`bench-admin-${i}`, 'admin')));
   const accounts = world.db.collection('accounts');
 
   // Two sets of ACCOUNTS funded accounts, opened through the API: one for GraphQL, one for the raw driver.
@@ -66,7 +67,7 @@ try {
     const owners = await Promise.all(ownerIds.map((id) => world.token(id)));
     await run({
       factory: 'openFunded',
-      params: { url: world.api.graphqlUrl, owners, admin, amount: INITIAL_BALANCE },
+      params: { url: world.api.graphqlUrl, owners, admins, amount: INITIAL_BALANCE },
       total: ACCOUNTS,
       concurrency: CONCURRENCY,
     });
@@ -154,6 +155,7 @@ try {
   console.log(`\n${processLine('API process', world.api.pid)}`);
 } catch (error) {
   problems.push(String((error as Error)?.stack ?? error));
+  console.error(`the API's last log lines:\n${world.api.output().slice(-20).join('\n')}`);
 } finally {
   await pool.close();
   await world.stop();
