@@ -5,8 +5,11 @@ import { createHttpApp, type HttpApp } from './http/server';
 import type { WebSocketLimits } from './graphql';
 import type { IdempotencyHooks } from './idempotency';
 import type { Logger } from './logger';
+import { type AppMetrics, createMetrics } from './metrics';
 import { moveInlineRefunds } from './migrations';
+import { observeTransactions } from './mongo';
 import type { PaymentOptions } from './payments';
+import { requestAwareLogger } from './requestContext';
 import { createServices, ensureIndexes, type Services } from './services';
 
 export interface AppOptions {
@@ -34,30 +37,39 @@ export interface AppOptions {
 
 export interface App extends HttpApp {
   services: Services;
+  /** This app's own registry, served at `GET /metrics`. */
+  metrics: AppMetrics;
 }
 
 /**
  * The whole service against one database, not yet listening. `main` and the tests build it the
  * same way, so tests exercise the real HTTP and GraphQL stack.
  */
-export async function buildApp(options: AppOptions): Promise<App> {
+export async function buildApp(appOptions: AppOptions): Promise<App> {
+  // Every line logged while a request's work runs carries its request id.
+  const options = { ...appOptions, logger: requestAwareLogger(appOptions.logger) };
+  const metrics = createMetrics();
+  observeTransactions(options.client, { attempt: metrics.transactionAttempt, finished: metrics.transactionFinished });
   await ensureIndexes(options.db);
   await moveInlineRefunds(options.db, options.logger);
-  const services = createServices(options);
+  const services = createServices({ ...options, metrics });
+  metrics.countSubscribersWith(services.live.subscriberCount);
   // Opened before the server listens, so every change committed from then on reaches subscribers.
   const feed = await startChangeFeed({
     slots: services.slots,
     logger: options.logger,
     onSlotChanged: services.live.publishSlot,
     onEventsLost: services.live.endAll,
+    onFannedOut: metrics.changeFannedOut,
   });
-  const http = await createHttpApp({ ...options, services, changeStreamOpen: feed.isOpen }).catch(async (error) => {
+  const http = await createHttpApp({ ...options, services, metrics, changeStreamOpen: feed.isOpen }).catch(async (error) => {
     await feed.stop();
     throw error;
   });
   return {
     ...http,
     services,
+    metrics,
     async start(port) {
       const bound = await http.start(port);
       services.sweeper.start();

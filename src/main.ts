@@ -58,7 +58,8 @@ async function main(): Promise<void> {
     await embedded?.stop();
     throw error;
   }
-  logger.info(`GraphQL (HTTP and graphql-ws) at http://localhost:${port}/graphql, health at /healthz`);
+  logger.info(`GraphQL (HTTP and graphql-ws) at http://localhost:${port}/graphql, health at /healthz, metrics at /metrics`);
+  if (!config.production) logger.info(`Apollo Sandbox: open http://localhost:${port}/graphql in a browser`);
   logger.info('Mint a token with: npm run token -- <userId> [user|admin]');
   logger.info(`Stripe webhooks at http://localhost:${port}/webhooks/stripe`);
   if (stripe.local) logger.info(`stripe-mock: the page at / can simulate payments (POST http://localhost:${port}/dev/simulate-payment)`);

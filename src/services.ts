@@ -15,6 +15,7 @@ import { ensureIdempotencyIndexes, type IdempotencyHooks, idempotencyCollection,
 import { accountService, debitBatcher, ensureLedgerIndexes, ledgerCollections, ledgerService } from './ledger';
 import { leaseLocks, locksCollection } from './locks';
 import type { Logger } from './logger';
+import type { AppMetrics } from './metrics';
 import type { TransactionStats } from './mongo';
 import { ensureRefundIndexes, type PaymentOptions, paymentsModule, refundsCollection } from './payments';
 import { userService, usersCollection } from './users';
@@ -32,6 +33,8 @@ export interface ServiceDeps {
   idempotencyLeaseMs: number;
   idempotencyHooks?: IdempotencyHooks;
   payments: PaymentOptions;
+  /** Where the services' hooks report (idempotency outcomes, background job runs); optional, they work without. */
+  metrics?: AppMetrics;
 }
 
 /**
@@ -50,6 +53,7 @@ export function createServices(deps: ServiceDeps) {
     logger,
     leaseMs: deps.idempotencyLeaseMs,
     hooks: deps.idempotencyHooks,
+    onOutcome: deps.metrics?.idempotencyOutcome,
   });
   const transactionStats: TransactionStats = { runs: 0, attempts: 0 };
   const locks = leaseLocks(locksCollection(db), clock);
@@ -92,6 +96,7 @@ export function createServices(deps: ServiceDeps) {
     clock,
     logger,
     refundRetryIntervalMs: deps.refundRetryIntervalMs,
+    onJobRun: deps.metrics?.backgroundJobRun,
   });
 
   return {
@@ -112,6 +117,7 @@ export function createServices(deps: ServiceDeps) {
       logger,
       intervalMs: deps.sweepIntervalMs,
       onExpired: expireCheckoutOf,
+      onRun: deps.metrics?.backgroundJobRun,
     }),
     checkout: payments.checkout,
     topUps: payments.topUps,

@@ -10,6 +10,8 @@ export interface ChangeFeedOptions {
   onSlotChanged: (slot: DateSlotDoc) => void;
   /** Called when events were lost for good (the oplog moved past our resume token). */
   onEventsLost: (error: Error) => void;
+  /** Called after each change was handed to `onSlotChanged`, with its commit times (metrics: commit → fan-out lag). */
+  onFannedOut?: (change: { clusterTime?: Timestamp; wallTime?: Date }) => void;
 }
 
 export interface ChangeFeed {
@@ -46,7 +48,7 @@ const MAX_RETRY_MS = 5_000;
  */
 const PIPELINE = [
   { $match: { operationType: { $in: ['insert', 'update', 'replace'] } } },
-  { $project: { operationType: 1, fullDocument: 1 } },
+  { $project: { operationType: 1, fullDocument: 1, clusterTime: 1, wallTime: 1 } },
 ];
 
 /**
@@ -62,7 +64,7 @@ const PIPELINE = [
  * subscription is ended with an error so clients reconnect and re-query.
  */
 export async function startChangeFeed(options: ChangeFeedOptions): Promise<ChangeFeed> {
-  const { slots, logger, onSlotChanged, onEventsLost } = options;
+  const { slots, logger, onSlotChanged, onEventsLost, onFannedOut } = options;
   let resumeToken: ResumeToken | undefined;
   let stream: ChangeStream<DateSlotDoc> | undefined;
   let stopped = false;
@@ -82,6 +84,7 @@ export async function startChangeFeed(options: ChangeFeedOptions): Promise<Chang
     if (!change || !('fullDocument' in change) || !change.fullDocument) return;
     try {
       onSlotChanged(change.fullDocument);
+      onFannedOut?.(change);
     } catch (error) {
       // A bug in delivery must not stall the stream or replay the same event forever.
       logger.error({ err: error }, 'availability feed: delivering a change failed');

@@ -59,6 +59,7 @@ export function holdSweeper(options: SweeperOptions) {
     locks,
     logger,
     intervalMs: options.intervalMs,
+    onRun: options.onRun,
     leaseMs: options.leaseMs ?? 30_000,
     idle: 0,
     async run(lease) {

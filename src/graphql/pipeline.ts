@@ -2,6 +2,7 @@ import type { Logger } from '../logger';
 import { queryShapeLimits, type QueryShapeLimits } from './limits';
 import { errorMasking, type FormatError } from './masking';
 import { mutationRateLimiter, type RateLimiter } from './rateLimit';
+import { withRequestId } from './requestId';
 
 /**
  * The safeguards every operation passes, whatever its transport: query-shape limits at parse and
@@ -19,7 +20,7 @@ export function operationPipeline(options: { logger: Logger; production: boolean
   return {
     limits: queryShapeLimits(options.production),
     rateLimiter: mutationRateLimiter(options.mutationsPerMinute),
-    formatError: errorMasking(options.logger, options.production),
+    formatError: withRequestId(errorMasking(options.logger, options.production)),
     production: options.production,
   };
 }

@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { GraphQLSchema } from 'graphql';
 import type { Context } from './context';
 import { asGraphQLError } from './errors';
@@ -11,6 +13,8 @@ export interface ApolloOptions {
   schema: GraphQLSchema;
   httpServer: Server;
   pipeline: OperationPipeline;
+  /** More plugins, e.g. the operation metrics. */
+  plugins?: ApolloServerPlugin<Context>[];
   /** Closes the graphql-ws server while Apollo drains HTTP. */
   disposeSubscriptions: () => Promise<void>;
 }
@@ -53,6 +57,16 @@ function retryHeadersPlugin(): ApolloServerPlugin<Context> {
   };
 }
 
+/**
+ * What a browser gets at `GET /graphql`: outside production, Apollo Sandbox (an IDE loaded from
+ * Apollo's CDN, working against this endpoint with introspection, which is on there too); in
+ * production nothing, so the GET is answered as any other GraphQL GET (400 without a query).
+ */
+function landingPage(production: boolean): ApolloServerPlugin<Context> {
+  if (production) return ApolloServerPluginLandingPageDisabled();
+  return ApolloServerPluginLandingPageLocalDefault({ embed: { runTelemetry: false }, includeCookies: false, footer: false });
+}
+
 /** GraphQL over HTTP: Apollo Server with the shared pipeline's rules, limiter and masking. */
 export function createApolloServer(options: ApolloOptions): ApolloServer<Context> {
   const { pipeline } = options;
@@ -74,6 +88,8 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Context
       rateLimitPlugin(pipeline),
       retryHeadersPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
+      landingPage(pipeline.production),
+      ...(options.plugins ?? []),
       { serverWillStart: async () => ({ drainServer: options.disposeSubscriptions }) },
     ],
   });

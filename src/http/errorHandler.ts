@@ -1,10 +1,12 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { ErrorCode } from '../errors';
 import type { Logger } from '../logger';
+import { requestScopeOf } from './requestId';
 
 /** The body of every answer the HTTP layer gives itself: the same shape as a GraphQL error response. */
-function errorBody(code: ErrorCode, message: string) {
-  return { errors: [{ message, extensions: { code } }] };
+function errorBody(code: ErrorCode, message: string, res: Response) {
+  const requestId = requestScopeOf(res)?.requestId;
+  return { errors: [{ message, extensions: { code, ...(requestId ? { requestId } : {}) } }] };
 }
 
 /** What body-parser, serve-static and other http-errors style failures carry: a 4xx the client caused. */
@@ -55,7 +57,7 @@ function clientMessage(error: ClientHttpError): string {
  */
 export function jsonFallbacks(logger: Logger): [RequestHandler, ErrorRequestHandler] {
   const unknownRoute: RequestHandler = (req, res) => {
-    res.status(404).json(errorBody('NOT_FOUND', `No route for ${req.method} ${req.path}`));
+    res.status(404).json(errorBody('NOT_FOUND', `No route for ${req.method} ${req.path}`, res));
   };
   const errorHandler: ErrorRequestHandler = (error, req, res, next) => {
     // Part of the answer is already out; Express's own handler then just closes the connection.
@@ -63,11 +65,11 @@ export function jsonFallbacks(logger: Logger): [RequestHandler, ErrorRequestHand
     const client = clientError(error);
     if (client) {
       logger.debug({ err: error, method: req.method, path: req.path }, 'refused a malformed HTTP request');
-      res.status(client.status).json(errorBody(client.status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', clientMessage(client)));
+      res.status(client.status).json(errorBody(client.status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', clientMessage(client), res));
       return;
     }
     logger.error({ err: error, method: req.method, path: req.path }, 'unexpected error in an HTTP request');
-    res.status(500).json(errorBody('INTERNAL_SERVER_ERROR', 'Internal server error'));
+    res.status(500).json(errorBody('INTERNAL_SERVER_ERROR', 'Internal server error', res));
   };
   return [unknownRoute, errorHandler];
 }

@@ -11,12 +11,14 @@ import { operationPipeline } from '../graphql';
 import { createApolloServer } from '../graphql';
 import { DEFAULT_WEBSOCKET_LIMITS, serveGraphQLOverWebSocket, type WebSocketLimits } from '../graphql';
 import type { Logger } from '../logger';
+import { type AppMetrics, observeOperations, serveMetrics } from '../metrics';
 import { STRIPE_WEBHOOK_PATH, stripeWebhookRoute } from './stripeWebhookRoute';
 import type { Services } from '../services';
 import { serveCalendarPage } from './calendarPage';
 import { serveLocalPayments } from './localPayments';
 import { serveProbes } from './probes';
 import { jsonFallbacks } from './errorHandler';
+import { requestIds } from './requestId';
 
 export const GRAPHQL_PATH = '/graphql';
 const MAX_BODY = '100kb';
@@ -29,6 +31,7 @@ export interface HttpOptions {
   production: boolean;
   mutationsPerMinute: number;
   webSocketLimits?: Partial<WebSocketLimits>;
+  metrics: AppMetrics;
   /** For `/readyz`: whether the availability change stream is open. */
   changeStreamOpen: () => boolean;
   /** stripe-mock only: serve `POST /dev/simulate-payment` (see localPayments.ts). */
@@ -43,12 +46,13 @@ export interface HttpApp {
   server: Server;
 }
 
-/** One port: POST /graphql, graphql-ws on /graphql, GET /healthz and /readyz, POST /webhooks/stripe, the calendar page at /. */
+/** One port: POST /graphql, graphql-ws on /graphql, GET /healthz, /readyz and /metrics, POST /webhooks/stripe, the calendar page at /. */
 export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
-  const { db, services, jwtSecret, logger } = options;
+  const { db, services, jwtSecret, logger, metrics } = options;
   const app = express();
   const server = createServer(app);
   const schema = buildSchema();
+  const operations = observeOperations(schema, metrics, logger);
 
   const pipeline = operationPipeline({ logger, production: options.production, mutationsPerMinute: options.mutationsPerMinute });
   const recognise = async (authorization: unknown) => {
@@ -64,11 +68,13 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
     limits: { ...DEFAULT_WEBSOCKET_LIMITS, ...options.webSocketLimits },
     authenticate: recognise,
     services,
+    observe: { operations, opened: metrics.webSocketOpened, closed: metrics.webSocketClosed },
   });
   const apollo = createApolloServer({
     schema,
     httpServer: server,
     pipeline,
+    plugins: [operations.apolloPlugin],
     disposeSubscriptions: async () => {
       await subscriptions.dispose();
     },
@@ -76,9 +82,11 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
   await apollo.start();
 
   app.disable('x-powered-by');
+  app.use(requestIds(logger, metrics));
   // Raw body for the signature check: mounted before any JSON parser.
-  app.post(STRIPE_WEBHOOK_PATH, ...stripeWebhookRoute(services.stripeWebhooks, logger));
+  app.post(STRIPE_WEBHOOK_PATH, ...stripeWebhookRoute(services.stripeWebhooks, logger, metrics.webhook));
   serveProbes(app, { db, logger, changeStreamOpen: options.changeStreamOpen });
+  serveMetrics(app, metrics);
   serveCalendarPage(app);
   if (options.localPayments) {
     const sign = services.paymentGateway.signTestPayload;

@@ -6,6 +6,12 @@ import { InvalidWebhook, type WebhookProcessor } from '../payments';
 
 export const STRIPE_WEBHOOK_PATH = '/webhooks/stripe';
 
+/** Told how each delivery ended (metrics); `type` is undefined for a delivery refused before it was read. */
+export type WebhookResultObserver = (
+  type: string | undefined,
+  result: 'applied' | 'duplicate' | 'ignored' | 'invalid' | 'unapplicable' | 'retry' | 'failed',
+) => void;
+
 /**
  * `POST /webhooks/stripe`. The signature covers the exact bytes Stripe sent, so this route reads
  * the raw body itself and must be mounted before any JSON parser.
@@ -23,7 +29,7 @@ export const STRIPE_WEBHOOK_PATH = '/webhooks/stripe';
  * - anything else (Stripe unreachable, a bug) → 500: Stripe redelivers, which is what
  *   an outage needs (a redelivery also finishes work left pending after commit, such as a refund).
  */
-export function stripeWebhookRoute(webhooks: WebhookProcessor, logger: Logger): RequestHandler[] {
+export function stripeWebhookRoute(webhooks: WebhookProcessor, logger: Logger, onResult?: WebhookResultObserver): RequestHandler[] {
   const handle: RequestHandler = async (req, res) => {
     const signature = req.headers['stripe-signature'];
     let event;
@@ -33,22 +39,28 @@ export function stripeWebhookRoute(webhooks: WebhookProcessor, logger: Logger): 
     } catch (error) {
       if (!(error instanceof InvalidWebhook)) throw error;
       logger.warn({ reason: error.message }, 'refused a Stripe webhook delivery');
+      onResult?.(undefined, 'invalid');
       res.status(400).json({ error: error.message });
       return;
     }
     try {
-      res.json({ received: true, ...(await webhooks.process(event)) });
+      const processed = await webhooks.process(event);
+      onResult?.(event.type, processed.handled ? 'applied' : processed.reason);
+      res.json({ received: true, ...processed });
     } catch (thrown) {
       const error = asOutage(thrown) ?? thrown;
       const context = { err: thrown, eventId: event.id, type: event.type };
       if (error instanceof DomainError && !isRetryable(error)) {
         logger.error({ ...context, code: error.code }, 'Stripe event can never be applied; answered 200 so it is not redelivered');
+        onResult?.(event.type, 'unapplicable');
         res.json({ received: true, ignored: error.code });
       } else if (error instanceof DomainError) {
         logger.warn({ ...context, code: error.code }, 'Stripe event could not be applied yet; Stripe will redeliver it');
+        onResult?.(event.type, 'retry');
         res.status(503).json({ error: 'the event could not be applied yet; it will be retried' });
       } else {
         logger.error(context, 'Stripe event failed; Stripe will redeliver it');
+        onResult?.(event.type, 'failed');
         res.status(500).json({ error: 'the event could not be applied; it will be retried' });
       }
     }

@@ -69,6 +69,8 @@ export interface IdempotencyRunnerOptions {
   /** How long an `in_progress` key stays its owner's without completing (default `DEFAULT_LEASE_MS`). */
   leaseMs: number;
   hooks?: IdempotencyHooks;
+  /** Told what each request's key said (metrics): a new key, a replay, in use, reused with another input, taken over. */
+  onOutcome?: (outcome: 'new' | 'replayed' | 'in_use' | 'reused' | 'taken_over') => void;
 }
 
 /** JSON with object keys sorted, so the same input always hashes the same. */
@@ -106,7 +108,7 @@ interface Claim extends KeyUse {
  * was taken over and wakes up finds its owner gone, so its transaction aborts and it answers
  * `IDEMPOTENCY_KEY_IN_USE` (retryable), whose retry gets the result the new owner stored.
  */
-export function idempotencyRunner({ keys, clock, logger, leaseMs, hooks }: IdempotencyRunnerOptions): RunIdempotent {
+export function idempotencyRunner({ keys, clock, logger, leaseMs, hooks, onOutcome }: IdempotencyRunnerOptions): RunIdempotent {
   async function claim(scope: string, key: string, requestHash: string): Promise<Claim | { stored: unknown }> {
     const now = clock.now();
     const owner = randomUUID();
@@ -122,6 +124,7 @@ export function idempotencyRunner({ keys, clock, logger, leaseMs, hooks }: Idemp
         createdAt: now,
         expiresAt: new Date(now.getTime() + KEY_LIFETIME_MS),
       });
+      onOutcome?.('new');
       return { id: insertedId, owner, claimedAt: now };
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
@@ -137,17 +140,28 @@ export function idempotencyRunner({ keys, clock, logger, leaseMs, hooks }: Idemp
       return claim(scope, key, requestHash);
     }
     if (existing.requestHash !== requestHash) {
+      onOutcome?.('reused');
       throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was already used with a different input');
     }
-    if (existing.state === 'completed') return { stored: existing.result };
-    if (!(existing.lockedUntil <= now)) throw keyInUse();
+    if (existing.state === 'completed') {
+      onOutcome?.('replayed');
+      return { stored: existing.result };
+    }
+    if (!(existing.lockedUntil <= now)) {
+      onOutcome?.('in_use');
+      throw keyInUse();
+    }
     // The owner outlived its lease: presumed dead. One conditional update on the owner we saw
     // decides among concurrent retries; the losers see the new owner's fresh lease.
     const takeover = await keys.updateOne(
       { _id: existing._id, state: 'in_progress', owner: existing.owner, lockedUntil: { $lte: now } },
       { $set: { owner, lockedUntil } },
     );
-    if (takeover.modifiedCount === 0) throw keyInUse();
+    if (takeover.modifiedCount === 0) {
+      onOutcome?.('in_use');
+      throw keyInUse();
+    }
+    onOutcome?.('taken_over');
     logger.warn(
       { scope, key, previousOwner: existing.owner, owner, lockedUntil: existing.lockedUntil },
       'took over an idempotency key whose request outlived its lease',

@@ -12,9 +12,11 @@ export interface BackgroundJobSettings {
   intervalMs: number;
   leaseMs?: number;
   batchSize?: number;
+  /** Told about each run (metrics): `worked` (held the lock; `items` when the run answers a count), `idle` (another instance holds it), `failed`. */
+  onRun?: (job: string, result: 'worked' | 'idle' | 'failed', items?: number) => void;
 }
 
-export interface LeasedJobOptions<T> extends Pick<BackgroundJobSettings, 'locks' | 'logger' | 'intervalMs'> {
+export interface LeasedJobOptions<T> extends Pick<BackgroundJobSettings, 'locks' | 'logger' | 'intervalMs' | 'onRun'> {
   /** The lock's name: one holder of it cluster-wide does the work at a time. */
   lockName: string;
   leaseMs: number;
@@ -44,9 +46,19 @@ export function leasedJob<T>(options: LeasedJobOptions<T>) {
   }
 
   async function runOnce(): Promise<T> {
-    lease = (lease && (await locks.renew(lease, leaseMs))) ?? (await locks.acquire(lockName, owner, leaseMs));
-    if (!lease) return options.idle;
-    return options.run(lease, keep);
+    try {
+      lease = (lease && (await locks.renew(lease, leaseMs))) ?? (await locks.acquire(lockName, owner, leaseMs));
+      if (!lease) {
+        options.onRun?.(lockName, 'idle');
+        return options.idle;
+      }
+      const result = await options.run(lease, keep);
+      options.onRun?.(lockName, 'worked', typeof result === 'number' ? result : undefined);
+      return result;
+    } catch (error) {
+      options.onRun?.(lockName, 'failed');
+      throw error;
+    }
   }
 
   function tick() {

@@ -2,4 +2,4 @@ export { createMongoClient, DEFAULT_MONGODB_TIMEOUT_MS, timeBudgetOf } from './c
 export { findById, parseObjectId } from './ids';
 export { asOutage, RETRY_AFTER_SECONDS } from './outage';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, type PageArgs, pageById } from './pagination';
-export { Rollback, type TransactionStats, withTransaction } from './transaction';
+export { observeTransactions, Rollback, type TransactionObserver, type TransactionStats, withTransaction } from './transaction';

@@ -16,6 +16,19 @@ export interface TransactionStats {
   attempts: number;
 }
 
+/** Told about every transaction run on a client (metrics): each attempt (0 = the first) and how it ended. */
+export interface TransactionObserver {
+  attempt(attempt: number): void;
+  finished(outcome: 'committed' | 'rolled_back' | 'failed'): void;
+}
+
+const observers = new WeakMap<MongoClient, TransactionObserver>();
+
+/** Every `withTransaction` on `client` from now on reports to `observer` (one observer per client). */
+export function observeTransactions(client: MongoClient, observer: TransactionObserver): void {
+  observers.set(client, observer);
+}
+
 /**
  * Thrown inside a transaction to roll it back and still answer with a value: an expected business
  * outcome (dates taken, insufficient funds) discovered half way through. Never reaches a client.
@@ -58,6 +71,7 @@ export async function withTransaction<T>(
     maxCommitTimeMS: Math.ceil(budgetMs / 2),
   };
   const session = client.startSession();
+  const observer = observers.get(client);
   if (stats) stats.runs += 1;
   try {
     for (let attempt = 0; ; attempt += 1) {
@@ -66,15 +80,20 @@ export async function withTransaction<T>(
       let result: T;
       try {
         if (stats) stats.attempts += 1;
+        observer?.attempt(attempt);
         result = await work(session);
       } catch (error) {
         if (session.inTransaction()) await session.abortTransaction().catch(() => undefined);
         if (hasLabel(error, 'TransientTransactionError') && Date.now() < deadline) continue;
         throw error;
       }
-      if (await commit(session, deadline).catch((error) => abandon(client, session, error))) return result;
+      if (await commit(session, deadline).catch((error) => abandon(client, session, error))) {
+        observer?.finished('committed');
+        return result;
+      }
     }
   } catch (error) {
+    observer?.finished(error instanceof Rollback ? 'rolled_back' : 'failed');
     if (error instanceof Rollback) return error.outcome as T;
     throw error;
   } finally {

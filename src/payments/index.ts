@@ -3,7 +3,7 @@ import type { CheckoutSettlement, HoldService } from '../bookings';
 import type { Clock } from '../clock';
 import type { RunIdempotent } from '../idempotency';
 import type { AccountService, LedgerService } from '../ledger';
-import type { LeaseLocks } from '../locks';
+import type { BackgroundJobSettings, LeaseLocks } from '../locks';
 import type { Logger } from '../logger';
 import { checkoutService } from './checkout';
 import { holdPaymentHandler } from './holdPayments';
@@ -38,6 +38,8 @@ export interface PaymentsDeps {
   logger: Logger;
   /** How often this instance tries to retry pending refunds (and once at start); 0 = never on its own. */
   refundRetryIntervalMs: number;
+  /** Told about each refund-retrier run (metrics). */
+  onJobRun?: BackgroundJobSettings['onRun'];
 }
 
 /**
@@ -72,6 +74,7 @@ export function paymentsModule(deps: PaymentsDeps) {
       clock,
       logger,
       intervalMs: deps.refundRetryIntervalMs,
+      onRun: deps.onJobRun,
     }),
     webhooks: webhookProcessor({
       client,

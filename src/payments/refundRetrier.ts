@@ -52,6 +52,7 @@ export function refundRetrier(options: RefundRetrierOptions) {
     locks: options.locks,
     logger,
     intervalMs: options.intervalMs,
+    onRun: options.onRun,
     leaseMs: options.leaseMs ?? 60_000,
     runAtStart: true,
     idle: 0,

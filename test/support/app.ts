@@ -114,3 +114,12 @@ export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 export function errorCode(response: GraphQLResponse): string | undefined {
   return response.errors?.[0]?.extensions?.code;
 }
+
+/** A response's errors without `extensions.requestId`, which differs from request to request by design. */
+export function withoutRequestIds(response: GraphQLResponse): GraphQLResponse['errors'] {
+  return response.errors?.map(({ extensions, ...error }) => {
+    if (!extensions) return error;
+    const { requestId: _requestId, ...rest } = extensions;
+    return { ...error, extensions: rest };
+  });
+}

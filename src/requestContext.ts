@@ -1,0 +1,59 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from './logger';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/**
+ * What is known about the request (an HTTP request, or one operation on a WebSocket) whose work is
+ * running now. Set once where the request enters and read wherever its id must appear: log lines,
+ * GraphQL errors' `extensions.requestId`, the access log line and the operation metrics.
+ */
+export interface RequestScope {
+  requestId: string;
+  /** `performance.now()` when the request arrived. */
+  startedAt: number;
+  /** Filled in once the GraphQL operation is known, for the access log line. */
+  operation?: string;
+  outcome?: string;
+}
+
+const storage = new AsyncLocalStorage<RequestScope>();
+
+export function runInRequest<T>(scope: RequestScope, work: () => T): T {
+  return storage.run(scope, work);
+}
+
+export function currentRequest(): RequestScope | undefined {
+  return storage.getStore();
+}
+
+/** Letters, digits and `. _ : / + = -`, at most 128: what proxies and tracers send; anything else is replaced. */
+const SANE_ID = /^[A-Za-z0-9._:/+=-]{1,128}$/;
+
+/** A client's or proxy's id when it is sane (so a report can quote the id the caller chose), else a fresh one. */
+export function requestIdFrom(incoming: unknown): string {
+  return typeof incoming === 'string' && SANE_ID.test(incoming) ? incoming : randomUUID();
+}
+
+export function isSaneId(value: unknown): value is string {
+  return typeof value === 'string' && SANE_ID.test(value);
+}
+
+/**
+ * The app's logger, adding `requestId` to every line written while a request's work runs, however
+ * deep in the domain code the line is written. Works on any pino logger (tests pass their own).
+ */
+export function requestAwareLogger(logger: Logger): Logger {
+  return logger.child(
+    {},
+    {
+      formatters: {
+        log(object) {
+          const requestId = storage.getStore()?.requestId;
+          return requestId === undefined || 'requestId' in object ? object : { requestId, ...object };
+        },
+      },
+    },
+  );
+}
