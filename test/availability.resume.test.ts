@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Long } from 'mongodb';
+import { Long } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookingCollections, ensureBookingIndexes } from '../src/bookings/collections';
 import { startTestApp, type TestApp } from './support/app';
@@ -27,12 +27,13 @@ async function killChangeStreamCursors(): Promise<number> {
 async function killOpenCursors(): Promise<number> {
   const ops = await app.db.client
     .db('admin')
-    .aggregate<{ cursor?: { cursorId: Long } }>([
+    .aggregate<{ cursor?: { cursorId: Long | number } }>([
       { $currentOp: { idleCursors: true, allUsers: true } },
       { $match: { ns: `${app.db.databaseName}.dateSlots`, 'cursor.originatingCommand.aggregate': 'dateSlots' } },
     ])
     .toArray();
-  const ids = ops.flatMap((op) => (op.cursor ? [op.cursor.cursorId] : []));
+  // A cursor id that fits in a double is read back as a number; killCursors wants a long.
+  const ids = ops.flatMap((op) => (op.cursor ? [Long.fromValue(op.cursor.cursorId)] : []));
   if (ids.length > 0) await app.db.command({ killCursors: 'dateSlots', cursors: ids });
   return ids.length;
 }

@@ -47,7 +47,16 @@ const MAX_RETRY_MS = 5_000;
  * highest version per date; and the last change to a slot is always followed by a lookup that sees it.
  */
 const PIPELINE = [
-  { $match: { operationType: { $in: ['insert', 'update', 'replace'] } } },
+  {
+    $match: {
+      operationType: { $in: ['insert', 'update', 'replace'] },
+      // A slot born empty (the horizon a resource's first hold creates: ~1,100 at once) shows what no
+      // slot showed: AVAILABLE, remaining = capacity, version 0, which is what a client already has for
+      // every date it was not told about. Dropped here, on the server, so it costs no event, no
+      // lookup and no message. Any other insert (claims in it, or a version) is a change, and passes.
+      $nor: [{ operationType: 'insert', 'fullDocument.version': 0, 'fullDocument.claims': { $size: 0 } }],
+    },
+  },
   { $project: { operationType: 1, fullDocument: 1, clusterTime: 1, wallTime: 1 } },
 ];
 

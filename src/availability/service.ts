@@ -10,13 +10,31 @@ export interface LiveAvailabilityDeps {
   clock: Clock;
 }
 
+/** How many resource ids `subscribe` remembers as found (oldest forgotten first). */
+const KNOWN_RESOURCES = 10_000;
+
 /** Subscribing (validated like the `availability` query) and turning changed slots into events. */
 export function liveAvailability({ fanout, resources, clock }: LiveAvailabilityDeps) {
+  /**
+   * The id as the client wrote it → the resource's id. Resources are never deleted, so one that was
+   * found once exists for good, and the thousands of calendars open on one resource cost one read,
+   * not one each. An id that was not found is not remembered: it is read again every time.
+   */
+  const known = new Map<string, string>();
+
+  async function resourceOf(id: string): Promise<string> {
+    const found = known.get(id);
+    if (found) return found;
+    const resource = (await resources.require(id))._id.toHexString();
+    known.set(id, resource);
+    if (known.size > KNOWN_RESOURCES) known.delete(known.keys().next().value!);
+    return resource;
+  }
+
   return {
     async subscribe(resourceId: string, from: string, to: string): Promise<AsyncIterableIterator<DateAvailability>> {
       checkRange(from, to);
-      const resource = await resources.require(resourceId);
-      return fanout.subscribe({ resourceId: resource._id.toHexString(), from, to });
+      return fanout.subscribe({ resourceId: await resourceOf(resourceId), from, to });
     },
 
     /** Computed once per change, at delivery time, by the same rule as the `availability` query. */

@@ -1,21 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import {
+  type ASTNode,
+  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   GraphQLError,
   type GraphQLSchema,
+  Kind,
+  createSourceEventStream,
   execute,
   getOperationAST,
   type OperationDefinitionNode,
   parse,
   specifiedRules,
-  subscribe,
   validate,
+  visit,
 } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { DomainError } from '../errors';
 import type { Logger } from '../logger';
 import type { OperationObservation, OperationObserver } from '../metrics';
@@ -77,6 +81,172 @@ const withCode = (error: GraphQLError, code: string) =>
     extensions: { ...error.extensions, code },
   });
 
+/**
+ * Subscription fields whose event results depend on nothing but the event and the client's selection:
+ * not on the caller, not on the field's arguments (those only pick the events, in `subscribe`). For
+ * these, one execution per event and per selection serves every subscriber; any other field is
+ * executed per subscriber, as graphql-js does.
+ */
+const SHARED_EVENT_FIELDS = new Set(['availabilityChanged']);
+
+/**
+ * What an event's result depends on for a subscription to a shared field: the document, the operation
+ * and the variables used in the selection (e.g. `@include(if: $x)`), not those only the root field's
+ * arguments use. Undefined (no sharing) for any other operation.
+ */
+function sharedSelectionKey({ document, operationName, variableValues }: ExecutionArgs): string | undefined {
+  const operation = getOperationAST(document, operationName);
+  const source = document.loc?.source.body;
+  const [root, ...rest] = operation?.selectionSet.selections ?? [];
+  if (!operation || source === undefined || rest.length > 0 || root?.kind !== Kind.FIELD || !SHARED_EVENT_FIELDS.has(root.name.value)) {
+    return undefined;
+  }
+  const used = new Set<string>();
+  const collect = (node: ASTNode) => visit(node, { Variable: (variable) => void used.add(variable.name.value) });
+  for (const node of [...(operation.directives ?? []), ...(root.directives ?? []), ...(root.selectionSet ? [root.selectionSet] : [])])
+    collect(node);
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) collect(definition);
+  const values = variableValues ?? {};
+  // [value] when given, [] when absent: a missing variable (its default applies) differs from an explicit null.
+  const picked = [...used].sort().map((name) => (Object.hasOwn(values, name) ? [values[name]] : []));
+  return JSON.stringify([source, operationName ?? null, picked]);
+}
+
+/**
+ * The subscription's event stream mapped to results, like graphql-js's `subscribe`, except that with
+ * a selection key the result for one event object is computed once and shared by every subscriber
+ * with that key (the fan-out hands all of them the same event object).
+ */
+function sharedResults(
+  source: AsyncGenerator<unknown, unknown, unknown>,
+  args: ExecutionArgs,
+  key: string | undefined,
+  cache: WeakMap<object, Map<string, ReturnType<typeof execute>>>,
+): AsyncGenerator<ExecutionResult, void, void> {
+  const resultFor = (event: unknown) => {
+    if (key === undefined || typeof event !== 'object' || event === null) return execute({ ...args, rootValue: event });
+    let byKey = cache.get(event);
+    if (!byKey) cache.set(event, (byKey = new Map()));
+    let result = byKey.get(key);
+    if (!result) byKey.set(key, (result = execute({ ...args, rootValue: event })));
+    return result;
+  };
+  const mapped: AsyncGenerator<ExecutionResult, void, void> = {
+    async next() {
+      const item = await source.next();
+      if (item.done) return { done: true, value: undefined };
+      try {
+        return { done: false, value: await resultFor(item.value) };
+      } catch (error) {
+        await source.return(undefined);
+        throw error;
+      }
+    },
+    async return() {
+      await source.return(undefined);
+      return { done: true, value: undefined };
+    },
+    async throw(error) {
+      await source.return(undefined);
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+  return mapped;
+}
+
+const DOCUMENT_CACHE_ENTRIES = 100;
+const DOCUMENT_CACHE_MAX_QUERY_LENGTH = 4_000;
+
+/**
+ * Documents that parsed and validated, by their exact text (least recently used out first). Ten
+ * thousand calendars send the same few subscriptions: each is parsed and validated once and its
+ * syntax tree (with its tokens, ~10 KB) shared instead of kept per subscription. Validation depends
+ * on the document, the schema and the rules alone, so its answer holds for every later request;
+ * a document that failed is not kept, and long ones are not kept either.
+ */
+function validDocumentCache() {
+  const documents = new Map<string, DocumentNode>();
+  return {
+    get(query: string): DocumentNode | undefined {
+      const document = documents.get(query);
+      if (document) {
+        documents.delete(query);
+        documents.set(query, document);
+      }
+      return document;
+    },
+    add(query: string, document: DocumentNode): void {
+      if (query.length > DOCUMENT_CACHE_MAX_QUERY_LENGTH) return;
+      documents.set(query, document);
+      if (documents.size > DOCUMENT_CACHE_ENTRIES) documents.delete(documents.keys().next().value!);
+    },
+  };
+}
+
+/**
+ * A source stream that can push its events to a sink instead of being pulled: the fan-out's
+ * subscriptions can. The sink answers false while busy; the stream then keeps the event (coalesced)
+ * until `drain()` is called. `next()` settles only when the stream ends.
+ */
+interface PushableStream extends AsyncGenerator<unknown, unknown, unknown> {
+  attach(sink: (event: object) => boolean): void;
+  drain(): void;
+}
+
+const isPushable = (stream: object): stream is PushableStream =>
+  typeof (stream as Partial<PushableStream>).attach === 'function' && typeof (stream as Partial<PushableStream>).drain === 'function';
+
+/** Where one operation's messages go: its connection, and the id the client gave the operation. */
+interface Outlet {
+  socket: WebSocket;
+  id: string;
+  /** graphql-ws's own record of the connection's operations: an id leaves it when the client completes it. */
+  ctx: { subscriptions: Record<string, unknown> };
+}
+
+/**
+ * Push mode for a subscription of the fan-out: each change is written to the socket from the
+ * fan-out's loop as the `next` message graphql-ws would send (the same bytes: the id, then the
+ * payload serialised once per change and selection), without graphql-ws's promise chain per event.
+ * One write at a time per subscription, as graphql-ws awaits each send: while one is in flight,
+ * changes wait in the subscription, coalesced per date, and follow when the write completes. The
+ * end and errors still go through graphql-ws (`next()` settles when the subscription ends).
+ */
+function pushTo(
+  stream: PushableStream,
+  { socket, id, ctx }: Outlet,
+  payloadOf: (event: object) => string | Promise<string>,
+): AsyncGenerator<ExecutionResult, void, void> {
+  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  let busy = false;
+  const written = () => {
+    busy = false;
+    stream.drain();
+  };
+  const write = (payload: string) => {
+    if (socket.readyState === WebSocket.OPEN && id in ctx.subscriptions) socket.send(prefix + payload + '}', written);
+    else busy = false;
+  };
+  stream.attach((event) => {
+    if (busy) return false;
+    // Gone (closed, or completed by the client): nothing to send, as graphql-ws would not.
+    if (socket.readyState !== WebSocket.OPEN || !(id in ctx.subscriptions)) return true;
+    busy = true;
+    try {
+      const payload = payloadOf(event);
+      if (typeof payload === 'string') write(payload);
+      else payload.then(write, written);
+    } catch {
+      busy = false;
+    }
+    return true;
+  });
+  return stream as unknown as AsyncGenerator<ExecutionResult, void, void>;
+}
+
 /** Errors before execution (variables that do not coerce, no operation) are the client's, as Apollo treats them. */
 function markRequestErrors(result: ExecutionResult): ExecutionResult {
   if (!result.errors || result.data !== undefined) return result;
@@ -95,6 +265,30 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): Disposable
   const connections = new Map<string, number>();
   const rules = [...specifiedRules, ...pipeline.limits.validationRules];
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => pipeline.formatError(e.toJSON(), e));
+  const validDocuments = validDocumentCache();
+  /** Per event object: its result per selection key, computed for the first subscriber that needs it. */
+  const sharedEventResults = new WeakMap<object, Map<string, ReturnType<typeof execute>>>();
+  /** The same, as the serialised `payload` of a `next` message (push mode). */
+  const sharedPayloads = new WeakMap<object, Map<string, string | Promise<string>>>();
+  /** Each prepared operation's outlet, by its contextValue (one object per operation). */
+  const outlets = new WeakMap<object, Outlet>();
+  /** What graphql-ws would send as `payload`: the result, with errors through the pipeline's masking (as onNext does). */
+  const payloadJson = (result: ExecutionResult) => JSON.stringify(result.errors ? { ...result, errors: format(result.errors) } : result);
+
+  function payloadFor(event: object, key: string, args: ExecutionArgs): string | Promise<string> {
+    let byKey = sharedPayloads.get(event);
+    if (!byKey) sharedPayloads.set(event, (byKey = new Map()));
+    let payload = byKey.get(key);
+    if (payload === undefined) {
+      // Once per change and selection, in the request scope of the subscriber that needed it first (for logs).
+      payload = executing(args, () => {
+        const result = execute({ ...args, rootValue: event });
+        return 'then' in result ? result.then(payloadJson) : payloadJson(result);
+      });
+      byKey.set(key, payload);
+    }
+    return payload;
+  }
 
   // Each connection's id: a sane `x-request-id` on the upgrade request, else a new one; answered in
   // the upgrade's headers and the prefix of its operations' request ids.
@@ -122,14 +316,20 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): Disposable
     payload: { query: string; variables?: Record<string, unknown> | null; operationName?: string | null },
     resolved: (operation: OperationDefinitionNode, contextValue: Context) => void,
   ): ExecutionArgs | GraphQLError[] {
-    let document;
-    try {
-      document = parse(payload.query, pipeline.limits.parseOptions);
-    } catch (error) {
-      return [error instanceof GraphQLError ? withCode(error, 'GRAPHQL_PARSE_FAILED') : new GraphQLError(String(error))];
+    let document = validDocuments.get(payload.query);
+    if (!document) {
+      let parsed;
+      try {
+        parsed = parse(payload.query, pipeline.limits.parseOptions);
+      } catch (error) {
+        return [error instanceof GraphQLError ? withCode(error, 'GRAPHQL_PARSE_FAILED') : new GraphQLError(String(error))];
+      }
+      const invalid = validate(schema, parsed, rules);
+      if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
+      validDocuments.add(payload.query, parsed);
+      document = parsed;
     }
-    const invalid = validate(schema, document, rules);
-    if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
+    // Everything from here on depends on the request (operation, variables, caller), so it runs every time.
     const operation = getOperationAST(document, payload.operationName);
     if (!operation) return [toGraphQLError(new DomainError('BAD_REQUEST', 'Name one operation of the document in operationName'))];
     const contextValue: Context = { caller, services: options.services };
@@ -144,8 +344,15 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): Disposable
       execute: (args) => executing(args, async () => markRequestErrors(await execute(args))),
       subscribe: (args) =>
         executing(args, async () => {
-          const result = await subscribe(args);
-          return Symbol.asyncIterator in result ? result : markRequestErrors(result);
+          // graphql-js's `subscribe` minus the execution per subscriber: the same checks, the same resolver.
+          const stream = await createSourceEventStream(args);
+          if (!(Symbol.asyncIterator in stream)) return markRequestErrors(stream);
+          const key = sharedSelectionKey(args);
+          const outlet = outlets.get(args.contextValue as object);
+          if (key !== undefined && outlet && isPushable(stream)) {
+            return pushTo(stream, outlet, (event) => payloadFor(event, key, args));
+          }
+          return sharedResults(stream as AsyncGenerator<unknown, unknown, unknown>, args, key, sharedEventResults);
         }),
       onConnect: async (ctx) => {
         try {
@@ -189,6 +396,7 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): Disposable
             return prepare(ctx.extra.caller, payload, (definition, contextValue) => {
               operation.observation?.resolved(definition, contextValue);
               byContext.set(contextValue, operation);
+              outlets.set(contextValue, { socket: ctx.extra.socket, id, ctx });
             });
           } catch (error) {
             const known = asGraphQLError(error);
