@@ -1,3 +1,4 @@
+// Proves G10 for documents kept after their first validation (README › Guarantees).
 import { ObjectId } from 'mongodb';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
