@@ -119,3 +119,25 @@ describe('when a validly signed token carries a subject that is not a user id', 
     }
   });
 });
+
+describe('when a verified token is used again (verified tokens are kept until they expire)', () => {
+  const ME = '{ me { id } }';
+
+  it('refuses it once it has expired, though it was accepted (and kept) before', async () => {
+    const token = await signToken(app.jwtSecret, { id: 'short-lived', role: 'user' }, '2s');
+    expect((await app.gql(token, ME)).data?.me.id).toBe('short-lived');
+    expect((await app.gql(token, ME)).data?.me.id).toBe('short-lived');
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const expired = await app.gql(token, ME);
+    expect(expired.status).toBe(401);
+    expect(errorCode(expired)).toBe('UNAUTHENTICATED');
+  });
+
+  it('accepts it only under the secret that verified it: another instance with another secret refuses it', async () => {
+    const token = await app.token('one-secret');
+    expect((await app.gql(token, ME)).data?.me.id).toBe('one-secret');
+    const elsewhere = await production.gql(token, ME);
+    expect(elsewhere.status).toBe(401);
+    expect(errorCode(elsewhere)).toBe('UNAUTHENTICATED');
+  });
+});

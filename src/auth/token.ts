@@ -39,13 +39,37 @@ export async function signToken(secret: Uint8Array, caller: Caller, expiresIn = 
  * is not a user id: a validly signed token still must not make us store 10,000 characters as an id.
  */
 export async function verifyToken(secret: Uint8Array, token: string): Promise<Caller | undefined> {
+  const cache = verifiedTokens(secret);
+  const known = cache.get(token);
+  if (known && Date.now() < known.expiresAtMs) return { ...known.caller };
   try {
     const { payload } = await jwtVerify(token, secret, { algorithms: [ALGORITHM] });
     if (!isUserId(payload.sub) || !isRole(payload.role)) return undefined;
-    return { id: payload.sub, role: payload.role };
+    const caller: Caller = { id: payload.sub, role: payload.role };
+    // Only what the signature and the expiry alone decide: a token with a not-before is checked every time.
+    if (typeof payload.exp === 'number' && payload.nbf === undefined) {
+      if (cache.size >= MAX_VERIFIED_TOKENS) cache.delete(cache.keys().next().value!);
+      cache.set(token, { caller, expiresAtMs: payload.exp * 1000 });
+    }
+    return { ...caller };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Tokens whose signature was verified, per secret, until they expire: checking an HS256 signature
+ * through WebCrypto was the largest cost of a request after its database round trips. A token's
+ * claims cannot change (its bytes are signed), so a verified token stays valid to its `exp`;
+ * forged or malformed tokens are never kept. Bounded; the oldest entry makes room.
+ */
+const MAX_VERIFIED_TOKENS = 10_000;
+const verifiedBySecret = new WeakMap<Uint8Array, Map<string, { caller: Caller; expiresAtMs: number }>>();
+
+function verifiedTokens(secret: Uint8Array): Map<string, { caller: Caller; expiresAtMs: number }> {
+  let cache = verifiedBySecret.get(secret);
+  if (!cache) verifiedBySecret.set(secret, (cache = new Map()));
+  return cache;
 }
 
 /**
