@@ -364,25 +364,41 @@ describe('when the outcome of a commit stays unknown past the time budget', () =
 });
 
 describe("when the idempotency key's own insert loses its connection past the driver's one retry", () => {
-  for (const operation of [HOLD, TRANSFER]) {
-    it(`${operation.name} answers retryable 503 having written nothing, and the retry takes effect once`, async () => {
-      users += 1;
-      const request = await operation.prepare(app, `fp-${users}`);
-      const keys = db(app).collection('idempotencyKeys');
-      const keysBefore = await keys.countDocuments();
-      await failpoint(
-        APP_NAME,
-        { times: 2 },
-        { failCommands: ['insert'], namespace: `${app.db.databaseName}.idempotencyKeys`, closeConnection: true },
-      );
-      const lost = await request.act();
-      await failpointOff();
-      expectUnavailable(lost);
-      expect(await keys.countDocuments()).toBe(keysBefore);
-      const retried = await request.act();
-      request.applied(retried);
-      await request.inDatabase();
-      request.repeated(await request.act(), retried);
-    });
-  }
+  const failKeyInserts = () =>
+    failpoint(
+      APP_NAME,
+      { times: 2 },
+      { failCommands: ['insert'], namespace: `${app.db.databaseName}.idempotencyKeys`, closeConnection: true },
+    );
+
+  it('transfer (its key claimed before the work) answers retryable 503 having written nothing, and the retry takes effect once', async () => {
+    users += 1;
+    const request = await TRANSFER.prepare(app, `fp-${users}`);
+    const keys = db(app).collection('idempotencyKeys');
+    const keysBefore = await keys.countDocuments();
+    await failKeyInserts();
+    const lost = await request.act();
+    await failpointOff();
+    expectUnavailable(lost);
+    expect(await keys.countDocuments()).toBe(keysBefore);
+    const retried = await request.act();
+    request.applied(retried);
+    await request.inDatabase();
+    request.repeated(await request.act(), retried);
+  });
+
+  it('holdDates (its key written in the effect’s transaction) runs the transaction again and takes effect once, with one key', async () => {
+    users += 1;
+    const request = await HOLD.prepare(app, `fp-${users}`);
+    const keys = db(app).collection('idempotencyKeys');
+    const keysBefore = await keys.countDocuments();
+    const before = await failKeyInserts();
+    const answer = await request.act();
+    expect((await failpointOff()) - before).toBe(2);
+    request.applied(answer);
+    await request.inDatabase();
+    expect(await keys.countDocuments()).toBe(keysBefore + 1);
+    request.repeated(await request.act(), answer);
+    await request.inDatabase();
+  });
 });

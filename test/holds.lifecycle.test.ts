@@ -1,3 +1,4 @@
+import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp, withoutRequestIds } from './support/app';
 import { AVAILABILITY, createResource, dayFromToday, holdDates, newKey, RELEASE_HOLD } from './support/operations';
@@ -52,6 +53,32 @@ describe('when a hold is made', () => {
     await holdDates(app, alice, resource.id, [date]);
     const availability = await app.gql(bob, AVAILABILITY, { resourceId: resource.id, from: date, to: date });
     expect(availability.data.availability).toEqual([{ date, remaining: 1, status: 'PARTIALLY_AVAILABLE' }]);
+  });
+});
+
+describe('when the price changes', () => {
+  const UPDATE = `mutation($input: UpdateResourceInput!) { updateResource(input: $input) { __typename ... on ResourceUpdated { resource { version pricePerDate } } } }`;
+
+  it('prices the next hold at the new price: the change is written to every slot, which the claim reads', async () => {
+    const resource = await createResource(app, { pricePerDate: 1_000 });
+    const dates = [dayFromToday(app, 20), dayFromToday(app, 21)];
+    expect((await holdDates(app, alice, resource.id, [dates[0]])).data.holdDates.hold.amount).toBe(1_000);
+    const admin = await app.token('ops', 'admin');
+    const updated = await app.gql(admin, UPDATE, { input: { id: resource.id, expectedVersion: 1, pricePerDate: 2_500 } });
+    expect(updated.data.updateResource.resource).toEqual({ version: 2, pricePerDate: 2_500 });
+    const next = await holdDates(app, bob, resource.id, [dates[1], dayFromToday(app, 22)]);
+    expect(next.data.holdDates.hold).toMatchObject({ amount: 5_000, currency: 'EUR' });
+  });
+
+  it('prices a hold from the resource when its slots were made before slots carried the price', async () => {
+    const resource = await createResource(app, { pricePerDate: 700, currency: 'SEK' });
+    await holdDates(app, alice, resource.id, [dayFromToday(app, 23)]);
+    // Slots as an earlier version of the service left them.
+    await app.db
+      .collection('dateSlots')
+      .updateMany({ resourceId: new ObjectId(resource.id) }, { $unset: { pricePerDate: '', currency: '' } });
+    const held = await holdDates(app, bob, resource.id, [dayFromToday(app, 24), dayFromToday(app, 25)]);
+    expect(held.data.holdDates.hold).toMatchObject({ amount: 1_400, currency: 'SEK' });
   });
 });
 

@@ -1,5 +1,6 @@
 // Proves G3 (README › Guarantees).
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
@@ -84,17 +85,63 @@ async function stallTakeOverAndWake(send: (key: string) => Promise<GraphQLRespon
 }
 
 describe('when a request stalls after claiming its key and a retry takes it over', () => {
-  it('holdDates: the retry holds the dates once; the stalled request aborts and holds nothing', async () => {
+  it('holdDates (key written with its effect): the stalled request holds nobody back; woken, it answers the hold its retry made', async () => {
+    // Capacity 2: the woken request's own claim would succeed; only its key, inserted in the same
+    // transaction and already recorded by the retry, keeps it from making a second hold.
     const resource = await createResource(app, { capacity: 2 });
     const date = dayFromToday(app, 40);
     const token = await app.token('hold-crasher');
-    const answer = await stallTakeOverAndWake((key) => holdDates(app, token, resource.id, [date], key));
-    expect(answer.holdDates.__typename).toBe('DatesHeld');
+    const send = (key: string) => holdDates(app, token, resource.id, [date], key);
+    const key = newKey();
+    const stalled = stall(key);
+    const first = send(key);
+    await vi.waitFor(() => expect(stalled.claims()).toBe(1), { timeout: 10_000 });
+    // Nothing is written before the work: a process that dies here leaves no key to wait out.
+    expect(await keys().countDocuments({ key })).toBe(0);
+
+    const second = await send(key);
+    expect(second.errors).toBeUndefined();
+    expect(second.data.holdDates.__typename).toBe('DatesHeld');
+    stalled.release();
+    expect(await first).toEqual(second);
+    expect(await send(key)).toEqual(second);
+    expect(await keys().findOne({ key })).toMatchObject({ state: 'completed' });
 
     const { holds, slots } = collections(app);
     expect(await holds.countDocuments({ userId: 'hold-crasher' })).toBe(1);
     const slot = await slots.findOne({ date, resourceId: (await holds.findOne({ userId: 'hold-crasher' }))!.resourceId });
-    expect(slot!.claims.map((c) => c.holdId.toHexString())).toEqual([answer.holdDates.hold.id]);
+    expect(slot!.claims.map((c) => c.holdId.toHexString())).toEqual([second.data.holdDates.hold.id]);
+  });
+
+  it('holdDates meeting a key left in progress by a request that claimed it first: waits for its lease, then takes it over', async () => {
+    // What an instance of the earlier, claim-first version leaves behind when it dies mid-request.
+    const resource = await createResource(app);
+    const date = dayFromToday(app, 42);
+    const token = await app.token('hold-inheritor');
+    const key = newKey();
+    const now = app.clock.now();
+    const requestHash = createHash('sha256')
+      .update(JSON.stringify({ dates: [date], resourceId: resource.id }))
+      .digest('hex');
+    await keys().insertOne({
+      scope: 'hold-inheritor:holdDates',
+      key,
+      requestHash,
+      state: 'in_progress',
+      owner: 'a-dead-instance',
+      lockedUntil: new Date(now.getTime() + LEASE_MS),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + 24 * 3600_000),
+    });
+    const send = () => holdDates(app, token, resource.id, [date], key);
+    expectInUse(await send());
+    expect(await collections(app).holds.countDocuments({ userId: 'hold-inheritor' })).toBe(0);
+    app.clock.advance(LEASE_MS);
+    const taken = await send();
+    expect(taken.data.holdDates.__typename).toBe('DatesHeld');
+    expect(await send()).toEqual(taken);
+    expect(await keys().findOne({ key })).toMatchObject({ state: 'completed', owner: expect.not.stringMatching('a-dead-instance') });
+    expect(await collections(app).holds.countDocuments({ userId: 'hold-inheritor' })).toBe(1);
   });
 
   it('transfer: the money moves once, with two ledger entries, and the ledger checks out', async () => {

@@ -1,30 +1,21 @@
-import { type ClientSession, type Collection, type MongoClient, ObjectId } from 'mongodb';
+import type { ClientSession, Collection, MongoClient, ObjectId } from 'mongodb';
 import type { Caller } from '../auth';
 import type { Clock } from '../clock';
 import { visibleTo } from '../auth';
 import { badInput, notFound } from '../errors';
 import { addDays, todayUtc } from '../calendar';
 import { type Capacity, MAX_DAYS_AHEAD } from '../capacity';
-import type { RecordResult, RunIdempotent } from '../idempotency';
-import { findById } from '../mongo';
+import type { RunIdempotent } from '../idempotency';
+import { findById, parseObjectId } from '../mongo';
 import { type Page, type PageArgs, pageById } from '../mongo';
-import { Rollback, withTransaction } from '../mongo';
-import type { UserService } from '../users';
+import { withTransaction } from '../mongo';
+import type { UserService, UserView } from '../users';
 import type { HoldCheckout, HoldDoc, HoldDocument } from './collections';
+import { type HoldDatesResult, holdClaimer } from './holdClaims';
 
 export const MAX_DATES_PER_HOLD = 31;
 
-export interface DatesHeldResult {
-  __typename: 'DatesHeld';
-  hold: HoldDocument;
-}
-
-export interface DatesUnavailableResult {
-  __typename: 'DatesUnavailable';
-  dates: string[];
-}
-
-export type HoldDatesResult = DatesHeldResult | DatesUnavailableResult;
+export type { DatesHeldResult, DatesUnavailableResult, HoldDatesResult } from './holdClaims';
 
 export interface HoldDatesInput {
   resourceId: string;
@@ -48,6 +39,13 @@ const holdOwner = (hold: HoldDocument) => hold.userId;
 
 export function holdService(deps: HoldDeps) {
   const { client, holds, capacity, runIdempotent, clock } = deps;
+  const { claimHold, stats: claimStats } = holdClaimer({
+    client,
+    holds,
+    capacity,
+    clock,
+    holdTtlSeconds: deps.holdTtlSeconds,
+  });
 
   function validateDates(dates: string[]): string[] {
     if (dates.length === 0 || dates.length > MAX_DATES_PER_HOLD) {
@@ -62,52 +60,34 @@ export function holdService(deps: HoldDeps) {
     return sorted;
   }
 
-  /**
-   * All dates or none: each date is claimed by one conditional update, all inside one transaction
-   * together with the hold document. A date without capacity aborts the transaction, so no partial
-   * claim is ever visible; a write conflict with a concurrent claimant makes the driver re-run it.
-   */
-  async function claimAll(caller: Caller, input: HoldDatesInput, record: RecordResult<HoldDatesResult>): Promise<HoldDatesResult> {
-    const dates = validateDates(input.dates);
-    const resource = await capacity.resources.require(input.resourceId);
-    const amount = resource.pricePerDate * dates.length;
-    if (!Number.isSafeInteger(amount)) throw badInput('dates', 'the total price is too large');
-    // Before the slot horizon is created: a suspended user's refused hold must write nothing.
-    await deps.users.requireActive(undefined, caller.id);
-    await capacity.ensureSlots(resource._id, dates);
-    return withTransaction<HoldDatesResult>(client, async (session) => {
-      await deps.users.requireActive(session, caller.id);
-      const now = clock.now();
-      const hold: HoldDocument = {
-        _id: new ObjectId(),
-        resourceId: resource._id,
-        userId: caller.id,
-        dates,
-        amount,
-        currency: resource.currency,
-        state: 'held',
-        expiresAt: new Date(now.getTime() + deps.holdTtlSeconds * 1000),
-        createdAt: now,
-        updatedAt: now,
-      };
-      const claim = { holdId: hold._id, userId: caller.id, state: 'held' as const, expiresAt: hold.expiresAt };
-      const taken: string[] = [];
-      for (const date of dates) {
-        if (!(await capacity.claims.claim(session, resource._id, date, claim, now))) taken.push(date);
-      }
-      if (taken.length > 0) throw new Rollback<HoldDatesResult>({ __typename: 'DatesUnavailable', dates: taken });
-      await holds.insertOne(hold, { session });
-      const result: HoldDatesResult = { __typename: 'DatesHeld', hold };
-      await record(session, result);
-      return result;
-    });
-  }
-
   return {
-    holdDates(caller: Caller, input: HoldDatesInput): Promise<HoldDatesResult> {
+    /** Claim transactions run and attempted by this instance (measurements and tests). */
+    claimStats,
+
+    /**
+     * All dates or none (see holdClaimer). The effect is one transaction, so the idempotency key
+     * is written in it (`keyWithEffect`): nothing is written before, and a request that dies
+     * leaves nothing behind.
+     *
+     * A suspended caller is refused before anything is written, from `caller` as the
+     * transport read it for this operation (HTTP: for each request; WebSocket: again for each
+     * mutation), so the check costs no read of its own.
+     */
+    holdDates(caller: UserView, input: HoldDatesInput): Promise<HoldDatesResult> {
       return runIdempotent<HoldDatesResult>(
-        { scope: `${caller.id}:holdDates`, key: input.idempotencyKey, input: { resourceId: input.resourceId, dates: input.dates } },
-        (record) => claimAll(caller, input, record),
+        {
+          scope: `${caller.id}:holdDates`,
+          key: input.idempotencyKey,
+          input: { resourceId: input.resourceId, dates: input.dates },
+          keyWithEffect: true,
+        },
+        (record) => {
+          const dates = validateDates(input.dates);
+          const resourceId = parseObjectId(input.resourceId);
+          if (!resourceId) throw badInput('resourceId', 'no resource has this id');
+          if (caller.suspended) throw deps.users.suspendedError();
+          return claimHold({ caller, resourceId, dates, identity: `${caller.id}\n${input.idempotencyKey}`, record });
+        },
       );
     },
 

@@ -10,5 +10,5 @@ export {
   type HoldDocument,
 } from './collections';
 export { type HoldSweeper, holdSweeper, SWEEPER_LOCK } from './holdSweeper';
-export { type HoldService, holdService } from './holds';
+export { type HoldDatesResult, type HoldService, holdService } from './holds';
 export { type CheckoutReport, type CheckoutSettlement, checkoutSettlement, type SettlementOutcome } from './settlement';

@@ -1,6 +1,9 @@
 import type { ClientSession, Collection, Document, ObjectId } from 'mongodb';
 import type { Claim, DateSlotDoc } from './collections';
 
+/** What a successful claim learns about the slot it took (absent on slots older than these fields). */
+export type ClaimedSlot = Pick<DateSlotDoc, 'pricePerDate' | 'currency'>;
+
 /** A claim counts against capacity while it is booked, or held and not yet expired. */
 function isLive(now: Date): Document {
   return { $or: [{ $eq: ['$$claim.state', 'booked'] }, { $gt: ['$$claim.expiresAt', now] }] };
@@ -24,15 +27,30 @@ export function claimSteps(slots: Collection<DateSlotDoc>) {
    * Takes one unit of a date's capacity in ONE `findOneAndUpdate`: the filter is the precondition
    * (fewer live claims than capacity, counting expired holds as free), and the update drops expired
    * claims and appends ours. No read happens before the write, so two claimants can never both see
-   * the last unit free. Returns false when the date has no capacity left.
+   * the last unit free. Returns the slot's price and currency (see DateSlotDoc), or null when the
+   * date has no capacity left (or no slot: see `existing`).
    */
-  async function claimDate(session: ClientSession, resourceId: ObjectId, date: string, claim: Claim, now: Date): Promise<boolean> {
-    const updated = await slots.findOneAndUpdate(
+  async function claimDate(
+    session: ClientSession,
+    resourceId: ObjectId,
+    date: string,
+    claim: Claim,
+    now: Date,
+  ): Promise<ClaimedSlot | null> {
+    return slots.findOneAndUpdate(
       { resourceId, date, $expr: { $lt: [{ $size: liveClaims(now) }, '$capacity'] } },
       [{ $set: { claims: { $concatArrays: [liveClaims(now), [{ $literal: claim }]] }, version: { $add: ['$version', 1] } } }],
-      { session, projection: { _id: 1 } },
+      { session, projection: { _id: 0, pricePerDate: 1, currency: 1 } },
     );
-    return updated !== null;
+  }
+
+  /**
+   * Which of these dates have a slot, as the caller's transaction sees them. A claim that failed on
+   * a date with a slot failed for want of capacity; on a date without one, because it was never created.
+   */
+  async function existingDates(session: ClientSession, resourceId: ObjectId, dates: string[]): Promise<Set<string>> {
+    const found = await slots.find({ resourceId, date: { $in: dates } }, { session, projection: { _id: 0, date: 1 } }).toArray();
+    return new Set(found.map((slot) => slot.date));
   }
 
   /** Gives back a hold's claims on its dates (those that are still its own). */
@@ -79,7 +97,16 @@ export function claimSteps(slots: Collection<DateSlotDoc>) {
     return matchedCount === 1;
   }
 
-  return { claim: claimDate, release: releaseClaims, markBooked: markClaimBooked, applyCapacity };
+  /**
+   * Sets a resource's new price on every slot, inside the transaction that changes the resource, so
+   * a hold's claim (which reads its price from the slot) conflicts with the change and sees one
+   * price or the other. Availability is unchanged, so `version` is not bumped.
+   */
+  async function applyPrice(session: ClientSession, resourceId: ObjectId, pricePerDate: number): Promise<void> {
+    await slots.updateMany({ resourceId }, { $set: { pricePerDate } }, { session });
+  }
+
+  return { claim: claimDate, existing: existingDates, release: releaseClaims, markBooked: markClaimBooked, applyCapacity, applyPrice };
 }
 
 export type ClaimSteps = ReturnType<typeof claimSteps>;

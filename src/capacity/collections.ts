@@ -30,6 +30,14 @@ export interface DateSlotDoc {
   claims: Claim[];
   /** Bumped on every change, so subscribers can drop stale updates. */
   version: number;
+  /**
+   * The resource's price and currency, copied like `capacity` (set when the slot is born, in a
+   * transaction that writes the resource; a price change writes every slot in its transaction), so
+   * the claim that takes the date also returns what it costs, from the same snapshot. Absent on
+   * slots made before slots carried them: the hold then reads the resource.
+   */
+  pricePerDate?: number;
+  currency?: string;
 }
 
 /** The capacity module's collections: nothing else writes them. */

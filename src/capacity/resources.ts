@@ -1,4 +1,4 @@
-import { type Collection, type MongoClient, ObjectId } from 'mongodb';
+import { type ClientSession, type Collection, type MongoClient, ObjectId } from 'mongodb';
 import type { Caller } from '../auth';
 import type { Clock } from '../clock';
 import { badInput } from '../errors';
@@ -65,6 +65,10 @@ export function resourceService({ client, resources, claims, users, clock }: Res
   return {
     find,
 
+    /** Price and currency as the caller's transaction sees them (for slots that do not carry them). */
+    pricing: (session: ClientSession, id: ObjectId): Promise<Pick<ResourceDoc, 'pricePerDate' | 'currency'> | null> =>
+      resources.findOne({ _id: id }, { session, projection: { _id: 0, pricePerDate: 1, currency: 1 } }),
+
     require: requireResource,
 
     /** Oldest first, in the order they were created. */
@@ -112,6 +116,7 @@ export function resourceService({ client, resources, claims, users, clock }: Res
           const latest = await resources.findOne({ _id: current._id }, { session });
           return { __typename: 'VersionConflict', current: latest! };
         }
+        if (set.pricePerDate !== undefined) await claims.applyPrice(session, current._id, set.pricePerDate);
         if (set.capacity !== undefined) {
           const over = await claims.applyCapacity(session, current._id, set.capacity, clock.now());
           if (over.length > 0) throw new Rollback<UpdateResourceResult>({ __typename: 'CapacityBelowClaims', dates: over });

@@ -15,6 +15,7 @@ export const MAX_DAYS_AHEAD = 3 * 366;
  * be created with a capacity that was already replaced. Because that write serialises creations on
  * one resource, a missing date creates the resource's whole horizon at once (about 1,100 small
  * documents), so it happens about once per resource per day rather than once per new date.
+ * The same goes for the price and currency each slot carries (see DateSlotDoc).
  * Creating empty slots decides nothing about availability; the claim's conditional update does.
  */
 export function slotCreator(client: MongoClient, slots: Collection<DateSlotDoc>, resources: Collection<ResourceDoc>, clock: Clock) {
@@ -33,14 +34,24 @@ export function slotCreator(client: MongoClient, slots: Collection<DateSlotDoc>,
       const resource = await resources.findOneAndUpdate(
         { _id: resourceId },
         { $inc: { slotsCreated: 1 } },
-        { session, returnDocument: 'after', projection: { capacity: 1 } },
+        { session, returnDocument: 'after', projection: { capacity: 1, pricePerDate: 1, currency: 1 } },
       );
       if (!resource) throw badInput('resourceId', 'no resource has this id');
       await slots.bulkWrite(
         dates.map((date) => ({
           updateOne: {
             filter: { resourceId, date },
-            update: { $setOnInsert: { resourceId, date, capacity: resource.capacity, claims: [], version: 0 } },
+            update: {
+              $setOnInsert: {
+                resourceId,
+                date,
+                capacity: resource.capacity,
+                pricePerDate: resource.pricePerDate,
+                currency: resource.currency,
+                claims: [],
+                version: 0,
+              },
+            },
             upsert: true,
           },
         })),

@@ -311,11 +311,11 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): Disposable
     return operation;
   }
 
-  function prepare(
-    caller: Context['caller'],
+  async function prepare(
+    connectionCaller: Context['caller'],
     payload: { query: string; variables?: Record<string, unknown> | null; operationName?: string | null },
     resolved: (operation: OperationDefinitionNode, contextValue: Context) => void,
-  ): ExecutionArgs | GraphQLError[] {
+  ): Promise<ExecutionArgs | GraphQLError[]> {
     let document = validDocuments.get(payload.query);
     if (!document) {
       let parsed;
@@ -332,6 +332,11 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): Disposable
     // Everything from here on depends on the request (operation, variables, caller), so it runs every time.
     const operation = getOperationAST(document, payload.operationName);
     if (!operation) return [toGraphQLError(new DomainError('BAD_REQUEST', 'Name one operation of the document in operationName'))];
+    // A mutation acts as the caller is now, as an HTTP request does: their role and suspension are
+    // read again for it (a hold relies on that read to refuse a suspended caller), not taken from
+    // when the connection opened. Queries and subscriptions keep the connection's reading.
+    const caller =
+      operation.operation === 'mutation' && connectionCaller ? await options.services.users.recognise(connectionCaller) : connectionCaller;
     const contextValue: Context = { caller, services: options.services };
     resolved(operation, contextValue);
     if (operation.operation === 'mutation' && caller) pipeline.rateLimiter.countMutation(caller.id);
@@ -384,7 +389,7 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): Disposable
       },
       onSubscribe: (ctx, id, payload) => {
         const operation = begin(ctx.extra, id);
-        return inScope(operation, () => {
+        return inScope(operation, async () => {
           try {
             // This operation is already counted in ctx.subscriptions.
             if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptionsPerConnection) {
@@ -393,7 +398,7 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): Disposable
                 `At most ${limits.maxSubscriptionsPerConnection} operations at once per connection`,
               );
             }
-            return prepare(ctx.extra.caller, payload, (definition, contextValue) => {
+            return await prepare(ctx.extra.caller, payload, (definition, contextValue) => {
               operation.observation?.resolved(definition, contextValue);
               byContext.set(contextValue, operation);
               outlets.set(contextValue, { socket: ctx.extra.socket, id, ctx });

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type ClientSession, type Collection, type Db, MongoServerError, type ObjectId } from 'mongodb';
+import { type ClientSession, type Collection, type Db, MongoBulkWriteError, MongoServerError, ObjectId } from 'mongodb';
 import type { Clock } from '../clock';
 import { DomainError, badInput } from '../errors';
 import type { Logger } from '../logger';
@@ -41,6 +41,16 @@ export interface IdempotentRequest {
   scope: string;
   key: string;
   input: unknown;
+  /**
+   * The whole effect is ONE MongoDB transaction that calls `record` (nothing is written outside it,
+   * no Stripe call). The key is then not claimed before the work: `record` inserts it, completed
+   * with the result, inside that transaction, and an outcome without an effect is inserted right
+   * after. A request that dies leaves no key behind; of concurrent requests with one key, the
+   * first to commit wins and the others' insert fails, which aborts their transactions, and they
+   * answer the stored result. A key found already there is handled as any claim finds it (stored
+   * result, in use, reused, taken over).
+   */
+  keyWithEffect?: boolean;
 }
 
 /**
@@ -58,7 +68,10 @@ export type IdempotentWork<T> = (record: RecordResult<T>, key: KeyUse) => Promis
 export type RunIdempotent = <T>(request: IdempotentRequest, work: IdempotentWork<T>) => Promise<T>;
 
 export interface IdempotencyHooks {
-  /** Tests only: runs once a request owns its key, before its work, so a test can stall it there as a crash would. */
+  /**
+   * Tests only: runs once a request owns its key, before its work, so a test can stall it there as a
+   * crash would. A key-with-effect request owns nothing yet there: it runs just before its work.
+   */
   afterClaim?: (scope: string, key: string) => Promise<void>;
 }
 
@@ -89,6 +102,54 @@ function isDuplicateKey(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === 11000;
 }
 
+/** A duplicate on the key index: the key is already there (a key-with-effect insert lost to another request). */
+function isKeyTaken(error: unknown): boolean {
+  if (error instanceof KeyAlreadyRecorded) return true;
+  if (!isDuplicateKey(error)) return false;
+  const pattern = (error as MongoServerError).keyPattern;
+  return pattern ? 'scope' in pattern && 'key' in pattern : /idempotencyKeys/.test((error as MongoServerError).message);
+}
+
+/** A key-with-effect request found its key already recorded: the runner treats the key as found. */
+class KeyAlreadyRecorded extends Error {
+  constructor(cause: unknown) {
+    super('the idempotency key was already recorded', { cause });
+  }
+}
+
+/**
+ * Key documents written outside a transaction in the same turn of the event loop (the outcomes
+ * without an effect of a whole batch of requests answered together) go out as ONE unordered
+ * `insertMany`; each caller learns its own document's fate.
+ */
+function standaloneInserter(keys: Collection<IdempotencyKeyDoc>) {
+  let pending: { doc: IdempotencyKeyDoc & { _id: ObjectId }; resolve(): void; reject(error: unknown): void }[] = [];
+
+  async function flush(): Promise<void> {
+    const batch = pending;
+    pending = [];
+    try {
+      await keys.insertMany(
+        batch.map((p) => p.doc),
+        { ordered: false },
+      );
+      batch.forEach((p) => p.resolve());
+    } catch (error) {
+      const writeErrors = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : [];
+      if (writeErrors.length === 0) return batch.forEach((p) => p.reject(error));
+      const failed = new Map<number, unknown>();
+      for (const { index, code } of writeErrors) failed.set(index, code === 11000 ? new KeyAlreadyRecorded(error) : error);
+      batch.forEach((p, i) => (failed.has(i) ? p.reject(failed.get(i)) : p.resolve()));
+    }
+  }
+
+  return (doc: IdempotencyKeyDoc & { _id: ObjectId }) =>
+    new Promise<void>((resolve, reject) => {
+      if (pending.length === 0) setImmediate(() => void flush());
+      pending.push({ doc, resolve, reject });
+    });
+}
+
 function keyInUse(message = 'A request with this idempotency key is still running; retry shortly'): DomainError {
   return new DomainError('IDEMPOTENCY_KEY_IN_USE', message, { retryable: true });
 }
@@ -107,6 +168,10 @@ interface Claim extends KeyUse {
  * retry takes the key over and does the work itself. Completion is fenced by owner: a request that
  * was taken over and wakes up finds its owner gone, so its transaction aborts and it answers
  * `IDEMPOTENCY_KEY_IN_USE` (retryable), whose retry gets the result the new owner stored.
+ *
+ * A request whose whole effect is one transaction (`keyWithEffect`, e.g. holdDates) skips the
+ * claim: its key is inserted once, completed, in the effect's own transaction, which saves the
+ * claim's insert and the completion's update (two round trips) and leaves no lease to wait out.
  */
 export function idempotencyRunner({ keys, clock, logger, leaseMs, hooks, onOutcome }: IdempotencyRunnerOptions): RunIdempotent {
   async function claim(scope: string, key: string, requestHash: string): Promise<Claim | { stored: unknown }> {
@@ -169,12 +234,60 @@ export function idempotencyRunner({ keys, clock, logger, leaseMs, hooks, onOutco
     return { id: existing._id, owner, claimedAt: existing.createdAt };
   }
 
-  return async function runIdempotent<T>(request: IdempotentRequest, work: IdempotentWork<T>): Promise<T> {
+  const insertStandalone = standaloneInserter(keys);
+
+  /**
+   * Key with effect: nothing is written before the work. `record` inserts the key, completed, in
+   * the effect's transaction; a duplicate there aborts that transaction (no effect), and the key
+   * is then handled as found, by the claiming path below.
+   */
+  async function runWithEffect<T>(request: IdempotentRequest, requestHash: string, work: IdempotentWork<T>): Promise<T> {
     const { scope, key } = request;
+    const now = clock.now();
+    const use: KeyUse = { id: new ObjectId(), claimedAt: now };
+    const completed = (result: T): IdempotencyKeyDoc & { _id: ObjectId } => ({
+      _id: use.id,
+      scope,
+      key,
+      requestHash,
+      state: 'completed',
+      owner: 'with-effect',
+      lockedUntil: now,
+      result,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + KEY_LIFETIME_MS),
+    });
+    let recordedWithEffect: T | undefined;
+    let result: T;
+    try {
+      await hooks?.afterClaim?.(scope, key);
+      result = await work(async (session, value) => {
+        await keys.insertOne(completed(value), { session });
+        recordedWithEffect = value;
+      }, use);
+      // An outcome without an effect (dates unavailable): recorded now, outside any transaction.
+      if (result !== recordedWithEffect) await insertStandalone(completed(result));
+    } catch (error) {
+      if (!isKeyTaken(error)) throw error;
+      return runClaimed(request, requestHash, work);
+    }
+    onOutcome?.('new');
+    return result;
+  }
+
+  return async function runIdempotent<T>(request: IdempotentRequest, work: IdempotentWork<T>): Promise<T> {
+    const { key } = request;
     if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
       throw badInput('idempotencyKey', `must be 1 to ${MAX_KEY_LENGTH} characters`);
     }
-    const claimed = await claim(scope, key, createHash('sha256').update(canonical(request.input)).digest('hex'));
+    const requestHash = createHash('sha256').update(canonical(request.input)).digest('hex');
+    return request.keyWithEffect ? runWithEffect(request, requestHash, work) : runClaimed(request, requestHash, work);
+  };
+
+  /** The key is claimed (inserted `in_progress`, or taken over) before the work, and completed with its effect. */
+  async function runClaimed<T>(request: IdempotentRequest, requestHash: string, work: IdempotentWork<T>): Promise<T> {
+    const { scope, key } = request;
+    const claimed = await claim(scope, key, requestHash);
     if ('stored' in claimed) return claimed.stored as T;
     /** Completes the key only while this request still owns it; otherwise throws, aborting the transaction it runs in. */
     const complete = async (result: T, session?: ClientSession) => {
@@ -211,5 +324,5 @@ export function idempotencyRunner({ keys, clock, logger, leaseMs, hooks, onOutco
     // over meanwhile, its answer may not be the stored one, so it answers "retry" instead.
     if (result !== recordedWithEffect) await complete(result);
     return result;
-  };
+  }
 }

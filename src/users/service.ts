@@ -5,6 +5,10 @@ import { DomainError, badInput } from '../errors';
 import { withTransaction } from '../mongo';
 import type { UserDoc, UserView } from './collection';
 
+function suspendedError(): DomainError {
+  return new DomainError('FORBIDDEN', 'This account is suspended');
+}
+
 export function userService(users: Collection<UserDoc>, client: MongoClient, clock: Clock) {
   /**
    * The admin check and the admin action share one transaction, and the check WRITES the caller's
@@ -21,13 +25,13 @@ export function userService(users: Collection<UserDoc>, client: MongoClient, clo
   }
 
   /**
-   * A suspended user's holds, withdrawals and transfers are refused. Inside the action's transaction
-   * it decides; without a session it is an early refusal, before the action writes anything at all
-   * (such as a hold's slot horizon).
+   * A suspended user's withdrawals and transfers are refused: inside the action's transaction it
+   * decides; without a session it is an early refusal, before the action writes anything at all.
+   * (Holds need no read of their own: they check the caller as read for the request, see holds.ts.)
    */
   async function requireActive(session: ClientSession | undefined, userId: string): Promise<void> {
-    const suspended = await users.countDocuments({ _id: userId, suspended: true }, { session, limit: 1 });
-    if (suspended) throw new DomainError('FORBIDDEN', 'This account is suspended');
+    const suspended = await users.findOne({ _id: userId, suspended: true }, { session, projection: { _id: 1 } });
+    if (suspended) throw suspendedError();
   }
 
   async function changeTarget(caller: Caller, userId: string, change: Partial<Pick<UserDoc, 'role' | 'suspended'>>): Promise<UserView> {
@@ -47,6 +51,8 @@ export function userService(users: Collection<UserDoc>, client: MongoClient, clo
   return {
     authorizeAdmin,
     requireActive,
+    /** The refusal `requireActive` throws, for a caller whose suspension was already read (see holds). */
+    suspendedError,
     /** `requireActive` as a keyed check, so a batch of one user's debits runs it once (see debitBatcher). */
     activeCheck: (userId: string) => ({ key: `active:${userId}`, check: (session: ClientSession) => requireActive(session, userId) }),
 
