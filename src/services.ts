@@ -12,7 +12,7 @@ import {
 import { capacityCollections, capacityModule, ensureCapacityIndexes } from './capacity';
 import type { Clock } from './clock';
 import { ensureIdempotencyIndexes, type IdempotencyHooks, idempotencyCollection, idempotencyRunner } from './idempotency';
-import { accountService, debitBatcher, ensureLedgerIndexes, ledgerCollections, ledgerService } from './ledger';
+import { accountService, ensureLedgerIndexes, ledgerCollections, ledgerService } from './ledger';
 import { leaseLocks, locksCollection } from './locks';
 import type { Logger } from './logger';
 import type { AppMetrics } from './metrics';
@@ -65,7 +65,6 @@ export function createServices(deps: ServiceDeps) {
     collections: ledgerStore,
     accounts,
     runIdempotent,
-    debits: debitBatcher(client, transactionStats),
     clock,
     transactionStats,
   });

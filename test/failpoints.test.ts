@@ -45,7 +45,7 @@ async function failpointOff(): Promise<number> {
 
 /** The writes each operation makes inside its transaction, for the failpoint's `namespace`. */
 interface Writes {
-  /** A findAndModify, or (for the confirm, which has none) the update that marks its claims booked. */
+  /** The conditional write: a findAndModify, or an update (the balances of a transfer's batch; the confirm's claims marked booked). */
   modify: { command: string; collection: string };
   insert: { command: 'insert'; collection: string };
 }
@@ -121,7 +121,7 @@ const HOLD: Operation = {
 const TRANSFER: Operation = {
   name: 'transfer',
   webhook: false,
-  writes: { modify: { command: 'findAndModify', collection: 'accounts' }, insert: { command: 'insert', collection: 'transfers' } },
+  writes: { modify: { command: 'update', collection: 'accounts' }, insert: { command: 'insert', collection: 'transfers' } },
   async prepare(target, user) {
     const token = await target.token(user);
     const from = await openAccount(target, token);

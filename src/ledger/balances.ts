@@ -1,6 +1,23 @@
-import { type ClientSession, type Collection, ObjectId } from 'mongodb';
+import { type AnyBulkWriteOperation, type ClientSession, type Collection, type Filter, ObjectId } from 'mongodb';
 import { badInput } from '../errors';
 import type { AccountDoc, AccountDocument, LedgerCollections, LedgerEntryDoc, LedgerEntryDocument, LedgerEntryKind } from './collections';
+
+/** The funds check: a debit matches only while the balance covers it (and the currency is the account's). */
+const debitFilter = (accountId: ObjectId, currency: string, amount: number): Filter<AccountDoc> => ({
+  _id: accountId,
+  currency,
+  balance: { $gte: amount },
+});
+
+/** A credit matches only while the balance stays below 2^53 - 1 (beyond which numbers stop being exact). */
+const creditFilter = (accountId: ObjectId, currency: string, amount: number): Filter<AccountDoc> => ({
+  _id: accountId,
+  currency,
+  balance: { $lte: Number.MAX_SAFE_INTEGER - amount },
+});
+
+/** A credit refused because the balance would pass 2^53 - 1: bad input, never an outcome. */
+export const balanceOverflow = () => badInput('amount', 'the balance would exceed 2^53 - 1 minor units');
 
 /**
  * Debits in ONE `findOneAndUpdate` whose filter is the precondition (`balance >= amount`, and the
@@ -15,7 +32,7 @@ export function debitIfFunds(
   amount: number,
 ): Promise<AccountDocument | null> {
   return accounts.findOneAndUpdate(
-    { _id: accountId, currency, balance: { $gte: amount } },
+    debitFilter(accountId, currency, amount),
     { $inc: { balance: -amount, version: 1 } },
     { session, returnDocument: 'after' },
   );
@@ -30,15 +47,27 @@ export async function credit(
   amount: number,
 ): Promise<AccountDocument | null> {
   const credited = await accounts.findOneAndUpdate(
-    { _id: accountId, currency, balance: { $lte: Number.MAX_SAFE_INTEGER - amount } },
+    creditFilter(accountId, currency, amount),
     { $inc: { balance: amount, version: 1 } },
     { session, returnDocument: 'after' },
   );
   if (!credited && (await accounts.countDocuments({ _id: accountId, currency }, { session, limit: 1 })) === 1) {
-    throw badInput('amount', 'the balance would exceed 2^53 - 1 minor units');
+    throw balanceOverflow();
   }
   return credited;
 }
+
+/**
+ * `debitIfFunds` and `credit` as statements of one ordered `bulkWrite`, for a batch (see settle.ts):
+ * the same filters decide, each against the result of the statements before it.
+ */
+export const debitStatement = (accountId: ObjectId, currency: string, amount: number): AnyBulkWriteOperation<AccountDoc> => ({
+  updateOne: { filter: debitFilter(accountId, currency, amount), update: { $inc: { balance: -amount, version: 1 } } },
+});
+
+export const creditStatement = (accountId: ObjectId, currency: string, amount: number): AnyBulkWriteOperation<AccountDoc> => ({
+  updateOne: { filter: creditFilter(accountId, currency, amount), update: { $inc: { balance: amount, version: 1 } } },
+});
 
 /**
  * The deposit path: credit and its DEPOSIT entry, inside the caller's transaction. Used by the
@@ -68,20 +97,22 @@ export interface NewEntry {
   now: Date;
 }
 
+export const entryDocument = ({ account, kind, amount, transferId, now }: NewEntry): LedgerEntryDocument => ({
+  _id: new ObjectId(),
+  accountId: account._id,
+  kind,
+  amount,
+  balanceAfter: account.balance,
+  transferId,
+  createdAt: now,
+});
+
 export async function appendEntries(
   entries: Collection<LedgerEntryDoc>,
   session: ClientSession,
   items: NewEntry[],
 ): Promise<LedgerEntryDocument[]> {
-  const docs: LedgerEntryDocument[] = items.map(({ account, kind, amount, transferId, now }) => ({
-    _id: new ObjectId(),
-    accountId: account._id,
-    kind,
-    amount,
-    balanceAfter: account.balance,
-    transferId,
-    createdAt: now,
-  }));
+  const docs = items.map(entryDocument);
   await entries.insertMany(docs, { session });
   return docs;
 }

@@ -4,14 +4,26 @@ import { recordDeposit } from './balances';
 import { ledgerChecker } from './check';
 import type { AccountDocument } from './collections';
 import { movementService, type LedgerDeps } from './movements';
+import { DEFAULT_BATCHING, settlement } from './settle';
 import { transferService } from './transfers';
 
 /** The ledger's public face: money movements, transfers, history and reconciliation. */
 export function ledgerService(deps: LedgerDeps) {
   const { transfers, entries } = deps.collections;
+  const orders = settlement(
+    {
+      client: deps.client,
+      collections: deps.collections,
+      users: deps.users,
+      now: () => deps.clock.now(),
+      transactionStats: deps.transactionStats,
+    },
+    deps.batching ?? DEFAULT_BATCHING,
+  );
+  const parts = { ...deps, orders };
   return {
-    ...movementService(deps),
-    ...transferService(deps),
+    ...movementService(parts),
+    ...transferService(parts),
     check: ledgerChecker(deps.client, deps.collections),
     transfersOf: (accountId: ObjectId, page: PageArgs) =>
       pageById(transfers, { $or: [{ fromAccountId: accountId }, { toAccountId: accountId }] }, page),
@@ -36,4 +48,3 @@ export {
   type TransferDoc,
   type TransferDocument,
 } from './collections';
-export { debitBatcher } from './debitBatcher';

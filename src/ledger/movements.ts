@@ -6,9 +6,10 @@ import { notFound } from '../errors';
 import type { RunIdempotent } from '../idempotency';
 import { type TransactionStats, withTransaction } from '../mongo';
 import type { AccountService } from './accounts';
-import { appendEntries, debitIfFunds, recordDeposit } from './balances';
+import { recordDeposit } from './balances';
+import type { BatcherOptions } from './batcher';
 import type { LedgerCollections } from './collections';
-import type { DebitBatcher } from './debitBatcher';
+import type { Settlement } from './settle';
 import type { UserService } from '../users';
 import type { DepositResult, WithdrawResult } from './results';
 
@@ -23,15 +24,20 @@ export interface LedgerDeps {
   collections: LedgerCollections;
   accounts: AccountService;
   runIdempotent: RunIdempotent;
-  /** Runs debits of one account one transaction at a time, batched (see debitBatcher.ts). */
-  debits: DebitBatcher;
   clock: Clock;
   transactionStats: TransactionStats;
   users: UserService;
+  /** How withdrawals and transfers are group-committed (default `DEFAULT_BATCHING`, see settle.ts). */
+  batching?: BatcherOptions;
+}
+
+/** What the ledger's services share: the deps, and the one queue that settles withdrawals and transfers. */
+export interface LedgerParts extends LedgerDeps {
+  orders: Settlement;
 }
 
 /** Money entering and leaving the system; each movement and its ledger entry commit together. */
-export function movementService(deps: LedgerDeps) {
+export function movementService(deps: LedgerParts) {
   const { client, collections, accounts, runIdempotent, clock, transactionStats } = deps;
 
   return {
@@ -60,30 +66,19 @@ export function movementService(deps: LedgerDeps) {
       });
     },
 
-    /** Owner only. The debit's filter is the funds check, so concurrent withdrawals never overdraw. */
+    /**
+     * Owner only (anyone else's account is NOT_FOUND, as a missing one). The debit's filter is the
+     * funds check, so concurrent withdrawals never overdraw; it is settled in a batch (settle.ts).
+     */
     withdraw(caller: Caller, input: MovementInput): Promise<WithdrawResult> {
       const request = {
         scope: `${caller.id}:withdraw`,
         key: input.idempotencyKey,
         input: { accountId: input.accountId, amount: input.amount },
       };
-      return runIdempotent<WithdrawResult>(request, async (record) => {
-        const account = await accounts.requireOwned(caller, input.accountId, 'accountId');
-        return deps.debits<WithdrawResult>(
-          account._id.toHexString(),
-          async (session) => {
-            const debited = await debitIfFunds(collections.accounts, session, account._id, account.currency, input.amount);
-            if (!debited) return { __typename: 'InsufficientFunds', accountId: input.accountId, requested: input.amount };
-            const [entry] = await appendEntries(collections.entries, session, [
-              { account: debited, kind: 'WITHDRAWAL', amount: -input.amount, transferId: null, now: clock.now() },
-            ]);
-            const result: WithdrawResult = { __typename: 'Withdrawn', account: debited, entry };
-            await record(session, result);
-            return result;
-          },
-          deps.users.activeCheck(caller.id),
-        );
-      });
+      return runIdempotent<WithdrawResult>(request, (record) =>
+        deps.orders.withdraw({ initiatedBy: caller.id, accountId: input.accountId, amount: input.amount, record }),
+      );
     },
   };
 }

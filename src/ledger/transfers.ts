@@ -1,10 +1,9 @@
 import { type ClientSession, ObjectId } from 'mongodb';
 import type { Caller } from '../auth';
 import { badInput } from '../errors';
-import type { RecordResult } from '../idempotency';
 import { appendEntries, credit, debitIfFunds } from './balances';
 import type { AccountDocument, LedgerCollections, TransferDocument } from './collections';
-import type { LedgerDeps } from './movements';
+import type { LedgerParts } from './movements';
 import type { TransferResult } from './results';
 
 export const MAX_MEMO_LENGTH = 500;
@@ -27,8 +26,10 @@ export interface Movement {
 }
 
 /**
- * The body of a transfer transaction: debit (conditional on funds), credit, the transfer record and
- * both ledger entries. Returns null, having written nothing, when the source lacks the funds.
+ * One transfer's transaction body with the driver alone: debit (conditional on funds), credit, the
+ * transfer record and both ledger entries. Returns null, having written nothing, when the source
+ * lacks the funds. The API settles transfers in batches instead (settle.ts); this is the baseline
+ * `npm run bench:transfers` measures it against.
  */
 export async function moveFunds(
   collections: LedgerCollections,
@@ -59,51 +60,28 @@ export async function moveFunds(
   return transfer;
 }
 
-export function transferService(deps: LedgerDeps) {
-  const { collections, accounts, runIdempotent, clock } = deps;
-
-  /**
-   * Debit (conditional on funds), credit, the transfer record and both ledger entries in one
-   * transaction with majority write concern: all of it commits or none of it. A write conflict
-   * with a concurrent transfer on either account makes the driver re-run the whole thing.
-   * Ownership, existence and currency are checked first: none of them can change afterwards.
-   */
-  async function execute(caller: Caller, input: TransferInput, record: RecordResult<TransferResult>) {
-    // Someone else's source account is answered like a missing one.
-    const source = await accounts.findOwned(caller, input.fromAccountId);
-    if (!source) return { __typename: 'AccountNotFound', accountId: input.fromAccountId } as const;
-    const target = await accounts.find(input.toAccountId);
-    if (!target) return { __typename: 'AccountNotFound', accountId: input.toAccountId } as const;
-    if (target.currency !== source.currency)
-      return { __typename: 'CurrencyMismatch', fromCurrency: source.currency, toCurrency: target.currency } as const;
-
-    return deps.debits<TransferResult>(
-      source._id.toHexString(),
-      async (session) => {
-        const transfer = await moveFunds(collections, session, {
-          source,
-          target,
-          amount: input.amount,
-          memo: input.memo ?? null,
-          initiatedBy: caller.id,
-          now: clock.now(),
-        });
-        if (!transfer) return { __typename: 'InsufficientFunds', accountId: input.fromAccountId, requested: input.amount };
-        const result: TransferResult = { __typename: 'TransferCompleted', transfer };
-        await record(session, result);
-        return result;
-      },
-      deps.users.activeCheck(caller.id),
-    );
-  }
-
+export function transferService(deps: LedgerParts) {
+  const { runIdempotent } = deps;
   return {
+    /**
+     * Debit (conditional on funds), credit, the transfer record and both ledger entries commit in one
+     * transaction with majority write concern, with the key's result: all of it or none of it.
+     * Ownership, existence, currency, the owner's suspension and the funds are all decided in that
+     * transaction, on one snapshot (settle.ts); a write conflict re-runs it from a fresh read.
+     */
     transfer(caller: Caller, input: TransferInput): Promise<TransferResult> {
       if (input.fromAccountId === input.toAccountId) throw badInput('toAccountId', 'must differ from fromAccountId');
       if (input.memo && input.memo.length > MAX_MEMO_LENGTH) throw badInput('memo', `must be at most ${MAX_MEMO_LENGTH} characters`);
       const { idempotencyKey, ...rest } = input;
       return runIdempotent<TransferResult>({ scope: `${caller.id}:transfer`, key: idempotencyKey, input: rest }, (record) =>
-        execute(caller, input, record),
+        deps.orders.transfer({
+          initiatedBy: caller.id,
+          fromAccountId: input.fromAccountId,
+          toAccountId: input.toAccountId,
+          amount: input.amount,
+          memo: input.memo ?? null,
+          record,
+        }),
       );
     },
   };

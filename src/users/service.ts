@@ -1,4 +1,4 @@
-import type { ClientSession, Collection, MongoClient } from 'mongodb';
+import type { ClientSession, Collection, Document, MongoClient } from 'mongodb';
 import { type Caller, MAX_USER_ID_LENGTH, type Role, isUserId } from '../auth';
 import type { Clock } from '../clock';
 import { DomainError, badInput } from '../errors';
@@ -25,9 +25,10 @@ export function userService(users: Collection<UserDoc>, client: MongoClient, clo
   }
 
   /**
-   * A suspended user's withdrawals and transfers are refused: inside the action's transaction it
-   * decides; without a session it is an early refusal, before the action writes anything at all.
-   * (Holds need no read of their own: they check the caller as read for the request, see holds.ts.)
+   * A suspended user's actions are refused: inside the action's transaction it decides; without a
+   * session it is an early refusal, before the action writes anything at all. (Holds need no read of
+   * their own: they check the caller as read for the request, see holds.ts. Withdrawals and transfers
+   * read it with their accounts: `suspendedLookup`.)
    */
   async function requireActive(session: ClientSession | undefined, userId: string): Promise<void> {
     const suspended = await users.findOne({ _id: userId, suspended: true }, { session, projection: { _id: 1 } });
@@ -53,8 +54,23 @@ export function userService(users: Collection<UserDoc>, client: MongoClient, clo
     requireActive,
     /** The refusal `requireActive` throws, for a caller whose suspension was already read (see holds). */
     suspendedError,
-    /** `requireActive` as a keyed check, so a batch of one user's debits runs it once (see debitBatcher). */
-    activeCheck: (userId: string) => ({ key: `active:${userId}`, check: (session: ClientSession) => requireActive(session, userId) }),
+    /**
+     * `requireActive` folded into another module's read: aggregation stages that set `as` to true on
+     * each document whose user (named by `localField`) is suspended. Run in the action's transaction,
+     * they read the users on the same snapshot as the documents, in the same round trip.
+     */
+    suspendedLookup: (localField: string, as: string): Document[] => [
+      {
+        $lookup: {
+          from: users.collectionName,
+          localField,
+          foreignField: '_id',
+          pipeline: [{ $match: { suspended: true } }, { $project: { _id: 1 } }],
+          as,
+        },
+      },
+      { $set: { [as]: { $gt: [{ $size: `$${as}` }, 0] } } },
+    ],
 
     /** The caller as the database knows them, creating the user from the token on first sight. */
     async recognise(claims: Caller): Promise<UserView> {

@@ -1,0 +1,279 @@
+import { type AnyBulkWriteOperation, type ClientSession, type MongoClient, ObjectId } from 'mongodb';
+import { DomainError, notFound } from '../errors';
+import type { RecordResult } from '../idempotency';
+import { parseObjectId, type TransactionStats, withTransaction } from '../mongo';
+import type { UserService } from '../users';
+import { balanceOverflow, creditStatement, debitStatement, entryDocument } from './balances';
+import { accountBatcher, type BatcherOptions, type Lane, type Queued } from './batcher';
+import type { AccountDoc, AccountDocument, LedgerCollections, LedgerEntryDocument, TransferDocument } from './collections';
+import type { TransferResult, WithdrawResult } from './results';
+
+/** A transfer as its owner asked for it; ids as the client sent them. */
+export interface TransferOrder {
+  kind: 'transfer';
+  initiatedBy: string;
+  fromAccountId: string;
+  toAccountId: string;
+  amount: number;
+  memo: string | null;
+  /** Stores the result with the effect (the idempotency key's record). */
+  record: RecordResult<TransferResult>;
+}
+
+export interface WithdrawalOrder {
+  kind: 'withdrawal';
+  initiatedBy: string;
+  accountId: string;
+  amount: number;
+  record: RecordResult<WithdrawResult>;
+}
+
+export type Order = TransferOrder | WithdrawalOrder;
+type OrderResult = TransferResult | WithdrawResult;
+
+/** What one order came to in a batch: a result (recorded in the batch's transaction) or an error (nothing written). */
+export type Outcome = { ok: true; value: OrderResult; record(session: ClientSession): Promise<void> } | { ok: false; error: unknown };
+
+/** An account as a batch sees it: read on the transaction's snapshot, then changed as each order is planned. */
+export interface AccountView {
+  doc: AccountDocument;
+  /** Its owner is suspended (read in the same round trip). */
+  ownerSuspended: boolean;
+}
+
+export interface SettleDeps {
+  collections: LedgerCollections;
+  users: Pick<UserService, 'suspendedLookup' | 'suspendedError'>;
+  now(): Date;
+  /** How a batch reads its accounts (default `readAccounts`); tests hand it a stale view to show the writes still decide. */
+  read?: AccountReader;
+}
+
+export type AccountReader = (deps: SettleDeps, session: ClientSession, ids: ObjectId[]) => Promise<Map<string, AccountView>>;
+
+/** Order `index` failed in a way only it caused (its key was taken over): the others can run without it. */
+export class OrderFailed extends Error {
+  constructor(
+    readonly index: number,
+    readonly reason: unknown,
+  ) {
+    super(`order ${index} of a batch failed`);
+  }
+}
+
+/** The database refused a statement the plan expected to apply: the view was wrong, so nothing of the batch may commit. */
+export class PlanRefused extends Error {}
+
+const SUSPENDED = '_ownerSuspended';
+
+/** Lock keys: an account's id in one spelling, whatever the case of the hex; anything else names no account. */
+const keyOf = (id: string) => parseObjectId(id)?.toHexString() ?? `invalid:${id}`;
+
+export const accountsOf = (order: Order): string[] =>
+  order.kind === 'transfer' ? [keyOf(order.fromAccountId), keyOf(order.toAccountId)] : [keyOf(order.accountId)];
+
+/** Every account of the batch and whether its owner is suspended: ONE aggregate, on the transaction's snapshot. */
+export const readAccounts: AccountReader = async (deps, session, ids) => {
+  const docs = await deps.collections.accounts
+    .aggregate<AccountDocument & { [SUSPENDED]: boolean }>(
+      [{ $match: { _id: { $in: ids } } }, ...deps.users.suspendedLookup('ownerId', SUSPENDED)],
+      { session },
+    )
+    .toArray();
+  return new Map(
+    docs.map(({ [SUSPENDED]: ownerSuspended, ...doc }) => [doc._id.toHexString(), { doc, ownerSuspended } satisfies AccountView]),
+  );
+};
+
+/**
+ * One batch's transaction body, set-oriented: whatever the number of orders, it costs one read, one
+ * `bulkWrite` of every debit and credit, one `insertMany` of the transfer records and one of the ledger
+ * entries, then each order's key record.
+ *
+ * The read (accounts, owners' suspension) is on the transaction's snapshot; each order is then decided
+ * in arrival order against the balances the orders before it left, exactly as a `findOneAndUpdate`
+ * per order would see them. The plan never decides alone: every debit and credit is written with the
+ * same conditional filter as `debitIfFunds` / `credit`, and unless every statement applied the batch
+ * throws `PlanRefused` and nothing commits. A concurrent write to any of the accounts after the
+ * snapshot is a write conflict, so the transaction retries from a fresh read.
+ */
+export async function settle(deps: SettleDeps, session: ClientSession, orders: Order[]): Promise<Outcome[]> {
+  const ids = new Map<string, ObjectId>();
+  for (const order of orders) {
+    for (const id of order.kind === 'transfer' ? [order.fromAccountId, order.toAccountId] : [order.accountId]) {
+      const _id = parseObjectId(id);
+      if (_id) ids.set(_id.toHexString(), _id);
+    }
+  }
+  const accounts = await (deps.read ?? readAccounts)(deps, session, [...ids.values()]);
+  const find = (id: string) => accounts.get(keyOf(id));
+  const now = deps.now();
+  const statements: AnyBulkWriteOperation<AccountDoc>[] = [];
+  const transfers: TransferDocument[] = [];
+  const entries: LedgerEntryDocument[] = [];
+  const change = (account: AccountView, amount: number) => {
+    account.doc = { ...account.doc, balance: account.doc.balance + amount, version: account.doc.version + 1 };
+    return account.doc;
+  };
+  const done = <T extends OrderResult>(value: NoInfer<T>, record: RecordResult<T>): Outcome => ({
+    ok: true,
+    value,
+    record: (session) => record(session, value),
+  });
+  const refused = (error: unknown): Outcome => ({ ok: false, error });
+
+  // Checked in the order the single-order path always used: the source, the target, the currency, the owner's suspension, the funds.
+  const planTransfer = (order: TransferOrder): Outcome => {
+    const { amount, record } = order;
+    const source = find(order.fromAccountId);
+    // Someone else's source account is answered like a missing one.
+    if (!source || source.doc.ownerId !== order.initiatedBy)
+      return done({ __typename: 'AccountNotFound', accountId: order.fromAccountId }, record);
+    const target = find(order.toAccountId);
+    if (!target) return done({ __typename: 'AccountNotFound', accountId: order.toAccountId }, record);
+    const currency = source.doc.currency;
+    if (target.doc.currency !== currency) {
+      return done({ __typename: 'CurrencyMismatch', fromCurrency: currency, toCurrency: target.doc.currency }, record);
+    }
+    if (source.ownerSuspended) return refused(deps.users.suspendedError());
+    if (source.doc.balance < amount)
+      return done({ __typename: 'InsufficientFunds', accountId: order.fromAccountId, requested: amount }, record);
+    const targetBefore = target === source ? source.doc.balance - amount : target.doc.balance;
+    if (targetBefore > Number.MAX_SAFE_INTEGER - amount) return refused(balanceOverflow());
+
+    const debited = change(source, -amount);
+    const credited = change(target, amount);
+    statements.push(debitStatement(source.doc._id, currency, amount), creditStatement(target.doc._id, currency, amount));
+    const transfer: TransferDocument = {
+      _id: new ObjectId(),
+      fromAccountId: source.doc._id,
+      toAccountId: target.doc._id,
+      amount,
+      currency,
+      memo: order.memo,
+      initiatedBy: order.initiatedBy,
+      createdAt: now,
+    };
+    transfers.push(transfer);
+    entries.push(
+      entryDocument({ account: debited, kind: 'TRANSFER_DEBIT', amount: -amount, transferId: transfer._id, now }),
+      entryDocument({ account: credited, kind: 'TRANSFER_CREDIT', amount, transferId: transfer._id, now }),
+    );
+    return done({ __typename: 'TransferCompleted', transfer }, record);
+  };
+
+  const planWithdrawal = (order: WithdrawalOrder): Outcome => {
+    const { amount, record } = order;
+    const account = find(order.accountId);
+    if (!account || account.doc.ownerId !== order.initiatedBy) return refused(notFound('accountId', 'account'));
+    if (account.ownerSuspended) return refused(deps.users.suspendedError());
+    if (account.doc.balance < amount)
+      return done({ __typename: 'InsufficientFunds', accountId: order.accountId, requested: amount }, record);
+    const debited = change(account, -amount);
+    statements.push(debitStatement(debited._id, debited.currency, amount));
+    const entry = entryDocument({ account: debited, kind: 'WITHDRAWAL', amount: -amount, transferId: null, now });
+    entries.push(entry);
+    return done({ __typename: 'Withdrawn', account: debited, entry }, record);
+  };
+
+  const outcomes = orders.map((order) => (order.kind === 'transfer' ? planTransfer(order) : planWithdrawal(order)));
+
+  const { collections } = deps;
+  if (statements.length > 0) {
+    const written = await collections.accounts.bulkWrite(statements, { session, ordered: true });
+    if (written.matchedCount !== statements.length || written.modifiedCount !== statements.length) {
+      throw new PlanRefused(`${statements.length - written.modifiedCount} of ${statements.length} balance changes refused`);
+    }
+  }
+  if (transfers.length > 0) await collections.transfers.insertMany(transfers, { session });
+  if (entries.length > 0) await collections.entries.insertMany(entries, { session });
+  for (const [index, outcome] of outcomes.entries()) {
+    if (!outcome.ok) continue;
+    try {
+      await outcome.record(session);
+    } catch (error) {
+      // A key taken over by a retry: only that order is at fault. Anything else (the database) is the batch's.
+      if (error instanceof DomainError) throw new OrderFailed(index, error);
+      throw error;
+    }
+  }
+  return outcomes;
+}
+
+export interface SettlementDeps extends SettleDeps {
+  client: MongoClient;
+  transactionStats: TransactionStats;
+}
+
+export const DEFAULT_BATCHING: BatcherOptions = { maxConcurrent: 1, maxBatch: 64 };
+
+/**
+ * A lone order retrying longer than this frees its accounts for this instance's other orders: past
+ * it, it is more likely stuck (an account locked by an abandoned transaction) than contended.
+ */
+const UNLOCK_AFTER_MS = 250;
+
+/** Thrown into a batch's second attempt: a batch is not retried as a whole, its orders are (each alone). */
+class SplitBatch extends Error {}
+
+/**
+ * Withdrawals and transfers, group-committed (see batcher.ts): each batch is one transaction running
+ * `settle`. An order whose key was taken over is answered with that error and the batch runs again
+ * without it. A batch of several orders gets one attempt: if it has to be retried (a write conflict
+ * with another instance, a lost connection) or the database refused its plan, its orders run again
+ * each alone, so one contended or stuck account fails only its own orders. A single order retries
+ * within the time budget as any transaction does, giving its lane up while it does, and its accounts
+ * after `UNLOCK_AFTER_MS`. Anything else
+ * (the database unreachable past the budget) is every order's answer.
+ */
+export function settlement(deps: SettlementDeps, options: BatcherOptions = DEFAULT_BATCHING) {
+  async function execute(batch: Queued<Order, OrderResult>[], lane: Lane<Order, OrderResult>): Promise<void> {
+    let left = batch;
+    while (left.length > 0) {
+      const orders = left.map((queued) => queued.order);
+      const started = Date.now();
+      let attempts = 0;
+      let outcomes: Outcome[];
+      try {
+        outcomes = await withTransaction(
+          deps.client,
+          (session) => {
+            attempts += 1;
+            if (attempts > 1) {
+              if (orders.length > 1) throw new SplitBatch();
+              if (Date.now() - started > UNLOCK_AFTER_MS) lane.unlock();
+              else lane.stalled();
+            }
+            return settle(deps, session, orders);
+          },
+          deps.transactionStats,
+        );
+      } catch (error) {
+        if (error instanceof OrderFailed) {
+          left[error.index].reject(error.reason);
+          left = left.filter((_, index) => index !== error.index);
+          continue;
+        }
+        if ((error instanceof SplitBatch || error instanceof PlanRefused) && left.length > 1) return lane.split(left);
+        for (const queued of left) queued.reject(error);
+        return;
+      }
+      left.forEach((queued, index) => {
+        const outcome = outcomes[index];
+        if (outcome.ok) queued.resolve(outcome.value);
+        else queued.reject(outcome.error);
+      });
+      return;
+    }
+  }
+  const submit = accountBatcher<Order, OrderResult>(execute, options);
+
+  return {
+    transfer: (order: Omit<TransferOrder, 'kind'>) =>
+      submit({ kind: 'transfer', ...order }, accountsOf({ kind: 'transfer', ...order })) as Promise<TransferResult>,
+    withdraw: (order: Omit<WithdrawalOrder, 'kind'>) =>
+      submit({ kind: 'withdrawal', ...order }, accountsOf({ kind: 'withdrawal', ...order })) as Promise<WithdrawResult>,
+  };
+}
+
+export type Settlement = ReturnType<typeof settlement>;
