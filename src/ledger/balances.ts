@@ -19,25 +19,6 @@ const creditFilter = (accountId: ObjectId, currency: string, amount: number): Fi
 /** A credit refused because the balance would pass 2^53 - 1: bad input, never an outcome. */
 export const balanceOverflow = () => badInput('amount', 'the balance would exceed 2^53 - 1 minor units');
 
-/**
- * Debits in ONE `findOneAndUpdate` whose filter is the precondition (`balance >= amount`, and the
- * currency): two concurrent debits can never both spend the same funds, because the second one's
- * filter is evaluated against the first one's result. Returns null when the precondition fails.
- */
-export function debitIfFunds(
-  accounts: Collection<AccountDoc>,
-  session: ClientSession,
-  accountId: ObjectId,
-  currency: string,
-  amount: number,
-): Promise<AccountDocument | null> {
-  return accounts.findOneAndUpdate(
-    debitFilter(accountId, currency, amount),
-    { $inc: { balance: -amount, version: 1 } },
-    { session, returnDocument: 'after' },
-  );
-}
-
 /** Credits, refusing a balance past 2^53 - 1 (beyond which numbers stop being exact). */
 export async function credit(
   accounts: Collection<AccountDoc>,
@@ -58,13 +39,16 @@ export async function credit(
 }
 
 /**
- * `debitIfFunds` and `credit` as statements of one ordered `bulkWrite`, for a batch (see settle.ts):
- * the same filters decide, each against the result of the statements before it.
+ * The only way a balance goes down: ONE update whose filter is the precondition (`balance >= amount`,
+ * and the currency). Two debits can never both spend the same funds, because the second one's filter
+ * is evaluated against the first one's result; one that does not match changes nothing. Run as a
+ * statement of a batch's ordered `bulkWrite` (settle.ts), each statement against the ones before it.
  */
 export const debitStatement = (accountId: ObjectId, currency: string, amount: number): AnyBulkWriteOperation<AccountDoc> => ({
   updateOne: { filter: debitFilter(accountId, currency, amount), update: { $inc: { balance: -amount, version: 1 } } },
 });
 
+/** `credit` as a batch's statement: the same filter decides. */
 export const creditStatement = (accountId: ObjectId, currency: string, amount: number): AnyBulkWriteOperation<AccountDoc> => ({
   updateOne: { filter: creditFilter(accountId, currency, amount), update: { $inc: { balance: amount, version: 1 } } },
 });

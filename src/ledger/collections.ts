@@ -3,7 +3,7 @@ import type { Collection, Db, ObjectId, WithId } from 'mongodb';
 export interface AccountDoc {
   ownerId: string;
   currency: string;
-  /** Integer minor units, never negative: only `debitIfFunds` lowers it. */
+  /** Integer minor units, never negative: only `debitStatement` (conditional on funds) lowers it. */
   balance: number;
   version: number;
   createdAt: Date;

@@ -93,7 +93,7 @@ export const readAccounts: AccountReader = async (deps, session, ids) => {
  * The read (accounts, owners' suspension) is on the transaction's snapshot; each order is then decided
  * in arrival order against the balances the orders before it left, exactly as a `findOneAndUpdate`
  * per order would see them. The plan never decides alone: every debit and credit is written with the
- * same conditional filter as `debitIfFunds` / `credit`, and unless every statement applied the batch
+ * same conditional filter as `debitStatement` / `credit`, and unless every statement applied the batch
  * throws `PlanRefused` and nothing commits. A concurrent write to any of the accounts after the
  * snapshot is a write conflict, so the transaction retries from a fresh read.
  */
@@ -122,7 +122,7 @@ export async function settle(deps: SettleDeps, session: ClientSession, orders: O
   });
   const refused = (error: unknown): Outcome => ({ ok: false, error });
 
-  // Checked in the order the single-order path always used: the source, the target, the currency, the owner's suspension, the funds.
+  // Checked in the order of the answers' precedence: the source, the target, the currency, the owner's suspension, the funds.
   const planTransfer = (order: TransferOrder): Outcome => {
     const { amount, record } = order;
     const source = find(order.fromAccountId);

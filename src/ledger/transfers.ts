@@ -1,8 +1,5 @@
-import { type ClientSession, ObjectId } from 'mongodb';
 import type { Caller } from '../auth';
 import { badInput } from '../errors';
-import { appendEntries, credit, debitIfFunds } from './balances';
-import type { AccountDocument, LedgerCollections, TransferDocument } from './collections';
 import type { LedgerParts } from './movements';
 import type { TransferResult } from './results';
 
@@ -14,50 +11,6 @@ export interface TransferInput {
   amount: number;
   idempotencyKey: string;
   memo?: string | null;
-}
-
-export interface Movement {
-  source: AccountDocument;
-  target: AccountDocument;
-  amount: number;
-  memo: string | null;
-  initiatedBy: string;
-  now: Date;
-}
-
-/**
- * One transfer's transaction body with the driver alone: debit (conditional on funds), credit, the
- * transfer record and both ledger entries. Returns null, having written nothing, when the source
- * lacks the funds. The API settles transfers in batches instead (settle.ts); this is the baseline
- * `npm run bench:transfers` measures it against.
- */
-export async function moveFunds(
-  collections: LedgerCollections,
-  session: ClientSession,
-  movement: Movement,
-): Promise<TransferDocument | null> {
-  const { source, target, amount, now } = movement;
-  const debited = await debitIfFunds(collections.accounts, session, source._id, source.currency, amount);
-  if (!debited) return null;
-  const credited = await credit(collections.accounts, session, target._id, target.currency, amount);
-  // Accounts are never deleted and never change currency, so a refused credit is a bug, not an outcome.
-  if (!credited) throw new Error(`account ${target._id} refused a credit it was checked to accept`);
-  const transfer: TransferDocument = {
-    _id: new ObjectId(),
-    fromAccountId: source._id,
-    toAccountId: target._id,
-    amount,
-    currency: source.currency,
-    memo: movement.memo,
-    initiatedBy: movement.initiatedBy,
-    createdAt: now,
-  };
-  await collections.transfers.insertOne(transfer, { session });
-  await appendEntries(collections.entries, session, [
-    { account: debited, kind: 'TRANSFER_DEBIT', amount: -amount, transferId: transfer._id, now },
-    { account: credited, kind: 'TRANSFER_CREDIT', amount, transferId: transfer._id, now },
-  ]);
-  return transfer;
 }
 
 export function transferService(deps: LedgerParts) {
