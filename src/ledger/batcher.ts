@@ -38,8 +38,9 @@ export interface Lane<O, R> {
  *
  * A batch that stalls (retrying) gives its lane up, keeping only its own accounts; one that keeps
  * retrying gives those up too (see `Lane`), so an account stuck behind a transaction nobody ends
- * holds up neither the instance nor the accounts its orders would have credited. This is a throughput measure only: across instances conflicts
- * still happen and are retried, and nothing here makes a debit safe (the conditional update does).
+ * holds up neither the instance nor the accounts its orders would have credited. This is a
+ * throughput measure only: across instances conflicts still happen and are retried, and nothing here
+ * makes a debit safe (the conditional update does).
  * `execute` settles every order of its batch, or hands it back with `split`; a throw rejects the rest.
  */
 export function accountBatcher<O, R>(execute: (batch: Queued<O, R>[], lane: Lane<O, R>) => Promise<void>, options: BatcherOptions) {

@@ -92,10 +92,10 @@ export const readAccounts: AccountReader = async (deps, session, ids) => {
  *
  * The read (accounts, owners' suspension) is on the transaction's snapshot; each order is then decided
  * in arrival order against the balances the orders before it left, exactly as a `findOneAndUpdate`
- * per order would see them. The plan never decides alone: every debit and credit is written with the
- * same conditional filter as `debitStatement` / `credit`, and unless every statement applied the batch
- * throws `PlanRefused` and nothing commits. A concurrent write to any of the accounts after the
- * snapshot is a write conflict, so the transaction retries from a fresh read.
+ * per order would see them. The plan never decides alone: every debit and credit is a conditional
+ * statement (`debitStatement`: the funds; `creditStatement`: the 2^53 bound), and unless every one
+ * applied the batch throws `PlanRefused` and nothing commits. A concurrent write to any of the
+ * accounts after the snapshot is a write conflict, so the transaction retries from a fresh read.
  */
 export async function settle(deps: SettleDeps, session: ClientSession, orders: Order[]): Promise<Outcome[]> {
   const ids = new Map<string, ObjectId>();
@@ -223,8 +223,8 @@ class SplitBatch extends Error {}
  * with another instance, a lost connection) or the database refused its plan, its orders run again
  * each alone, so one contended or stuck account fails only its own orders. A single order retries
  * within the time budget as any transaction does, giving its lane up while it does, and its accounts
- * after `UNLOCK_AFTER_MS`. Anything else
- * (the database unreachable past the budget) is every order's answer.
+ * after `UNLOCK_AFTER_MS`. Anything else (the database unreachable past the budget) is every order's
+ * answer.
  */
 export function settlement(deps: SettlementDeps, options: BatcherOptions = DEFAULT_BATCHING) {
   async function execute(batch: Queued<Order, OrderResult>[], lane: Lane<Order, OrderResult>): Promise<void> {
