@@ -1,6 +1,6 @@
 // Proves G5 and G6 (README › Guarantees): group-committed withdrawals and transfers keep every money invariant.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MongoClient, ObjectId } from 'mongodb';
+import { type ClientSession, MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ledgerCollections } from '../src/ledger';
 import { accountBatcher, type Lane, type Queued } from '../src/ledger/batcher';
@@ -196,6 +196,33 @@ describe('when orders share a batch', () => {
     // The batch without the taken-over order: its transfer never happened, and the withdrawal saw the balance without it.
     expect(settled[2]).toMatchObject({ value: { entry: { balanceAfter: 60 } } });
     expect([await balanceOf(payer), await balanceOf(payee)]).toEqual([60, 10]);
+    expect(await ledgerCheck(app)).toMatchObject({ ok: true, problems: [] });
+  });
+
+  it('answers an order whose record hits a duplicate key (a key already recorded) with that error, the rest committing without it', async () => {
+    const [payer, payee] = await Promise.all([funded('dup-payer', 100), funded('dup-payee', 0)]);
+    const blocker = await funded('dup-blocker', 10);
+    const direct = directSettlement();
+    // Two orders whose records insert one _id, as two requests with one key written with its effect
+    // would: the second insert fails in the batch's transaction, which the server then aborts.
+    const twin = new ObjectId();
+    const recordOnce = async (session: ClientSession) => {
+      await app.db.collection('ledgerBatchingTwins').insertOne({ _id: twin }, { session });
+    };
+    const first = direct.withdraw({ initiatedBy: 'dup-blocker', accountId: blocker, amount: 1, record: noRecord });
+    const settled = await Promise.allSettled([
+      direct.transfer({ initiatedBy: 'dup-payer', fromAccountId: payer, toAccountId: payee, amount: 10, memo: null, record: recordOnce }),
+      direct.transfer({ initiatedBy: 'dup-payer', fromAccountId: payer, toAccountId: payee, amount: 10, memo: null, record: recordOnce }),
+      direct.withdraw({ initiatedBy: 'dup-payer', accountId: payer, amount: 30, record: noRecord }),
+    ]);
+    await first;
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value.__typename : (s.reason as { code: number }).code))).toEqual([
+      'TransferCompleted',
+      11000,
+      'Withdrawn',
+    ]);
+    expect([await balanceOf(payer), await balanceOf(payee)]).toEqual([60, 10]);
+    expect(await app.db.collection('ledgerBatchingTwins').countDocuments()).toBe(1);
     expect(await ledgerCheck(app)).toMatchObject({ ok: true, problems: [] });
   });
 

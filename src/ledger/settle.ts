@@ -1,4 +1,4 @@
-import { type AnyBulkWriteOperation, type ClientSession, type MongoClient, ObjectId } from 'mongodb';
+import { type AnyBulkWriteOperation, type ClientSession, type MongoClient, MongoServerError, ObjectId } from 'mongodb';
 import { DomainError, notFound } from '../errors';
 import type { RecordResult } from '../idempotency';
 import { parseObjectId, type TransactionStats, withTransaction } from '../mongo';
@@ -65,6 +65,8 @@ export class OrderFailed extends Error {
 export class PlanRefused extends Error {}
 
 const SUSPENDED = '_ownerSuspended';
+
+const isDuplicateKey = (error: unknown) => error instanceof MongoServerError && error.code === 11000;
 
 /** Lock keys: an account's id in one spelling, whatever the case of the hex; anything else names no account. */
 const keyOf = (id: string) => parseObjectId(id)?.toHexString() ?? `invalid:${id}`;
@@ -192,8 +194,9 @@ export async function settle(deps: SettleDeps, session: ClientSession, orders: O
     try {
       await outcome.record(session);
     } catch (error) {
-      // A key taken over by a retry: only that order is at fault. Anything else (the database) is the batch's.
-      if (error instanceof DomainError) throw new OrderFailed(index, error);
+      // Only that order is at fault: its key was taken over by a retry (claimed keys), or is already
+      // recorded (keys written with their effect). Anything else (the database) is the batch's.
+      if (error instanceof DomainError || isDuplicateKey(error)) throw new OrderFailed(index, error);
       throw error;
     }
   }
