@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -15,14 +16,14 @@ import {
   TransferError,
   transferWithRetry,
 } from '../examples/transfer';
-import type { IdempotencyHooks } from '../src/idempotency';
+import { DEFAULT_LEASE_MS, type IdempotencyHooks } from '../src/idempotency';
 import { startTestApp, type TestApp } from './support/app';
 import { type FlakyProxy, startFlakyProxy } from './support/flakyProxy';
 import { ACCOUNT, deposit, ledgerCheck, openAccount } from './support/ledger';
 import { createResource, dayFromToday } from './support/operations';
 import { checkoutEvent, deliver } from './support/payments';
 
-/** The next transfer request to claim its key stalls right after claiming it, until released: a slow server. */
+/** The next transfer request stalls right before its work (its key is written with it), until released: a slow server. */
 let stall: { armed: boolean; claimed: boolean; release: () => void; released: Promise<void> } | undefined;
 const hooks: IdempotencyHooks = {
   afterClaim: async (scope) => {
@@ -200,21 +201,49 @@ describe('the transfer example', () => {
     expect(retries[1].delayMs).toBeLessThanOrEqual(40);
   });
 
-  it('on a slow server: times the attempt out, is told IDEMPOTENCY_KEY_IN_USE while the first still runs, then gets its result', async () => {
+  it('on a slow server: times the attempt out and retries at once; the money moves once, whichever attempt ran it', async () => {
     const slow = armStall();
     const result = await movesOnce(
       1_004,
       () => transferWithRetry(client, request(1_004), options({ maxAttempts: 100, attemptTimeoutMs: 300 })),
       async () => {
-        // Release the first request only once a retry was refused as IN_USE by the real server.
-        for (let i = 0; i < 200 && !proxy.seen.some((r) => r.upstream?.body.includes('IDEMPOTENCY_KEY_IN_USE')); i += 1) await sleep(50);
+        // A transfer's key is written with its effect: the retry runs while the first attempt still
+        // waits, and the first, released, finds the key recorded and answers the same transfer.
+        for (let i = 0; i < 200 && !proxy.seen.some((r) => r.upstream?.body.includes('TransferCompleted')); i += 1) await sleep(50);
         slow.release();
       },
     );
     expect(slow.claimed).toBe(true);
     expect(retries[0].reason).toMatch(/^network error/);
-    expect(retries.some((r) => r.reason.startsWith('IDEMPOTENCY_KEY_IN_USE'))).toBe(true);
     expect(proxy.seen[0]).toMatchObject({ clientGone: true });
+    expect(result.attempts).toBe(proxy.seen.length);
+  });
+
+  it('is told IDEMPOTENCY_KEY_IN_USE while its key is held in progress, retries, and gets its result once the key is free', async () => {
+    // A key left in progress by a claim-first request (an older instance that died mid-request):
+    // IN_USE until its lease ends, then the retry takes it over and moves the money.
+    const idempotencyKey = randomUUID();
+    const now = app.clock.now();
+    const input = { amount: 1_006, fromAccountId: from, memo: 'example', toAccountId: to };
+    await app.db.collection('idempotencyKeys').insertOne({
+      scope: 'example-payer:transfer',
+      key: idempotencyKey,
+      requestHash: createHash('sha256').update(JSON.stringify(input)).digest('hex'),
+      state: 'in_progress',
+      owner: 'a-dead-instance',
+      lockedUntil: new Date(now.getTime() + DEFAULT_LEASE_MS),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + 24 * 3600_000),
+    });
+    const result = await movesOnce(
+      1_006,
+      () => transferWithRetry(client, request(1_006), options({ maxAttempts: 100, idempotencyKey })),
+      async () => {
+        for (let i = 0; i < 200 && !proxy.seen.some((r) => r.upstream?.body.includes('IDEMPOTENCY_KEY_IN_USE')); i += 1) await sleep(50);
+        app.clock.advance(DEFAULT_LEASE_MS);
+      },
+    );
+    expect(retries.some((r) => r.reason.startsWith('IDEMPOTENCY_KEY_IN_USE'))).toBe(true);
     expect(result.attempts).toBe(proxy.seen.length);
   });
 

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Document, MongoClient, ObjectId } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type GraphQLResponse, startTestApp, type TestApp } from './support/app';
-import { ACCOUNT, deposit, ledgerCheck, openAccount, transfer } from './support/ledger';
+import { ACCOUNT, DEPOSIT, deposit, ledgerCheck, openAccount, transfer } from './support/ledger';
 import { createResource, dayFromToday, holdDates, newKey } from './support/operations';
 import { checkoutEvent, deliver, holdAndCheckout, startTopUp, topUpEvent } from './support/payments';
 
@@ -371,34 +371,41 @@ describe("when the idempotency key's own insert loses its connection past the dr
       { failCommands: ['insert'], namespace: `${app.db.databaseName}.idempotencyKeys`, closeConnection: true },
     );
 
-  it('transfer (its key claimed before the work) answers retryable 503 having written nothing, and the retry takes effect once', async () => {
+  it('deposit (its key claimed before the work) answers retryable 503 having written nothing, and the retry takes effect once', async () => {
     users += 1;
-    const request = await TRANSFER.prepare(app, `fp-${users}`);
+    const owner = await app.token(`fp-${users}`);
+    const account = await openAccount(app, owner);
+    const treasurer = await app.token(`fp-${users}-treasurer`, 'admin');
+    const key = newKey();
+    const act = () => app.gql(treasurer, DEPOSIT, { input: { accountId: account, amount: 500, idempotencyKey: key } });
     const keys = db(app).collection('idempotencyKeys');
     const keysBefore = await keys.countDocuments();
     await failKeyInserts();
-    const lost = await request.act();
+    const lost = await act();
     await failpointOff();
     expectUnavailable(lost);
     expect(await keys.countDocuments()).toBe(keysBefore);
-    const retried = await request.act();
-    request.applied(retried);
-    await request.inDatabase();
-    request.repeated(await request.act(), retried);
+    const retried = await act();
+    expect(retried.data.deposit.__typename).toBe('Deposited');
+    expect(await act()).toEqual(retried);
+    expect((await app.gql(owner, ACCOUNT, { id: account })).data.account.balance).toBe(500);
+    expect(await ledgerCheck(app)).toMatchObject({ ok: true, problems: [] });
   });
 
-  it('holdDates (its key written in the effect’s transaction) runs the transaction again and takes effect once, with one key', async () => {
-    users += 1;
-    const request = await HOLD.prepare(app, `fp-${users}`);
-    const keys = db(app).collection('idempotencyKeys');
-    const keysBefore = await keys.countDocuments();
-    const before = await failKeyInserts();
-    const answer = await request.act();
-    expect((await failpointOff()) - before).toBe(2);
-    request.applied(answer);
-    await request.inDatabase();
-    expect(await keys.countDocuments()).toBe(keysBefore + 1);
-    request.repeated(await request.act(), answer);
-    await request.inDatabase();
-  });
+  for (const operation of [HOLD, TRANSFER]) {
+    it(`${operation.name} (its key written in the effect’s transaction) runs the transaction again and takes effect once, with one key`, async () => {
+      users += 1;
+      const request = await operation.prepare(app, `fp-${users}`);
+      const keys = db(app).collection('idempotencyKeys');
+      const keysBefore = await keys.countDocuments();
+      const before = await failKeyInserts();
+      const answer = await request.act();
+      expect((await failpointOff()) - before).toBe(2);
+      request.applied(answer);
+      await request.inDatabase();
+      expect(await keys.countDocuments()).toBe(keysBefore + 1);
+      request.repeated(await request.act(), answer);
+      await request.inDatabase();
+    });
+  }
 });

@@ -5,11 +5,12 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { ObjectId } from 'mongodb';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { IdempotencyHooks, IdempotencyKeyDoc } from '../src/idempotency';
 import { errorCode, type GraphQLResponse, startTestApp, type TestApp } from './support/app';
-import { ACCOUNT, deposit, ledgerCheck, openAccount, TRANSFER, transfer } from './support/ledger';
+import { ACCOUNT, DEPOSIT, deposit, ledgerCheck, openAccount, transfer } from './support/ledger';
 import { createResource, dayFromToday, holdDates, newKey } from './support/operations';
 import { sessionExpiresAt } from '../src/payments/checkout';
 import { checkoutHold, collections } from './support/payments';
@@ -144,19 +145,45 @@ describe('when a request stalls after claiming its key and a retry takes it over
     expect(await collections(app).holds.countDocuments({ userId: 'hold-inheritor' })).toBe(1);
   });
 
-  it('transfer: the money moves once, with two ledger entries, and the ledger checks out', async () => {
+  it('transfer (key written with its effect): the retry moves the money at once; woken, the stalled request answers that transfer', async () => {
     const payer = await app.token('transfer-crasher');
     const from = await openAccount(app, payer);
     const to = await openAccount(app, payer);
     await deposit(app, from, 1_000);
-    const answer = await stallTakeOverAndWake((key) => transfer(app, payer, from, to, 300, key));
-    expect(answer.transfer.__typename).toBe('TransferCompleted');
+    const send = (key: string) => transfer(app, payer, from, to, 300, key);
+    const key = newKey();
+    const stalled = stall(key);
+    const first = send(key);
+    await vi.waitFor(() => expect(stalled.claims()).toBe(1), { timeout: 10_000 });
+    // Nothing is written before the work: a process that dies here leaves no key to wait out.
+    expect(await keys().countDocuments({ key })).toBe(0);
+
+    const second = await send(key);
+    expect(second.data.transfer.__typename).toBe('TransferCompleted');
+    stalled.release();
+    // Its key insert collides with the recorded one, which aborts its transaction: it answers the stored transfer.
+    expect(await first).toEqual(second);
+    expect(await send(key)).toEqual(second);
+    expect(await keys().findOne({ key })).toMatchObject({ state: 'completed' });
 
     const balance = async (id: string) => (await app.gql(payer, ACCOUNT, { id })).data.account.balance as number;
     expect([await balance(from), await balance(to)]).toEqual([700, 300]);
     expect(await app.db.collection('transfers').countDocuments({ initiatedBy: 'transfer-crasher' })).toBe(1);
     const transferId = (await app.db.collection('transfers').findOne({ initiatedBy: 'transfer-crasher' }))!._id;
     expect(await app.db.collection('ledgerEntries').countDocuments({ transferId })).toBe(2);
+    expect(await ledgerCheck(app)).toMatchObject({ ok: true, problems: [] });
+  });
+
+  it('deposit (key claimed first): the money moves once, and the ledger checks out', async () => {
+    const owner = await app.token('deposit-crasher');
+    const account = await openAccount(app, owner);
+    const treasurer = await app.token('deposit-crasher-admin', 'admin');
+    const answer = await stallTakeOverAndWake((idempotencyKey) =>
+      app.gql(treasurer, DEPOSIT, { input: { accountId: account, amount: 300, idempotencyKey } }),
+    );
+    expect(answer.deposit.__typename).toBe('Deposited');
+    expect((await app.gql(owner, ACCOUNT, { id: account })).data.account.balance).toBe(300);
+    expect(await app.db.collection('ledgerEntries').countDocuments({ accountId: new ObjectId(account) })).toBe(1);
     expect(await ledgerCheck(app)).toMatchObject({ ok: true, problems: [] });
   });
 
@@ -201,28 +228,28 @@ describe('when a request stalls after claiming its key and a retry takes it over
   });
 
   it('of several concurrent retries exactly one takes the key over; the others are told to retry', async () => {
-    const payer = await app.token('racing-retrier');
-    const from = await openAccount(app, payer);
-    const to = await openAccount(app, payer);
-    await deposit(app, from, 1_000);
+    const owner = await app.token('racing-retrier');
+    const account = await openAccount(app, owner);
+    const treasurer = await app.token('racing-treasurer', 'admin');
+    const send = (idempotencyKey: string) => app.gql(treasurer, DEPOSIT, { input: { accountId: account, amount: 250, idempotencyKey } });
     const key = newKey();
     // Stall A and whichever retry wins, so the losers cannot arrive after the winner completed.
     const stalled = stall(key, 2);
-    const first = transfer(app, payer, from, to, 250, key);
+    const first = send(key);
     await vi.waitFor(() => expect(stalled.claims()).toBe(1), { timeout: 10_000 });
     app.clock.advance(LEASE_MS);
 
     let settled = 0;
-    const retries = Array.from({ length: 6 }, () => transfer(app, payer, from, to, 250, key).finally(() => (settled += 1)));
+    const retries = Array.from({ length: 6 }, () => send(key).finally(() => (settled += 1)));
     await vi.waitFor(() => expect(settled).toBe(5), { timeout: 10_000 });
     expect(stalled.claims()).toBe(2);
     stalled.release();
     const answers = await Promise.all(retries);
-    expect(answers.filter((r) => r.data?.transfer.__typename === 'TransferCompleted')).toHaveLength(1);
+    expect(answers.filter((r) => r.data?.deposit.__typename === 'Deposited')).toHaveLength(1);
     answers.filter((r) => r.errors).forEach(expectInUse);
     expectInUse(await first);
     expect(logged.filter((line) => line.key === key && String(line.msg).includes('took over'))).toHaveLength(1);
-    expect(await app.db.collection('transfers').countDocuments({ initiatedBy: 'racing-retrier' })).toBe(1);
+    expect(await app.db.collection('ledgerEntries').countDocuments({ accountId: new ObjectId(account) })).toBe(1);
     expect(await ledgerCheck(app)).toMatchObject({ ok: true });
   });
 });
@@ -264,20 +291,18 @@ describe('when the API process holding a request is killed (SIGKILL)', () => {
   }
 
   it('a retry after the lease moves the money exactly once', async () => {
-    const payer = await survivor.token('killed-payer');
-    const from = await openAccount(survivor, payer);
-    const to = await openAccount(survivor, payer);
-    await deposit(survivor, from, 1_000);
+    const owner = await survivor.token('killed-payer');
+    const account = await openAccount(survivor, owner);
+    const treasurer = await survivor.token('killed-treasurer', 'admin');
     const key = newKey();
+    // A deposit claims its key before its work (a transfer's is written with its effect, so a killed one leaves none).
+    const input = { accountId: account, amount: 400, idempotencyKey: key };
 
     const port = await startStalledInstance(LEASE_MS);
     const doomed = fetch(`http://127.0.0.1:${port}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await survivor.token('killed-payer')}` },
-      body: JSON.stringify({
-        query: TRANSFER,
-        variables: { input: { fromAccountId: from, toAccountId: to, amount: 400, idempotencyKey: key } },
-      }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${treasurer}` },
+      body: JSON.stringify({ query: DEPOSIT, variables: { input } }),
     }).then(
       () => 'answered',
       () => 'connection lost',
@@ -298,16 +323,16 @@ describe('when the API process holding a request is killed (SIGKILL)', () => {
     // The key is stranded exactly until its lease ends (the instance's clock wrote it; ours is moved to it).
     expect(claimed.lockedUntil.getTime() - claimed.createdAt.getTime()).toBe(LEASE_MS);
     const untilLease = claimed.lockedUntil.getTime() - survivor.clock.now().getTime();
+    const send = () => survivor.gql(treasurer, DEPOSIT, { input });
     survivor.clock.advance(untilLease - 1);
-    expectInUse(await transfer(survivor, payer, from, to, 400, key));
+    expectInUse(await send());
     survivor.clock.advance(1);
-    const retried = await transfer(survivor, payer, from, to, 400, key);
-    expect(retried.data?.transfer.__typename).toBe('TransferCompleted');
-    expect(await transfer(survivor, payer, from, to, 400, key)).toEqual(retried);
+    const retried = await send();
+    expect(retried.data?.deposit.__typename).toBe('Deposited');
+    expect(await send()).toEqual(retried);
 
-    const balance = async (id: string) => (await survivor.gql(payer, ACCOUNT, { id })).data.account.balance as number;
-    expect([await balance(from), await balance(to)]).toEqual([600, 400]);
-    expect(await survivor.db.collection('transfers').countDocuments({ initiatedBy: 'killed-payer' })).toBe(1);
+    expect((await survivor.gql(owner, ACCOUNT, { id: account })).data.account.balance).toBe(400);
+    expect(await survivor.db.collection('ledgerEntries').countDocuments({ accountId: new ObjectId(account) })).toBe(1);
     expect(await ledgerCheck(survivor)).toMatchObject({ ok: true, problems: [] });
   });
 });

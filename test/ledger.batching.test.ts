@@ -4,7 +4,14 @@ import { type ClientSession, MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ledgerCollections } from '../src/ledger';
 import { accountBatcher, type Lane, type Queued } from '../src/ledger/batcher';
-import { type AccountReader, readAccounts, type SettlementDeps, settlement } from '../src/ledger/settle';
+import {
+  type AccountReader,
+  readAccounts,
+  type SettlementDeps,
+  settlement,
+  type TransferOrder,
+  type WithdrawalOrder,
+} from '../src/ledger/settle';
 import { DomainError } from '../src/errors';
 import type { TransactionStats } from '../src/mongo';
 import { errorCode, startTestApp, type TestApp } from './support/app';
@@ -34,7 +41,13 @@ function directSettlement(read?: AccountReader) {
     transactionStats,
     read,
   };
-  return { ...settlement(deps, { maxConcurrent: 1, maxBatch: 64 }), transactionStats };
+  const orders = settlement(deps, { maxConcurrent: 1, maxBatch: 64 });
+  let keys = 0;
+  return {
+    transfer: (order: Omit<TransferOrder, 'kind' | 'key'>) => orders.transfer({ key: `direct-${(keys += 1)}`, ...order }),
+    withdraw: (order: Omit<WithdrawalOrder, 'kind' | 'key'>) => orders.withdraw({ key: `direct-${(keys += 1)}`, ...order }),
+    transactionStats,
+  };
 }
 
 async function funded(owner: string, amount: number): Promise<string> {
@@ -83,6 +96,22 @@ describe('the batcher', () => {
     expect(done).toHaveLength(300);
     expect(overlaps).toEqual([]);
     for (const ids of started.values()) expect(ids).toEqual([...ids].sort((x, y) => x - y));
+  });
+
+  it('never puts two orders with one idempotency key into one batch', async () => {
+    const batches: number[][] = [];
+    const submit = accountBatcher<Order, number>(
+      async (batch) => {
+        batches.push(batch.map((queued) => queued.order.id));
+        await sleep(1);
+        for (const queued of batch) queued.resolve(queued.order.id);
+      },
+      { maxConcurrent: 1, maxBatch: 64 },
+    );
+    const order = (id: number, account: string, key: string) => submit({ id, accounts: [account] }, [account], key);
+    await Promise.all([order(1, 'a', 'k1'), order(2, 'b', 'k2'), order(3, 'b', 'k2'), order(4, 'c', 'k3'), order(5, 'b', 'k2')]);
+    // 3 and 5 repeat 2's key: each waits for a later batch (and 5 behind 3 on their account).
+    expect(batches).toEqual([[1], [2, 4], [3], [5]]);
   });
 
   it('lets other accounts through while a batch stalls, and runs split orders alone, first in line', async () => {

@@ -3,6 +3,8 @@ export interface Queued<O, R> {
   order: O;
   /** The accounts it writes (lock keys). */
   accounts: string[];
+  /** Orders with one `distinct` (e.g. one idempotency key) never share a batch. */
+  distinct?: string;
   /** Runs in a batch of its own (set when its batch was split). */
   alone: boolean;
   resolve(value: R): void;
@@ -34,7 +36,8 @@ export interface Lane<O, R> {
  * arrives while a lane and its accounts are free starts at once, alone; everything else waits and
  * goes into the next batch together with every waiting order whose accounts are free, so the busier
  * the instance, the more each transaction carries. Orders sharing an account run in arrival order:
- * an order whose account an earlier waiting order wants waits behind it.
+ * an order whose account an earlier waiting order wants waits behind it; two orders with one
+ * `distinct` value (two requests with one idempotency key) go into different batches.
  *
  * A batch that stalls (retrying) gives its lane up, keeping only its own accounts; one that keeps
  * retrying gives those up too (see `Lane`), so an account stuck behind a transaction nobody ends
@@ -52,12 +55,16 @@ export function accountBatcher<O, R>(execute: (batch: Queued<O, R>[], lane: Lane
   function nextBatch(): Queued<O, R>[] {
     const blocked = new Set(busy);
     const batch: Queued<O, R>[] = [];
+    const distinct = new Set<string>();
     const left: Queued<O, R>[] = [];
     for (const queued of waiting) {
       const free = queued.accounts.every((account) => !blocked.has(account));
-      const fits = queued.alone ? batch.length === 0 : batch.length < options.maxBatch && !batch[0]?.alone;
+      const fits =
+        (queued.alone ? batch.length === 0 : batch.length < options.maxBatch && !batch[0]?.alone) &&
+        !(queued.distinct !== undefined && distinct.has(queued.distinct));
       if (free && fits) {
         batch.push(queued);
+        if (queued.distinct !== undefined) distinct.add(queued.distinct);
       } else {
         left.push(queued);
         for (const account of queued.accounts) blocked.add(account);
@@ -120,9 +127,9 @@ export function accountBatcher<O, R>(execute: (batch: Queued<O, R>[], lane: Lane
     }
   }
 
-  return function submit(order: O, accounts: string[]): Promise<R> {
+  return function submit(order: O, accounts: string[], distinct?: string): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      waiting.push({ order, accounts, alone: false, resolve, reject });
+      waiting.push({ order, accounts, distinct, alone: false, resolve, reject });
       pump();
     });
   };

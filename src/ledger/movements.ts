@@ -75,9 +75,17 @@ export function movementService(deps: LedgerParts) {
         scope: `${caller.id}:withdraw`,
         key: input.idempotencyKey,
         input: { accountId: input.accountId, amount: input.amount },
+        // Its whole effect is the batch's transaction, which records the key too (README G3).
+        keyWithEffect: true,
       };
       return runIdempotent<WithdrawResult>(request, (record) =>
-        deps.orders.withdraw({ initiatedBy: caller.id, accountId: input.accountId, amount: input.amount, record }),
+        deps.orders.withdraw({
+          key: `${request.scope}:${request.key}`,
+          initiatedBy: caller.id,
+          accountId: input.accountId,
+          amount: input.amount,
+          record,
+        }),
       );
     },
   };

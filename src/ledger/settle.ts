@@ -11,6 +11,8 @@ import type { TransferResult, WithdrawResult } from './results';
 /** A transfer as its owner asked for it; ids as the client sent them. */
 export interface TransferOrder {
   kind: 'transfer';
+  /** The request's idempotency scope and key: two orders with one key never share a batch. */
+  key: string;
   initiatedBy: string;
   fromAccountId: string;
   toAccountId: string;
@@ -22,6 +24,7 @@ export interface TransferOrder {
 
 export interface WithdrawalOrder {
   kind: 'withdrawal';
+  key: string;
   initiatedBy: string;
   accountId: string;
   amount: number;
@@ -88,9 +91,9 @@ export const readAccounts: AccountReader = async (deps, session, ids) => {
 };
 
 /**
- * One batch's transaction body, set-oriented: whatever the number of orders, it costs one read, one
- * `bulkWrite` of every debit and credit, one `insertMany` of the transfer records and one of the ledger
- * entries, then each order's key record.
+ * One batch's transaction body, set-oriented: whatever the number of orders, it costs one read,
+ * each order's key record, one `bulkWrite` of every debit and credit, and one `insertMany` of the
+ * transfer records and one of the ledger entries.
  *
  * The read (accounts, owners' suspension) is on the transaction's snapshot; each order is then decided
  * in arrival order against the balances the orders before it left, exactly as a `findOneAndUpdate`
@@ -180,6 +183,19 @@ export async function settle(deps: SettleDeps, session: ClientSession, orders: O
 
   const outcomes = orders.map((order) => (order.kind === 'transfer' ? planTransfer(order) : planWithdrawal(order)));
 
+  // The keys first: one already recorded (a retry's twin that committed first) fails its order
+  // before anything else is written. The transaction is all or nothing either way.
+  for (const [index, outcome] of outcomes.entries()) {
+    if (!outcome.ok) continue;
+    try {
+      await outcome.record(session);
+    } catch (error) {
+      // Only that order is at fault: its key is already recorded (keys written with their effect),
+      // or was taken over by a retry (claimed keys). Anything else (the database) is the batch's.
+      if (error instanceof DomainError || isDuplicateKey(error)) throw new OrderFailed(index, error);
+      throw error;
+    }
+  }
   const { collections } = deps;
   if (statements.length > 0) {
     const written = await collections.accounts.bulkWrite(statements, { session, ordered: true });
@@ -189,17 +205,6 @@ export async function settle(deps: SettleDeps, session: ClientSession, orders: O
   }
   if (transfers.length > 0) await collections.transfers.insertMany(transfers, { session });
   if (entries.length > 0) await collections.entries.insertMany(entries, { session });
-  for (const [index, outcome] of outcomes.entries()) {
-    if (!outcome.ok) continue;
-    try {
-      await outcome.record(session);
-    } catch (error) {
-      // Only that order is at fault: its key was taken over by a retry (claimed keys), or is already
-      // recorded (keys written with their effect). Anything else (the database) is the batch's.
-      if (error instanceof DomainError || isDuplicateKey(error)) throw new OrderFailed(index, error);
-      throw error;
-    }
-  }
   return outcomes;
 }
 
@@ -271,11 +276,10 @@ export function settlement(deps: SettlementDeps, options: BatcherOptions = DEFAU
   }
   const submit = accountBatcher<Order, OrderResult>(execute, options);
 
+  const enqueue = (order: Order) => submit(order, accountsOf(order), order.key);
   return {
-    transfer: (order: Omit<TransferOrder, 'kind'>) =>
-      submit({ kind: 'transfer', ...order }, accountsOf({ kind: 'transfer', ...order })) as Promise<TransferResult>,
-    withdraw: (order: Omit<WithdrawalOrder, 'kind'>) =>
-      submit({ kind: 'withdrawal', ...order }, accountsOf({ kind: 'withdrawal', ...order })) as Promise<WithdrawResult>,
+    transfer: (order: Omit<TransferOrder, 'kind'>) => enqueue({ kind: 'transfer', ...order }) as Promise<TransferResult>,
+    withdraw: (order: Omit<WithdrawalOrder, 'kind'>) => enqueue({ kind: 'withdrawal', ...order }) as Promise<WithdrawResult>,
   };
 }
 

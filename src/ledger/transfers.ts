@@ -18,7 +18,8 @@ export function transferService(deps: LedgerParts) {
   return {
     /**
      * Debit (conditional on funds), credit, the transfer record and both ledger entries commit in one
-     * transaction with majority write concern, with the key's result: all of it or none of it.
+     * transaction with majority write concern, with the idempotency key and its result (inserted
+     * there, nothing before): all of it or none of it.
      * Ownership, existence, currency, the owner's suspension and the funds are all decided in that
      * transaction, on one snapshot (settle.ts); a write conflict re-runs it from a fresh read.
      */
@@ -26,8 +27,12 @@ export function transferService(deps: LedgerParts) {
       if (input.fromAccountId === input.toAccountId) throw badInput('toAccountId', 'must differ from fromAccountId');
       if (input.memo && input.memo.length > MAX_MEMO_LENGTH) throw badInput('memo', `must be at most ${MAX_MEMO_LENGTH} characters`);
       const { idempotencyKey, ...rest } = input;
-      return runIdempotent<TransferResult>({ scope: `${caller.id}:transfer`, key: idempotencyKey, input: rest }, (record) =>
+      const scope = `${caller.id}:transfer`;
+      // Its whole effect is the batch's transaction, which records the key too (README G3).
+      const request = { scope, key: idempotencyKey, input: rest, keyWithEffect: true };
+      return runIdempotent<TransferResult>(request, (record) =>
         deps.orders.transfer({
+          key: `${scope}:${idempotencyKey}`,
           initiatedBy: caller.id,
           fromAccountId: input.fromAccountId,
           toAccountId: input.toAccountId,
