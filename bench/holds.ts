@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { ObjectId } from 'mongodb';
+import { addDays, todayUtc } from '../src/calendar';
 import type { Targets } from './holds.load';
 import {
   latencyRow,
@@ -11,6 +11,7 @@ import {
   startLoadWorkers,
   throughputRow,
   usageLine,
+  wholeNumberOptions,
 } from './support';
 
 /**
@@ -24,27 +25,20 @@ import {
  *   exactly one winner each round (the bench exits 1 otherwise), p50/p99 via GraphQL and for one raw
  *   `findOneAndUpdate` each.
  */
-const { values } = parseArgs({
-  options: {
-    holds: { type: 'string', default: process.env.BENCH_HOLDS ?? '3000' },
-    concurrency: { type: 'string', default: process.env.BENCH_CONCURRENCY ?? '64' },
-    contenders: { type: 'string', default: '200' },
-    rounds: { type: 'string', default: '5' },
-    workers: { type: 'string', default: '1' },
-    warmup: { type: 'string', default: '500' },
-  },
-});
-const [HOLDS, CONCURRENCY, CONTENDERS, ROUNDS, WORKERS, WARMUP] = [
-  values.holds,
-  values.concurrency,
-  values.contenders,
-  values.rounds,
-  values.workers,
-  values.warmup,
-].map((value) => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`expected a whole number ≥ 1, got "${value}"`);
-  return n;
+const {
+  holds: HOLDS,
+  concurrency: CONCURRENCY,
+  contenders: CONTENDERS,
+  rounds: ROUNDS,
+  workers: WORKERS,
+  warmup: WARMUP,
+} = wholeNumberOptions({
+  holds: process.env.BENCH_HOLDS ?? '3000',
+  concurrency: process.env.BENCH_CONCURRENCY ?? '64',
+  contenders: '200',
+  rounds: '5',
+  workers: '1',
+  warmup: '500',
 });
 /** Dates 1..1000 days ahead are measured; the horizon is ~1,098 days, so day 1,095 is free for warming. */
 const DATES_PER_RESOURCE = 1000;
@@ -52,10 +46,7 @@ const WARM_DAY = 1095;
 const LOAD = new URL('./holds.load.ts', import.meta.url);
 const CREATE = `mutation($input: CreateResourceInput!) { createResource(input: $input) { id } }`;
 
-const day = (n: number) => {
-  const now = new Date();
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + n)).toISOString().slice(0, 10);
-};
+const day = (n: number) => addDays(todayUtc(new Date()), n);
 const days = (from: number, count: number) => Array.from({ length: count }, (_, i) => day(from + i));
 
 const world = await startBenchWorld();

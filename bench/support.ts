@@ -36,3 +36,4 @@ export { sharedMongoClient, warmGraphQL, warmMongo } from './support/mongo';
 export { type ProcessGroups, type ProcessUsage, readProcessUsage, snapshotUsage, usageBetween, type UsageSnapshot } from './support/proc';
 export { hashIndex, type LatencySummary, percentile, summarize } from './support/stats';
 export { format, latencyRow, printTable, processLine, type Row, throughputRow, usageLine } from './support/report';
+export { wholeNumberOptions } from './support/args';

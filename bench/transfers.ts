@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import type { Pairs } from './transfers.load';
 import {
   type PhaseResult,
@@ -11,6 +10,7 @@ import {
   summarize,
   throughputRow,
   usageLine,
+  wholeNumberOptions,
 } from './support';
 
 /**
@@ -25,27 +25,20 @@ import {
  * Checks, exiting 1 if any fails: Σ balances unchanged by the transfers, no negative balance,
  * every transfer recorded once, `ledgerCheck` clean.
  */
-const { values } = parseArgs({
-  options: {
-    accounts: { type: 'string', default: '1000' },
-    spread: { type: 'string', default: process.env.BENCH_SPREAD ?? '3000' },
-    hot: { type: 'string', default: process.env.BENCH_HOT ?? '1000' },
-    concurrency: { type: 'string', default: process.env.BENCH_CONCURRENCY ?? '64' },
-    workers: { type: 'string', default: '1' },
-    warmup: { type: 'string', default: '500' },
-  },
-});
-const [ACCOUNTS, SPREAD, HOT, CONCURRENCY, WORKERS, WARMUP] = [
-  values.accounts,
-  values.spread,
-  values.hot,
-  values.concurrency,
-  values.workers,
-  values.warmup,
-].map((value) => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`expected a whole number ≥ 1, got "${value}"`);
-  return n;
+const {
+  accounts: ACCOUNTS,
+  spread: SPREAD,
+  hot: HOT,
+  concurrency: CONCURRENCY,
+  workers: WORKERS,
+  warmup: WARMUP,
+} = wholeNumberOptions({
+  accounts: '1000',
+  spread: process.env.BENCH_SPREAD ?? '3000',
+  hot: process.env.BENCH_HOT ?? '1000',
+  concurrency: process.env.BENCH_CONCURRENCY ?? '64',
+  workers: '1',
+  warmup: '500',
 });
 if (ACCOUNTS < 2) throw new Error('--accounts must be at least 2');
 const INITIAL_BALANCE = 10_000_000;
