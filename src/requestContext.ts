@@ -31,13 +31,13 @@ export function currentRequest(): RequestScope | undefined {
 /** Letters, digits and `. _ : / + = -`, at most 128: what proxies and tracers send; anything else is replaced. */
 const SANE_ID = /^[A-Za-z0-9._:/+=-]{1,128}$/;
 
-/** A client's or proxy's id when it is sane (so a report can quote the id the caller chose), else a fresh one. */
-export function requestIdFrom(incoming: unknown): string {
-  return typeof incoming === 'string' && SANE_ID.test(incoming) ? incoming : randomUUID();
-}
-
 export function isSaneId(value: unknown): value is string {
   return typeof value === 'string' && SANE_ID.test(value);
+}
+
+/** A client's or proxy's id when it is sane (so a report can quote the id the caller chose), else a fresh one. */
+export function requestIdFrom(incoming: unknown): string {
+  return isSaneId(incoming) ? incoming : randomUUID();
 }
 
 /**

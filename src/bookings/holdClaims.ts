@@ -75,7 +75,7 @@ export interface HoldClaimDeps {
  * outside the transaction (after checking that the resource exists), then the claim runs again.
  *
  * A hot date (many single-date holds on one resource and date) is the hot account's analogue
- * (see src/ledger/debitBatcher.ts): each instance runs at most one claim transaction per slot at a
+ * (see src/ledger/batcher.ts): each instance runs at most one claim transaction per slot at a
  * time, and the single-date holds that queued up behind it are answered together by the next one.
  * In it, the requests' claims run one after another until one fails; every later request is
  * answered `DatesUnavailable` from that failed claim, without a claim of its own. That is final:

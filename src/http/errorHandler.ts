@@ -4,9 +4,14 @@ import type { Logger } from '../logger';
 import { requestScopeOf } from './requestId';
 
 /** The body of every answer the HTTP layer gives itself: the same shape as a GraphQL error response. */
-function errorBody(code: ErrorCode, message: string, res: Response) {
+function errorBody(code: string, message: string, res: Response) {
   const requestId = requestScopeOf(res)?.requestId;
   return { errors: [{ message, extensions: { code, ...(requestId ? { requestId } : {}) } }] };
+}
+
+/** Answers an error the HTTP layer decides itself (outside GraphQL), with the request's id like any other. */
+export function sendError<C extends string = ErrorCode>(res: Response, status: number, code: C, message: string): void {
+  res.status(status).json(errorBody(code, message, res));
 }
 
 /** What body-parser, serve-static and other http-errors style failures carry: a 4xx the client caused. */
@@ -57,7 +62,7 @@ function clientMessage(error: ClientHttpError): string {
  */
 export function jsonFallbacks(logger: Logger): [RequestHandler, ErrorRequestHandler] {
   const unknownRoute: RequestHandler = (req, res) => {
-    res.status(404).json(errorBody('NOT_FOUND', `No route for ${req.method} ${req.path}`, res));
+    sendError(res, 404, 'NOT_FOUND', `No route for ${req.method} ${req.path}`);
   };
   const errorHandler: ErrorRequestHandler = (error, req, res, next) => {
     // Part of the answer is already out; Express's own handler then just closes the connection.
@@ -65,11 +70,11 @@ export function jsonFallbacks(logger: Logger): [RequestHandler, ErrorRequestHand
     const client = clientError(error);
     if (client) {
       logger.debug({ err: error, method: req.method, path: req.path }, 'refused a malformed HTTP request');
-      res.status(client.status).json(errorBody(client.status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', clientMessage(client), res));
+      sendError(res, client.status, client.status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', clientMessage(client));
       return;
     }
     logger.error({ err: error, method: req.method, path: req.path }, 'unexpected error in an HTTP request');
-    res.status(500).json(errorBody('INTERNAL_SERVER_ERROR', 'Internal server error', res));
+    sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
   };
   return [unknownRoute, errorHandler];
 }

@@ -5,6 +5,7 @@ import type { HoldDocument } from '../bookings';
 import { DomainError } from '../errors';
 import type { Logger } from '../logger';
 import { asOutage } from '../mongo';
+import { sendError } from './errorHandler';
 import { STRIPE_WEBHOOK_PATH } from './stripeWebhookRoute';
 
 /**
@@ -121,9 +122,7 @@ async function deliverSigned(url: string, event: object, sign: (payload: string)
   return body;
 }
 
-function refuse(res: Response, status: number, code: SimulatePaymentErrorCode, message: string): void {
-  res.status(status).json({ errors: [{ message, extensions: { code } }] });
-}
+const refuse = (res: Response, status: number, code: SimulatePaymentErrorCode, message: string) => sendError(res, status, code, message);
 
 /** Mounted only when the server runs against stripe-mock; with a real key the path does not exist (404). */
 export function serveLocalPayments(app: Express, options: LocalPaymentsOptions): void {
@@ -148,7 +147,7 @@ export function serveLocalPayments(app: Express, options: LocalPaymentsOptions):
         return refuse(res, 503, 'SERVICE_UNAVAILABLE', error.message);
       if (error instanceof DomainError && error.code === 'NOT_FOUND') return refuse(res, 404, 'NOT_FOUND', error.message);
       logger.error({ err: thrown }, 'simulating a payment failed');
-      res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
     }
   };
   app.get(SIMULATE_PAYMENT_PATH, (_req, res) => {
