@@ -1,10 +1,10 @@
-import { type ClientSession, type Collection, type MongoClient, MongoServerError, ObjectId } from 'mongodb';
+import { type ClientSession, type Collection, type MongoClient, ObjectId } from 'mongodb';
 import type { Caller } from '../auth';
 import type { Clock } from '../clock';
 import { badInput, DomainError } from '../errors';
 import type { Capacity, ClaimedSlot } from '../capacity';
 import type { RecordResult } from '../idempotency';
-import { Rollback, type TransactionStats, withTransaction } from '../mongo';
+import { isDuplicateKey, Rollback, type TransactionStats, withTransaction } from '../mongo';
 import type { HoldDoc, HoldDocument } from './collections';
 
 export interface DatesHeldResult {
@@ -51,8 +51,6 @@ class MemberFailed extends Error {
     super('one request of a batch failed');
   }
 }
-
-const isDuplicateKey = (error: unknown) => error instanceof MongoServerError && error.code === 11000;
 
 export interface HoldClaimDeps {
   client: MongoClient;

@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type ClientSession, type Collection, type Db, MongoBulkWriteError, MongoServerError, ObjectId } from 'mongodb';
+import { type ClientSession, type Collection, type Db, MongoBulkWriteError, ObjectId } from 'mongodb';
 import type { Clock } from '../clock';
 import { DomainError, badInput } from '../errors';
 import type { Logger } from '../logger';
+import { DUPLICATE_KEY, isDuplicateKey } from '../mongo';
 
 const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
 /** How long a claim is honoured; comfortably longer than the longest request (bounded by driver timeouts). */
@@ -98,16 +99,12 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-function isDuplicateKey(error: unknown): boolean {
-  return error instanceof MongoServerError && error.code === 11000;
-}
-
 /** A duplicate on the key index: the key is already there (a key-with-effect insert lost to another request). */
 function isKeyTaken(error: unknown): boolean {
   if (error instanceof KeyAlreadyRecorded) return true;
   if (!isDuplicateKey(error)) return false;
-  const pattern = (error as MongoServerError).keyPattern;
-  return pattern ? 'scope' in pattern && 'key' in pattern : /idempotencyKeys/.test((error as MongoServerError).message);
+  const pattern = error.keyPattern;
+  return pattern ? 'scope' in pattern && 'key' in pattern : /idempotencyKeys/.test(error.message);
 }
 
 /** A key-with-effect request found its key already recorded: the runner treats the key as found. */
@@ -138,7 +135,7 @@ function standaloneInserter(keys: Collection<IdempotencyKeyDoc>) {
       const writeErrors = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : [];
       if (writeErrors.length === 0) return batch.forEach((p) => p.reject(error));
       const failed = new Map<number, unknown>();
-      for (const { index, code } of writeErrors) failed.set(index, code === 11000 ? new KeyAlreadyRecorded(error) : error);
+      for (const { index, code } of writeErrors) failed.set(index, code === DUPLICATE_KEY ? new KeyAlreadyRecorded(error) : error);
       batch.forEach((p, i) => (failed.has(i) ? p.reject(failed.get(i)) : p.resolve()));
     }
   }

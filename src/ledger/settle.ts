@@ -1,7 +1,7 @@
-import { type AnyBulkWriteOperation, type ClientSession, type MongoClient, MongoServerError, ObjectId } from 'mongodb';
+import { type AnyBulkWriteOperation, type ClientSession, type MongoClient, ObjectId } from 'mongodb';
 import { DomainError, notFound } from '../errors';
 import type { RecordResult } from '../idempotency';
-import { parseObjectId, type TransactionStats, withTransaction } from '../mongo';
+import { isDuplicateKey, parseObjectId, type TransactionStats, withTransaction } from '../mongo';
 import type { UserService } from '../users';
 import { balanceOverflow, creditStatement, debitStatement, entryDocument } from './balances';
 import { accountBatcher, type BatcherOptions, type Lane, type Queued } from './batcher';
@@ -68,8 +68,6 @@ export class OrderFailed extends Error {
 export class PlanRefused extends Error {}
 
 const SUSPENDED = '_ownerSuspended';
-
-const isDuplicateKey = (error: unknown) => error instanceof MongoServerError && error.code === 11000;
 
 /** Lock keys: an account's id in one spelling, whatever the case of the hex; anything else names no account. */
 const keyOf = (id: string) => parseObjectId(id)?.toHexString() ?? `invalid:${id}`;

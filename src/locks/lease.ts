@@ -1,4 +1,5 @@
-import { type ClientSession, type Collection, type Db, MongoServerError } from 'mongodb';
+import type { ClientSession, Collection, Db } from 'mongodb';
+import { isDuplicateKey } from '../mongo';
 import type { Clock } from '../clock';
 
 export interface LockDoc {
@@ -47,7 +48,7 @@ export function leaseLocks(locks: Collection<LockDoc>, clock: Clock) {
         );
         return { name, owner, fence: lock!.fence, expiresAt };
       } catch (error) {
-        if (error instanceof MongoServerError && error.code === 11000) return null;
+        if (isDuplicateKey(error)) return null;
         throw error;
       }
     },

@@ -1,4 +1,5 @@
-import { type ClientSession, type Collection, type Db, MongoServerError } from 'mongodb';
+import type { ClientSession, Collection, Db } from 'mongodb';
+import { isDuplicateKey } from '../mongo';
 
 /** One Stripe event that took effect; `_id` is Stripe's `event.id`, so a second delivery cannot insert again. */
 export interface StripeEventDoc {
@@ -34,7 +35,7 @@ export async function recordEventOnce(
   try {
     await events.insertOne({ _id: event.id, type: event.type, outcome: 'processing', receivedAt }, { session });
   } catch (error) {
-    if (error instanceof MongoServerError && error.code === 11000) throw new EventAlreadyProcessed(event.id);
+    if (isDuplicateKey(error)) throw new EventAlreadyProcessed(event.id);
     throw error;
   }
 }
