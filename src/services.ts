@@ -67,6 +67,7 @@ export function createServices(deps: ServiceDeps) {
     runIdempotent,
     clock,
     transactionStats,
+    groupCommitObserver: deps.metrics?.groupCommit,
   });
 
   const bookingStore = bookingCollections(db);
@@ -80,6 +81,7 @@ export function createServices(deps: ServiceDeps) {
     holdTtlSeconds,
     users,
     afterRelease: expireCheckoutOf,
+    groupCommitObserver: deps.metrics?.groupCommit,
   });
   const settlement = checkoutSettlement({ collections: bookingStore, claims: capacity.claims, clock });
   const payments = paymentsModule({

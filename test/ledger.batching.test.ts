@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type ClientSession, MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ledgerCollections } from '../src/ledger';
-import { accountBatcher, type Lane, type Queued } from '../src/ledger/batcher';
+import { type Lane, lockKeyQueue, type Queued } from '../src/mongo/groupCommit';
 import {
   type AccountReader,
   readAccounts,
@@ -41,7 +41,7 @@ function directSettlement(read?: AccountReader) {
     transactionStats,
     read,
   };
-  const orders = settlement(deps, { maxConcurrent: 1, maxBatch: 64 });
+  const orders = settlement(deps, { maxConcurrent: 1, maxBatch: 64, maxWaiting: 1000 });
   let keys = 0;
   return {
     transfer: (order: Omit<TransferOrder, 'kind' | 'key'>) => orders.transfer({ key: `direct-${(keys += 1)}`, ...order }),
@@ -66,9 +66,9 @@ describe('the batcher', () => {
     const running = new Map<string, number>();
     const started = new Map<string, number[]>();
     const overlaps: string[] = [];
-    const submit = accountBatcher<Order, number>(
+    const submit = lockKeyQueue<Order, number>(
       async (batch) => {
-        const accounts = [...new Set(batch.flatMap((queued) => queued.accounts))];
+        const accounts = [...new Set(batch.flatMap((queued) => queued.keys))];
         for (const account of accounts) {
           if (running.has(account)) overlaps.push(account);
           running.set(account, 1);
@@ -78,8 +78,8 @@ describe('the batcher', () => {
         for (const account of accounts) running.delete(account);
         for (const queued of batch) queued.resolve(queued.order.id);
       },
-      { maxConcurrent: 3, maxBatch: 4 },
-    );
+      { maxConcurrent: 3, maxBatch: 4, maxWaiting: 1000 },
+    ).submit;
     const names = ['a', 'b', 'c', 'd', 'e', 'f'];
     for (const name of names) started.set(name, []);
     let seed = 5;
@@ -100,14 +100,14 @@ describe('the batcher', () => {
 
   it('never puts two orders with one idempotency key into one batch', async () => {
     const batches: number[][] = [];
-    const submit = accountBatcher<Order, number>(
+    const submit = lockKeyQueue<Order, number>(
       async (batch) => {
         batches.push(batch.map((queued) => queued.order.id));
         await sleep(1);
         for (const queued of batch) queued.resolve(queued.order.id);
       },
-      { maxConcurrent: 1, maxBatch: 64 },
-    );
+      { maxConcurrent: 1, maxBatch: 64, maxWaiting: 1000 },
+    ).submit;
     const order = (id: number, account: string, key: string) => submit({ id, accounts: [account] }, [account], key);
     await Promise.all([order(1, 'a', 'k1'), order(2, 'b', 'k2'), order(3, 'b', 'k2'), order(4, 'c', 'k3'), order(5, 'b', 'k2')]);
     // 3 and 5 repeat 2's key: each waits for a later batch (and 5 behind 3 on their account).
@@ -118,7 +118,7 @@ describe('the batcher', () => {
     const batches: number[][] = [];
     let release!: () => void;
     const stuck = new Promise<void>((resolve) => (release = resolve));
-    const submit = accountBatcher<Order, number>(
+    const submit = lockKeyQueue<Order, number>(
       async (batch: Queued<Order, number>[], lane: Lane<Order, number>) => {
         batches.push(batch.map((queued) => queued.order.id));
         if (batch.length > 1 && batch.some((queued) => queued.order.id === 2)) return lane.split(batch);
@@ -128,8 +128,8 @@ describe('the batcher', () => {
         }
         for (const queued of batch) queued.resolve(queued.order.id);
       },
-      { maxConcurrent: 1, maxBatch: 64 },
-    );
+      { maxConcurrent: 1, maxBatch: 64, maxWaiting: 1000 },
+    ).submit;
     const order = (id: number, ...accounts: string[]) => submit({ id, accounts }, accounts);
     const first = order(1, 'a');
     // Queued behind the first: they form one batch, which is split; 2 then stalls on account z.

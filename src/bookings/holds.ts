@@ -8,14 +8,14 @@ import { type Capacity, MAX_DAYS_AHEAD } from '../capacity';
 import type { RunIdempotent } from '../idempotency';
 import { findById, parseObjectId } from '../mongo';
 import { type Page, type PageArgs, pageById } from '../mongo';
-import { withTransaction } from '../mongo';
+import { type GroupCommitObserver, type GroupCommitOptions, withTransaction } from '../mongo';
 import type { UserService, UserView } from '../users';
 import type { HoldCheckout, HoldDoc, HoldDocument } from './collections';
-import { type HoldDatesResult, holdClaimer } from './holdClaims';
+import { type HoldDatesResult, holdCommitter } from './holdCommit';
 
 export const MAX_DATES_PER_HOLD = 31;
 
-export type { DatesHeldResult, DatesUnavailableResult, HoldDatesResult } from './holdClaims';
+export type { DatesHeldResult, DatesUnavailableResult, HoldDatesResult } from './holdCommit';
 
 export interface HoldDatesInput {
   resourceId: string;
@@ -31,6 +31,8 @@ export interface HoldDeps {
   clock: Clock;
   holdTtlSeconds: number;
   users: UserService;
+  groupCommitObserver?: GroupCommitObserver;
+  batching?: GroupCommitOptions;
   /** Runs after a release commits (e.g. to expire the hold's open Checkout Session); must not throw. */
   afterRelease?: (hold: HoldDocument) => Promise<void>;
 }
@@ -39,12 +41,14 @@ const holdOwner = (hold: HoldDocument) => hold.userId;
 
 export function holdService(deps: HoldDeps) {
   const { client, holds, capacity, runIdempotent, clock } = deps;
-  const { claimHold, stats: claimStats } = holdClaimer({
+  const committer = holdCommitter({
     client,
     holds,
     capacity,
     clock,
     holdTtlSeconds: deps.holdTtlSeconds,
+    observer: deps.groupCommitObserver,
+    batching: deps.batching,
   });
 
   function validateDates(dates: string[]): string[] {
@@ -62,10 +66,10 @@ export function holdService(deps: HoldDeps) {
 
   return {
     /** Claim transactions run and attempted by this instance (measurements and tests). */
-    claimStats,
+    claimStats: committer.stats,
 
     /**
-     * All dates or none (see holdClaimer). The effect is one transaction, so the idempotency key
+     * All dates or none (see holdCommitter). The effect is one transaction, so the idempotency key
      * is written in it (`keyWithEffect`): nothing is written before, and a request that dies
      * leaves nothing behind.
      *
@@ -86,7 +90,7 @@ export function holdService(deps: HoldDeps) {
           const resourceId = parseObjectId(input.resourceId);
           if (!resourceId) throw badInput('resourceId', 'no resource has this id');
           if (caller.suspended) throw deps.users.suspendedError();
-          return claimHold({ caller, resourceId, dates, identity: `${caller.id}\n${input.idempotencyKey}`, record });
+          return committer.hold({ caller, resourceId, dates, identity: `${caller.id}\n${input.idempotencyKey}`, record });
         },
       );
     },

@@ -6,7 +6,7 @@ import { capacityCollections } from './collections';
 import { resourceService } from './resources';
 import { slotCreator } from './slotHorizon';
 
-export { type ClaimedSlot, type ClaimSteps, liveClaimsOf } from './claims';
+export { type ClaimedSlot, type ClaimReport, type ClaimSteps, liveClaimsOf } from './claims';
 export {
   capacityCollections,
   type Claim,

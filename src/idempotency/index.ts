@@ -1,11 +1,3 @@
-export {
-  DEFAULT_LEASE_MS,
-  ensureIdempotencyIndexes,
-  type IdempotencyHooks,
-  idempotencyCollection,
-  type IdempotencyKeyDoc,
-  idempotencyRunner,
-  type KeyUse,
-  type RecordResult,
-  type RunIdempotent,
-} from './keys';
+export { DEFAULT_LEASE_MS, type IdempotencyHooks, idempotencyRunner, type KeyUse, type RunIdempotent } from './keys';
+export { type Recording, type RecordResult, recordAll } from './batchedKeys';
+export { ensureIdempotencyIndexes, idempotencyCollection, type IdempotencyKeyDoc } from './collection';

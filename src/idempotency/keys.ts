@@ -1,41 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type ClientSession, type Collection, type Db, MongoBulkWriteError, ObjectId } from 'mongodb';
+import { type ClientSession, type Collection, ObjectId } from 'mongodb';
 import type { Clock } from '../clock';
 import { DomainError, badInput } from '../errors';
 import type { Logger } from '../logger';
-import { DUPLICATE_KEY, isDuplicateKey } from '../mongo';
+import { isDuplicateKey } from '../mongo';
+import { KeyAlreadyRecorded, type RecordResult, standaloneInserter } from './batchedKeys';
+import type { IdempotencyKeyDoc, KeyDocument } from './collection';
 
 const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
 /** How long a claim is honoured; comfortably longer than the longest request (bounded by driver timeouts). */
 export const DEFAULT_LEASE_MS = 30_000;
 const MAX_KEY_LENGTH = 255;
-
-export interface IdempotencyKeyDoc {
-  scope: string;
-  key: string;
-  requestHash: string;
-  state: 'in_progress' | 'completed';
-  /** Identifies the request that owns an in-progress key, so only it may complete it or give it back. */
-  owner: string;
-  /** Until then the owner is presumed alive; after it a retry may take the key over (a new owner). */
-  lockedUntil: Date;
-  result?: unknown;
-  createdAt: Date;
-  expiresAt: Date;
-}
-
-export function idempotencyCollection(db: Db): Collection<IdempotencyKeyDoc> {
-  return db.collection<IdempotencyKeyDoc>('idempotencyKeys');
-}
-
-export async function ensureIdempotencyIndexes(keys: Collection<IdempotencyKeyDoc>): Promise<void> {
-  await keys.createIndex({ scope: 1, key: 1 }, { unique: true });
-  // The TTL monitor only tidies up (about once a minute); expiry itself is decided by query.
-  await keys.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0 });
-}
-
-/** Stores the result inside the effect's own transaction, so effect and result commit together. */
-export type RecordResult<T> = (session: ClientSession, result: T) => Promise<void>;
 
 export interface IdempotentRequest {
   /** Caller + mutation: the same key from another caller or for another mutation is a different key. */
@@ -105,46 +80,6 @@ function isKeyTaken(error: unknown): boolean {
   if (!isDuplicateKey(error)) return false;
   const pattern = error.keyPattern;
   return pattern ? 'scope' in pattern && 'key' in pattern : /idempotencyKeys/.test(error.message);
-}
-
-/** A key-with-effect request found its key already recorded: the runner treats the key as found. */
-class KeyAlreadyRecorded extends Error {
-  constructor(cause: unknown) {
-    super('the idempotency key was already recorded', { cause });
-  }
-}
-
-/**
- * Key documents written outside a transaction in the same turn of the event loop (the outcomes
- * without an effect of a whole batch of requests answered together) go out as ONE unordered
- * `insertMany`; each caller learns its own document's fate.
- */
-function standaloneInserter(keys: Collection<IdempotencyKeyDoc>) {
-  let pending: { doc: IdempotencyKeyDoc & { _id: ObjectId }; resolve(): void; reject(error: unknown): void }[] = [];
-
-  async function flush(): Promise<void> {
-    const batch = pending;
-    pending = [];
-    try {
-      await keys.insertMany(
-        batch.map((p) => p.doc),
-        { ordered: false },
-      );
-      batch.forEach((p) => p.resolve());
-    } catch (error) {
-      const writeErrors = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : [];
-      if (writeErrors.length === 0) return batch.forEach((p) => p.reject(error));
-      const failed = new Map<number, unknown>();
-      for (const { index, code } of writeErrors) failed.set(index, code === DUPLICATE_KEY ? new KeyAlreadyRecorded(error) : error);
-      batch.forEach((p, i) => (failed.has(i) ? p.reject(failed.get(i)) : p.resolve()));
-    }
-  }
-
-  return (doc: IdempotencyKeyDoc & { _id: ObjectId }) =>
-    new Promise<void>((resolve, reject) => {
-      if (pending.length === 0) setImmediate(() => void flush());
-      pending.push({ doc, resolve, reject });
-    });
 }
 
 function keyInUse(message = 'A request with this idempotency key is still running; retry shortly'): DomainError {
@@ -242,7 +177,7 @@ export function idempotencyRunner({ keys, clock, logger, leaseMs, hooks, onOutco
     const { scope, key } = request;
     const now = clock.now();
     const use: KeyUse = { id: new ObjectId(), claimedAt: now };
-    const completed = (result: T): IdempotencyKeyDoc & { _id: ObjectId } => ({
+    const completed = (result: T): KeyDocument => ({
       _id: use.id,
       scope,
       key,
@@ -258,10 +193,17 @@ export function idempotencyRunner({ keys, clock, logger, leaseMs, hooks, onOutco
     let result: T;
     try {
       await hooks?.afterClaim?.(scope, key);
-      result = await work(async (session, value) => {
-        await keys.insertOne(completed(value), { session });
+      const recorded = (value: T) => {
         recordedWithEffect = value;
-      }, use);
+      };
+      const record: RecordResult<T> = Object.assign(
+        async (session: ClientSession, value: T) => {
+          await keys.insertOne(completed(value), { session });
+          recorded(value);
+        },
+        { batched: { keys, document: completed, recorded } },
+      );
+      result = await work(record, use);
       // An outcome without an effect (dates unavailable): recorded now, outside any transaction.
       if (result !== recordedWithEffect) await insertStandalone(completed(result));
     } catch (error) {

@@ -17,6 +17,7 @@ export function ledgerService(deps: LedgerDeps) {
       users: deps.users,
       now: () => deps.clock.now(),
       transactionStats: deps.transactionStats,
+      observer: deps.groupCommitObserver,
     },
     deps.batching ?? DEFAULT_BATCHING,
   );

@@ -7,7 +7,7 @@ import type { RunIdempotent } from '../idempotency';
 import { type TransactionStats, withTransaction } from '../mongo';
 import type { AccountService } from './accounts';
 import { recordDeposit } from './balances';
-import type { BatcherOptions } from './batcher';
+import type { GroupCommitObserver, GroupCommitOptions } from '../mongo';
 import type { LedgerCollections } from './collections';
 import type { Settlement } from './settle';
 import type { UserService } from '../users';
@@ -28,7 +28,8 @@ export interface LedgerDeps {
   transactionStats: TransactionStats;
   users: UserService;
   /** How withdrawals and transfers are group-committed (default `DEFAULT_BATCHING`, see settle.ts). */
-  batching?: BatcherOptions;
+  batching?: GroupCommitOptions;
+  groupCommitObserver?: GroupCommitObserver;
 }
 
 /** What the ledger's services share: the deps, and the one queue that settles withdrawals and transfers. */

@@ -1,10 +1,17 @@
 import { type AnyBulkWriteOperation, type ClientSession, type MongoClient, ObjectId } from 'mongodb';
-import { DomainError, notFound } from '../errors';
-import type { RecordResult } from '../idempotency';
-import { isDuplicateKey, parseObjectId, type TransactionStats, withTransaction } from '../mongo';
+import { notFound } from '../errors';
+import { type RecordResult, recordAll } from '../idempotency';
+import {
+  type GroupCommitObserver,
+  type GroupCommitOptions,
+  groupCommit,
+  type Outcome,
+  parseObjectId,
+  PlanRefused,
+  type TransactionStats,
+} from '../mongo';
 import type { UserService } from '../users';
 import { balanceOverflow, creditStatement, debitStatement, entryDocument } from './balances';
-import { accountBatcher, type BatcherOptions, type Lane, type Queued } from './batcher';
 import type { AccountDoc, AccountDocument, LedgerCollections, LedgerEntryDocument, TransferDocument } from './collections';
 import type { TransferResult, WithdrawResult } from './results';
 
@@ -34,8 +41,8 @@ export interface WithdrawalOrder {
 export type Order = TransferOrder | WithdrawalOrder;
 type OrderResult = TransferResult | WithdrawResult;
 
-/** What one order came to in a batch: a result (recorded in the batch's transaction) or an error (nothing written). */
-export type Outcome = { ok: true; value: OrderResult; record(session: ClientSession): Promise<void> } | { ok: false; error: unknown };
+/** What one order came to in the plan: a result to record with the batch, or an error (nothing written). */
+type Planned = { ok: true; value: OrderResult; record: RecordResult<OrderResult> } | { ok: false; error: unknown };
 
 /** An account as a batch sees it: read on the transaction's snapshot, then changed as each order is planned. */
 export interface AccountView {
@@ -53,19 +60,6 @@ export interface SettleDeps {
 }
 
 export type AccountReader = (deps: SettleDeps, session: ClientSession, ids: ObjectId[]) => Promise<Map<string, AccountView>>;
-
-/** Order `index` failed in a way only it caused (its key was taken over): the others can run without it. */
-export class OrderFailed extends Error {
-  constructor(
-    readonly index: number,
-    readonly reason: unknown,
-  ) {
-    super(`order ${index} of a batch failed`);
-  }
-}
-
-/** The database refused a statement the plan expected to apply: the view was wrong, so nothing of the batch may commit. */
-export class PlanRefused extends Error {}
 
 const SUSPENDED = '_ownerSuspended';
 
@@ -100,7 +94,7 @@ export const readAccounts: AccountReader = async (deps, session, ids) => {
  * applied the batch throws `PlanRefused` and nothing commits. A concurrent write to any of the
  * accounts after the snapshot is a write conflict, so the transaction retries from a fresh read.
  */
-export async function settle(deps: SettleDeps, session: ClientSession, orders: Order[]): Promise<Outcome[]> {
+export async function settle(deps: SettleDeps, session: ClientSession, orders: Order[]): Promise<Outcome<OrderResult>[]> {
   const ids = new Map<string, ObjectId>();
   for (const order of orders) {
     for (const id of order.kind === 'transfer' ? [order.fromAccountId, order.toAccountId] : [order.accountId]) {
@@ -118,15 +112,15 @@ export async function settle(deps: SettleDeps, session: ClientSession, orders: O
     account.doc = { ...account.doc, balance: account.doc.balance + amount, version: account.doc.version + 1 };
     return account.doc;
   };
-  const done = <T extends OrderResult>(value: NoInfer<T>, record: RecordResult<T>): Outcome => ({
+  const done = <T extends OrderResult>(value: NoInfer<T>, record: RecordResult<T>): Planned => ({
     ok: true,
     value,
-    record: (session) => record(session, value),
+    record: record as RecordResult<OrderResult>,
   });
-  const refused = (error: unknown): Outcome => ({ ok: false, error });
+  const refused = (error: unknown): Planned => ({ ok: false, error });
 
   // Checked in the order of the answers' precedence: the source, the target, the currency, the owner's suspension, the funds.
-  const planTransfer = (order: TransferOrder): Outcome => {
+  const planTransfer = (order: TransferOrder): Planned => {
     const { amount, record } = order;
     const source = find(order.fromAccountId);
     // Someone else's source account is answered like a missing one.
@@ -165,7 +159,7 @@ export async function settle(deps: SettleDeps, session: ClientSession, orders: O
     return done({ __typename: 'TransferCompleted', transfer }, record);
   };
 
-  const planWithdrawal = (order: WithdrawalOrder): Outcome => {
+  const planWithdrawal = (order: WithdrawalOrder): Planned => {
     const { amount, record } = order;
     const account = find(order.accountId);
     if (!account || account.doc.ownerId !== order.initiatedBy) return refused(notFound('accountId', 'account'));
@@ -181,19 +175,12 @@ export async function settle(deps: SettleDeps, session: ClientSession, orders: O
 
   const outcomes = orders.map((order) => (order.kind === 'transfer' ? planTransfer(order) : planWithdrawal(order)));
 
-  // The keys first: one already recorded (a retry's twin that committed first) fails its order
-  // before anything else is written. The transaction is all or nothing either way.
-  for (const [index, outcome] of outcomes.entries()) {
-    if (!outcome.ok) continue;
-    try {
-      await outcome.record(session);
-    } catch (error) {
-      // Only that order is at fault: its key is already recorded (keys written with their effect),
-      // or was taken over by a retry (claimed keys). Anything else (the database) is the batch's.
-      if (error instanceof DomainError || isDuplicateKey(error)) throw new OrderFailed(index, error);
-      throw error;
-    }
-  }
+  // The keys first, in one insert: one already recorded (a retry's twin that committed first) fails
+  // its order (OrderFailed) before anything else is written. The transaction is all or nothing either way.
+  await recordAll(
+    session,
+    outcomes.map((outcome) => (outcome.ok ? { record: outcome.record, result: outcome.value } : null)),
+  );
   const { collections } = deps;
   if (statements.length > 0) {
     const written = await collections.accounts.bulkWrite(statements, { session, ordered: true });
@@ -203,81 +190,37 @@ export async function settle(deps: SettleDeps, session: ClientSession, orders: O
   }
   if (transfers.length > 0) await collections.transfers.insertMany(transfers, { session });
   if (entries.length > 0) await collections.entries.insertMany(entries, { session });
-  return outcomes;
+  return outcomes.map((outcome) => (outcome.ok ? { ok: true, value: outcome.value } : outcome));
 }
 
 export interface SettlementDeps extends SettleDeps {
   client: MongoClient;
   transactionStats: TransactionStats;
+  observer?: GroupCommitObserver;
 }
 
-export const DEFAULT_BATCHING: BatcherOptions = { maxConcurrent: 1, maxBatch: 64 };
+export const DEFAULT_BATCHING: GroupCommitOptions = { maxConcurrent: 1, maxBatch: 64, maxWaiting: 10_000 };
 
 /**
- * A lone order retrying longer than this frees its accounts for this instance's other orders: past
- * it, it is more likely stuck (an account locked by an abandoned transaction) than contended.
+ * Withdrawals and transfers, group-committed (src/mongo/groupCommit): each batch is one transaction
+ * running `settle`; an account is a lock key, an idempotency key keeps two orders apart.
  */
-const UNLOCK_AFTER_MS = 250;
-
-/** Thrown into a batch's second attempt: a batch is not retried as a whole, its orders are (each alone). */
-class SplitBatch extends Error {}
-
-/**
- * Withdrawals and transfers, group-committed (see batcher.ts): each batch is one transaction running
- * `settle`. An order whose key was taken over is answered with that error and the batch runs again
- * without it. A batch of several orders gets one attempt: if it has to be retried (a write conflict
- * with another instance, a lost connection) or the database refused its plan, its orders run again
- * each alone, so one contended or stuck account fails only its own orders. A single order retries
- * within the time budget as any transaction does, giving its lane up while it does, and its accounts
- * after `UNLOCK_AFTER_MS`. Anything else (the database unreachable past the budget) is every order's
- * answer.
- */
-export function settlement(deps: SettlementDeps, options: BatcherOptions = DEFAULT_BATCHING) {
-  async function execute(batch: Queued<Order, OrderResult>[], lane: Lane<Order, OrderResult>): Promise<void> {
-    let left = batch;
-    while (left.length > 0) {
-      const orders = left.map((queued) => queued.order);
-      const started = Date.now();
-      let attempts = 0;
-      let outcomes: Outcome[];
-      try {
-        outcomes = await withTransaction(
-          deps.client,
-          (session) => {
-            attempts += 1;
-            if (attempts > 1) {
-              if (orders.length > 1) throw new SplitBatch();
-              if (Date.now() - started > UNLOCK_AFTER_MS) lane.unlock();
-              else lane.stalled();
-            }
-            return settle(deps, session, orders);
-          },
-          deps.transactionStats,
-        );
-      } catch (error) {
-        if (error instanceof OrderFailed) {
-          left[error.index].reject(error.reason);
-          left = left.filter((_, index) => index !== error.index);
-          continue;
-        }
-        if ((error instanceof SplitBatch || error instanceof PlanRefused) && left.length > 1) return lane.split(left);
-        for (const queued of left) queued.reject(error);
-        return;
-      }
-      left.forEach((queued, index) => {
-        const outcome = outcomes[index];
-        if (outcome.ok) queued.resolve(outcome.value);
-        else queued.reject(outcome.error);
-      });
-      return;
-    }
-  }
-  const submit = accountBatcher<Order, OrderResult>(execute, options);
-
-  const enqueue = (order: Order) => submit(order, accountsOf(order), order.key);
+export function settlement(deps: SettlementDeps, options: GroupCommitOptions = DEFAULT_BATCHING) {
+  const engine = groupCommit<Order, OrderResult>(
+    {
+      name: 'ledger',
+      client: deps.client,
+      run: (session, orders) => settle(deps, session, orders),
+      keysOf: accountsOf,
+      distinctOf: (order) => order.key,
+      transactionStats: deps.transactionStats,
+      observer: deps.observer,
+    },
+    options,
+  );
   return {
-    transfer: (order: Omit<TransferOrder, 'kind'>) => enqueue({ kind: 'transfer', ...order }) as Promise<TransferResult>,
-    withdraw: (order: Omit<WithdrawalOrder, 'kind'>) => enqueue({ kind: 'withdrawal', ...order }) as Promise<WithdrawResult>,
+    transfer: (order: Omit<TransferOrder, 'kind'>) => engine.submit({ kind: 'transfer', ...order }) as Promise<TransferResult>,
+    withdraw: (order: Omit<WithdrawalOrder, 'kind'>) => engine.submit({ kind: 'withdrawal', ...order }) as Promise<WithdrawResult>,
   };
 }
 

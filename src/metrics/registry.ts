@@ -119,6 +119,25 @@ export function createMetrics() {
     labelNames: ['job'] as const,
     registers,
   });
+  const batches = new Histogram({
+    name: 'group_commit_batch_orders',
+    help: 'Orders per group-commit transaction attempt, by engine (holds, ledger): 1 = ran alone',
+    labelNames: ['engine'] as const,
+    buckets: [1, 2, 4, 8, 16, 32, 64, 100],
+    registers,
+  });
+  const splits = new Counter({
+    name: 'group_commit_splits_total',
+    help: 'Batches that had to retry or whose plan the database refused, so each of their orders ran again alone, by engine',
+    labelNames: ['engine'] as const,
+    registers,
+  });
+  const queueFull = new Counter({
+    name: 'group_commit_queue_full_total',
+    help: 'Orders refused SERVICE_UNAVAILABLE (retryable) because their engine already had its most orders waiting',
+    labelNames: ['engine'] as const,
+    registers,
+  });
 
   // Known series start at 0, so the first increment shows in rate() and absent means "not this app".
   for (const outcome of IDEMPOTENCY_OUTCOMES) idempotency.inc({ outcome }, 0);
@@ -170,6 +189,13 @@ export function createMetrics() {
     /** Where the subscription gauge reads its value at scrape time. */
     countSubscribersWith(count: () => number): void {
       subscriberCount = count;
+    },
+
+    /** Where the group-commit engines report (src/mongo/groupCommit). */
+    groupCommit: {
+      batch: (engine: string, orders: number): void => batches.observe({ engine }, orders),
+      split: (engine: string): void => splits.inc({ engine }),
+      queueFull: (engine: string): void => queueFull.inc({ engine }),
     },
 
     backgroundJobRun(job: string, result: JobRunResult, items?: number): void {
