@@ -10,6 +10,7 @@ import { moveInlineRefunds } from './migrations';
 import { observeTransactions } from './mongo';
 import type { PaymentOptions } from './payments';
 import { requestAwareLogger } from './requestContext';
+import type { GroupCommitOptions } from './mongo';
 import { createServices, ensureIndexes, type Services } from './services';
 
 export interface AppOptions {
@@ -33,6 +34,8 @@ export interface AppOptions {
   localPayments?: boolean;
   /** WebSocket connection, operation and message-size limits; defaults in `DEFAULT_WEBSOCKET_LIMITS`. */
   webSocketLimits?: Partial<WebSocketLimits>;
+  /** How holds are group-committed (default `HOLD_BATCHING`); tests bound the queue with it. */
+  holdBatching?: GroupCommitOptions;
 }
 
 export interface App extends HttpApp {

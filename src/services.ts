@@ -16,7 +16,7 @@ import { accountService, ensureLedgerIndexes, ledgerCollections, ledgerService }
 import { leaseLocks, locksCollection } from './locks';
 import type { Logger } from './logger';
 import type { AppMetrics } from './metrics';
-import type { TransactionStats } from './mongo';
+import type { GroupCommitOptions, TransactionStats } from './mongo';
 import { ensureRefundIndexes, type PaymentOptions, paymentsModule, refundsCollection } from './payments';
 import { userService, usersCollection } from './users';
 
@@ -33,6 +33,7 @@ export interface ServiceDeps {
   idempotencyLeaseMs: number;
   idempotencyHooks?: IdempotencyHooks;
   payments: PaymentOptions;
+  holdBatching?: GroupCommitOptions;
   /** Where the services' hooks report (idempotency outcomes, background job runs); optional, they work without. */
   metrics?: AppMetrics;
 }
@@ -82,6 +83,7 @@ export function createServices(deps: ServiceDeps) {
     users,
     afterRelease: expireCheckoutOf,
     groupCommitObserver: deps.metrics?.groupCommit,
+    batching: deps.holdBatching,
   });
   const settlement = checkoutSettlement({ collections: bookingStore, claims: capacity.claims, clock });
   const payments = paymentsModule({

@@ -57,7 +57,7 @@ export interface HoldCommitDeps {
   batching?: GroupCommitOptions;
 }
 
-export const HOLD_BATCHING: GroupCommitOptions = { maxConcurrent: 2, maxBatch: 100, maxWaiting: 10_000 };
+export const HOLD_BATCHING: GroupCommitOptions = { maxConcurrent: 1, maxBatch: 100, maxWaiting: 10_000 };
 
 type HoldOutcome = Outcome<HoldDatesResult>;
 

@@ -1,3 +1,4 @@
+import type { GroupCommitOptions } from '../../src/mongo';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { inject } from 'vitest';
@@ -40,6 +41,8 @@ export interface TestAppOptions {
   stripeApiBase?: string;
   /** Serve `POST /dev/simulate-payment`, as `npm start` does against stripe-mock. */
   localPayments?: boolean;
+  /** How holds are group-committed (default: the product's). */
+  holdBatching?: GroupCommitOptions;
 }
 
 /**
@@ -75,6 +78,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     production: options.production ?? false,
     payments: { stripe, webhookSecret, successUrl: 'http://localhost/success', cancelUrl: 'http://localhost/cancel' },
     localPayments: options.localPayments,
+    holdBatching: options.holdBatching,
   });
   const port = await app.start(0);
   const url = `http://127.0.0.1:${port}`;
