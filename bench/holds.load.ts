@@ -1,5 +1,6 @@
-import { type ClientSession, type Document, ObjectId } from 'mongodb';
-import { type LoadFactory, sharedGraphqlClient, sharedMongoClient, warmGraphQL, warmMongo } from './support';
+import { type ClientSession, ObjectId } from 'mongodb';
+import { claimUpdate, HOLD_TRANSACTION } from './holds.claim';
+import { type LoadFactory, sharedGraphqlClient, sharedJsonClient, sharedMongoClient, warm, warmGraphQL, warmMongo } from './support';
 
 /**
  * The operations of `npm run bench:holds`, run in load workers. Operation `i` targets
@@ -16,18 +17,27 @@ const target = ({ resources, dates }: Targets, i: number) => ({
   date: dates[i % dates.length],
 });
 
+type HttpParams = Targets & { url: string; tokens: string[]; keyPrefix: string };
+
+/** Operation `i` over HTTP: user `tokens[i mod n]`, its target, a fresh idempotency key. */
+const holdRequest = (params: HttpParams, i: number) => {
+  const { resourceId, date } = target(params, i);
+  return {
+    token: params.tokens[i % params.tokens.length],
+    input: { resourceId, dates: [date], idempotencyKey: `${params.keyPrefix}-${i}` },
+  };
+};
+
 const HOLD = `mutation($input: HoldDatesInput!) { holdDates(input: $input) { __typename } }`;
 
-/** `holdDates` over HTTP, user `tokens[i mod n]`, a fresh idempotency key each: `held` or `unavailable`. */
-export const viaGraphQL: LoadFactory<Targets & { url: string; tokens: string[]; keyPrefix: string }> = async (params, worker) => {
+/** `holdDates` over HTTP: `held` or `unavailable`. */
+export const viaGraphQL: LoadFactory<HttpParams> = async (params, worker) => {
   const client = sharedGraphqlClient(params.url);
   await warmGraphQL(client, worker.concurrency);
   return {
     async run(i) {
-      const { resourceId, date } = target(params, i);
-      const data = await client.gql<{ holdDates: { __typename: string } }>(params.tokens[i % params.tokens.length], HOLD, {
-        input: { resourceId, dates: [date], idempotencyKey: `${params.keyPrefix}-${i}` },
-      });
+      const { token, input } = holdRequest(params, i);
+      const data = await client.gql<{ holdDates: { __typename: string } }>(token, HOLD, { input });
       if (data.holdDates.__typename === 'DatesHeld') return 'held';
       if (data.holdDates.__typename === 'DatesUnavailable') return 'unavailable';
       throw new Error(`unexpected ${data.holdDates.__typename}`);
@@ -35,24 +45,25 @@ export const viaGraphQL: LoadFactory<Targets & { url: string; tokens: string[]; 
   };
 };
 
-type RawParams = Targets & { uri: string; dbName: string };
-
-/** The server's claim: fewer live claims (booked, or held and unexpired) than capacity; expired ones dropped. */
-function claimUpdate(resourceId: ObjectId, date: string, holdId: ObjectId, now: Date) {
-  const live: Document = {
-    $filter: {
-      input: '$claims',
-      as: 'claim',
-      cond: { $or: [{ $eq: ['$$claim.state', 'booked'] }, { $gt: ['$$claim.expiresAt', now] }] },
+/**
+ * The hand-written endpoint (`holds.handwritten.ts`) over HTTP, the same request as `holdDates`'
+ * input: `held` or `unavailable`.
+ */
+export const viaHandwritten: LoadFactory<HttpParams> = async (params, worker) => {
+  const client = sharedJsonClient(params.url);
+  // Unauthenticated: a cheap 401 that opens the socket.
+  await warm(worker.concurrency, () => client.post(undefined, {}));
+  return {
+    async run(i) {
+      const { token, input } = holdRequest(params, i);
+      const { status, body } = await client.post<{ held: boolean }>(token, input);
+      if (status !== 200) throw new Error(`HTTP ${status}: ${JSON.stringify(body).slice(0, 300)}`);
+      return body.held ? 'held' : 'unavailable';
     },
   };
-  const claim = { holdId, userId: 'raw', state: 'held', expiresAt: new Date(now.getTime() + 1_800_000) };
-  return {
-    filter: { resourceId, date, $expr: { $lt: [{ $size: live }, '$capacity'] } },
-    update: [{ $set: { claims: { $concatArrays: [live, [{ $literal: claim }]] }, version: { $add: ['$version', 1] } } }],
-    claim,
-  };
-}
+};
+
+type RawParams = Targets & { uri: string; dbName: string };
 
 /**
  * The raw transaction `holdDates` runs for one date, with the driver directly: the conditional
@@ -72,32 +83,13 @@ export const rawTransaction: LoadFactory<RawParams> = async (params, worker) => 
       const resource = new ObjectId(resourceId);
       counters.transactions += 1;
       await client.withSession((session: ClientSession) =>
-        session.withTransaction(
-          async () => {
-            counters.attempts += 1;
-            const now = new Date();
-            const holdId = new ObjectId();
-            const { filter, update, claim } = claimUpdate(resource, date, holdId, now);
-            const claimed = await slots.findOneAndUpdate(filter, update, { session, projection: { _id: 1 } });
-            if (!claimed) throw new Error(`raw claim refused on ${date}`);
-            await holds.insertOne(
-              {
-                _id: holdId,
-                resourceId: resource,
-                userId: 'raw',
-                dates: [date],
-                amount: 100,
-                currency: 'EUR',
-                state: 'held',
-                expiresAt: claim.expiresAt,
-                createdAt: now,
-                updatedAt: now,
-              },
-              { session },
-            );
-          },
-          { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' }, readPreference: 'primary' },
-        ),
+        session.withTransaction(async () => {
+          counters.attempts += 1;
+          const { filter, update, hold } = claimUpdate(resource, date, new ObjectId(), new Date());
+          const claimed = await slots.findOneAndUpdate(filter, update, { session, projection: { _id: 1 } });
+          if (!claimed) throw new Error(`raw claim refused on ${date}`);
+          await holds.insertOne(hold, { session });
+        }, HOLD_TRANSACTION),
       );
       return 'held';
     },

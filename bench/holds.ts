@@ -1,7 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { ObjectId } from 'mongodb';
 import { addDays, todayUtc } from '../src/calendar';
 import type { Targets } from './holds.load';
 import {
+  type ApiServer,
   latencyRow,
   type PhaseResult,
   type PhaseSpec,
@@ -18,12 +20,16 @@ import {
  * npm run bench:holds [-- --holds 3000 --concurrency 64 --contenders 200 --rounds 5 --workers 1]
  *
  * The compiled server runs as its own process; load workers (child processes) drive it over HTTP,
- * and run the raw-driver baselines against the same replica set at the same concurrency:
+ * and run the baselines against the same replica set at the same concurrency: the raw driver, and a
+ * hand-written `node:http` endpoint (holds.handwritten.ts, its own process like the API) driven over
+ * HTTP with the same requests:
  * - uncontended: every hold a different (resource, date): `holdDates` via GraphQL vs the raw
- *   transaction doing the same claim + hold insert, and vs one bare `findOneAndUpdate` per claim;
+ *   transaction doing the same claim + hold insert, vs one bare `findOneAndUpdate` per claim, and vs
+ *   the hand-written endpoint (token, user read, one transaction: claim + hold + idempotency key);
  * - contention: `--contenders` holds at once on one date of a capacity-1 resource, `--rounds` times:
- *   exactly one winner each round (the bench exits 1 otherwise), p50/p99 via GraphQL and for one raw
- *   `findOneAndUpdate` each.
+ *   exactly one winner each round for every endpoint (the bench exits 1 otherwise), p50/p99 for one
+ *   raw `findOneAndUpdate` each, the hand-written endpoint, GraphQL on a resource booked before
+ *   (its slots exist), and GraphQL on a resource created (`createResource`) just before the round.
  */
 const {
   holds: HOLDS,
@@ -44,6 +50,7 @@ const {
 const DATES_PER_RESOURCE = 1000;
 const WARM_DAY = 1095;
 const LOAD = new URL('./holds.load.ts', import.meta.url);
+const HANDWRITTEN = fileURLToPath(new URL('./holds.handwritten.ts', import.meta.url));
 const CREATE = `mutation($input: CreateResourceInput!) { createResource(input: $input) { id } }`;
 
 const day = (n: number) => addDays(todayUtc(new Date()), n);
@@ -52,8 +59,10 @@ const days = (from: number, count: number) => Array.from({ length: count }, (_, 
 const world = await startBenchWorld();
 const pool = await startLoadWorkers(WORKERS);
 const problems: string[] = [];
+let handwritten: ApiServer | undefined;
 try {
-  const measure = world.processes();
+  handwritten = await world.startServer(['--import', 'tsx', HANDWRITTEN]);
+  const measure = { ...world.processes(), handwritten: [handwritten.pid] };
   const admin = await world.token('bench-admin', 'admin');
   const holders = await Promise.all(Array.from({ length: 100 }, (_, i) => world.token(`holder-${i}`)));
   const contenders = await Promise.all(Array.from({ length: CONTENDERS }, (_, i) => world.token(`contender-${i}`)));
@@ -65,24 +74,30 @@ try {
   const [warmResource, hotResource] = [await newResource(), await newResource()];
   const measuredDates = days(1, Math.min(HOLDS, DATES_PER_RESOURCE));
 
-  // Raw resources need only their slots (the server creates a resource's slots on its first hold).
+  // Raw and hand-written resources need only their slots (the server creates a resource's slots on its first hold).
   const rawIds = (n: number) => Array.from({ length: n }, () => new ObjectId().toHexString());
-  const [rawTxnResources, rawClaimResources, [rawWarm], [rawHot]] = [rawIds(perRun), rawIds(perRun), rawIds(1), rawIds(1)];
+  const [rawTxnResources, rawClaimResources, handResources] = [rawIds(perRun), rawIds(perRun), rawIds(perRun)];
+  const [rawWarm, rawHot, handHot] = rawIds(3);
+  // Warm-up k of the raw transaction, the bare claim and the hand-written endpoint: its own dates of rawWarm.
+  const warmDays = (k: number) => days(1 + k * WARMUP, WARMUP);
   const slotDocs = (resources: string[], dates: string[]) =>
     resources.flatMap((id) => dates.map((date) => ({ resourceId: new ObjectId(id), date, capacity: 1, claims: [], version: 0 })));
   await world.db
     .collection('dateSlots')
     .insertMany([
-      ...slotDocs([...rawTxnResources, ...rawClaimResources], measuredDates),
-      ...slotDocs([rawWarm], days(1, 2 * WARMUP)),
-      ...slotDocs([rawHot], days(1, ROUNDS)),
+      ...slotDocs([...rawTxnResources, ...rawClaimResources, ...handResources], measuredDates),
+      ...slotDocs([rawWarm], days(1, 3 * WARMUP)),
+      ...slotDocs([rawHot, handHot], days(1, ROUNDS)),
     ]);
 
   const raw = (targets: Targets) => ({ uri: world.mongoUri, dbName: world.dbName, ...targets });
-  const graphql = (targets: Targets, tokens: string[], keyPrefix: string) => ({ url: world.api.graphqlUrl, tokens, keyPrefix, ...targets });
+  const overHttp = (url: string) => (targets: Targets, tokens: string[], keyPrefix: string) => ({ url, tokens, keyPrefix, ...targets });
+  const graphql = overHttp(world.api.graphqlUrl);
+  const hand = overHttp(`${handwritten.url}/holds`);
   const run = <P>(spec: Omit<PhaseSpec<P>, 'module' | 'measure'>) => pool.run({ module: LOAD, measure, ...spec });
+  const steady = <P>(factory: string, params: P, total: number) => run({ factory, params, total, concurrency: CONCURRENCY });
 
-  // Warm-up: each GraphQL resource's slot horizon, the server's JIT, both sides' connection pools.
+  // Warm-up: each GraphQL resource's slot horizon, the servers' JIT, every side's connection pools.
   const allGql = [...gqlResources, warmResource, hotResource];
   await run({
     factory: 'viaGraphQL',
@@ -90,24 +105,10 @@ try {
     total: allGql.length,
     concurrency: allGql.length,
   });
-  await run({
-    factory: 'viaGraphQL',
-    params: graphql({ resources: [warmResource], dates: days(1, WARMUP) }, holders, 'warm'),
-    total: WARMUP,
-    concurrency: CONCURRENCY,
-  });
-  await run({
-    factory: 'rawTransaction',
-    params: raw({ resources: [rawWarm], dates: days(1, WARMUP) }),
-    total: WARMUP,
-    concurrency: CONCURRENCY,
-  });
-  await run({
-    factory: 'rawClaim',
-    params: raw({ resources: [rawWarm], dates: days(1 + WARMUP, WARMUP) }),
-    total: WARMUP,
-    concurrency: CONCURRENCY,
-  });
+  await steady('viaGraphQL', graphql({ resources: [warmResource], dates: days(1, WARMUP) }, holders, 'warm'), WARMUP);
+  await steady('rawTransaction', raw({ resources: [rawWarm], dates: warmDays(0) }), WARMUP);
+  await steady('rawClaim', raw({ resources: [rawWarm], dates: warmDays(1) }), WARMUP);
+  await steady('viaHandwritten', hand({ resources: [rawWarm], dates: warmDays(2) }, holders, 'warm'), WARMUP);
 
   const phases: [string, PhaseResult][] = [];
   const timed = async (label: string, result: Promise<PhaseResult>) => {
@@ -121,93 +122,100 @@ try {
   };
 
   // (a) Uncontended.
-  const rawTxn = await timed(
-    'raw transaction',
-    run({
-      factory: 'rawTransaction',
-      params: raw({ resources: rawTxnResources, dates: measuredDates }),
-      total: HOLDS,
-      concurrency: CONCURRENCY,
-    }),
+  const measured = <P>(label: string, factory: string, params: P) => timed(label, steady(factory, params, HOLDS));
+  const rawTxn = await measured('raw transaction', 'rawTransaction', raw({ resources: rawTxnResources, dates: measuredDates }));
+  const rawBare = await measured('raw findOneAndUpdate', 'rawClaim', raw({ resources: rawClaimResources, dates: measuredDates }));
+  const viaHand = await measured(
+    'hand-written endpoint',
+    'viaHandwritten',
+    hand({ resources: handResources, dates: measuredDates }, holders, 'a'),
   );
-  const rawBare = await timed(
-    'raw findOneAndUpdate',
-    run({
-      factory: 'rawClaim',
-      params: raw({ resources: rawClaimResources, dates: measuredDates }),
-      total: HOLDS,
-      concurrency: CONCURRENCY,
-    }),
-  );
-  const viaGql = await timed(
+  const viaGql = await measured(
     'holdDates via GraphQL',
-    run({
-      factory: 'viaGraphQL',
-      params: graphql({ resources: gqlResources, dates: measuredDates }, holders, 'a'),
-      total: HOLDS,
-      concurrency: CONCURRENCY,
-    }),
+    'viaGraphQL',
+    graphql({ resources: gqlResources, dates: measuredDates }, holders, 'a'),
   );
   expectAll(rawTxn, 'held', 'raw transactions');
   expectAll(rawBare, 'won', 'raw claims');
+  expectAll(viaHand, 'held', 'hand-written holds');
   expectAll(viaGql, 'held', 'GraphQL holds');
 
-  // (b) Contention: CONTENDERS at once on one date, ROUNDS dates, one winner each.
-  const gqlLatencies: number[] = [];
-  const rawLatencies: number[] = [];
-  const winners = { graphql: [] as number[], raw: [] as number[] };
+  // (b) Contention: CONTENDERS at once on one date, ROUNDS dates, one winner each, for every endpoint.
+  const endpoints = {
+    raw: 'raw findOneAndUpdate',
+    handwritten: 'hand-written',
+    booked: 'GraphQL, booked before',
+    fresh: 'GraphQL, new resource',
+  };
+  type Endpoint = keyof typeof endpoints;
+  const latencies: Record<Endpoint, number[]> = { raw: [], handwritten: [], booked: [], fresh: [] };
+  const winners: Record<Endpoint, number[]> = { raw: [], handwritten: [], booked: [], fresh: [] };
+  const contendedSlots: { resourceId: ObjectId; date: string }[] = [];
+  const contend = async <P>(round: number, endpoint: Endpoint, factory: string, params: P & Targets, win: string) => {
+    const result = await timed(
+      `contention ${round + 1}: ${endpoints[endpoint]}`,
+      run({ factory, params, total: CONTENDERS, concurrency: CONTENDERS }),
+    );
+    latencies[endpoint].push(...result.latencies);
+    winners[endpoint].push(result.outcomes[win] ?? 0);
+    contendedSlots.push({ resourceId: new ObjectId(params.resources[0]), date: params.dates[0] });
+    if (result.outcomes[win] !== 1)
+      problems.push(
+        `${endpoints[endpoint]} round ${round + 1} on ${params.dates[0]}: ${JSON.stringify(result.outcomes)}, expected exactly 1 ${win}`,
+      );
+  };
   for (let round = 0; round < ROUNDS; round += 1) {
-    const date = day(1 + round);
-    const viaRaw = await timed(
-      `contention ${round + 1}: raw findOneAndUpdate`,
-      run({ factory: 'rawClaim', params: raw({ resources: [rawHot], dates: [date] }), total: CONTENDERS, concurrency: CONTENDERS }),
-    );
-    const viaApi = await timed(
-      `contention ${round + 1}: GraphQL`,
-      run({
-        factory: 'viaGraphQL',
-        params: graphql({ resources: [hotResource], dates: [date] }, contenders, `c${round}`),
-        total: CONTENDERS,
-        concurrency: CONTENDERS,
-      }),
-    );
-    rawLatencies.push(...viaRaw.latencies);
-    gqlLatencies.push(...viaApi.latencies);
-    winners.raw.push(viaRaw.outcomes.won ?? 0);
-    winners.graphql.push(viaApi.outcomes.held ?? 0);
-    if (viaApi.outcomes.held !== 1 || viaApi.outcomes.unavailable !== CONTENDERS - 1)
-      problems.push(`GraphQL round ${round + 1} on ${date}: ${JSON.stringify(viaApi.outcomes)}, expected exactly 1 held`);
-    if (viaRaw.outcomes.won !== 1)
-      problems.push(`raw round ${round + 1} on ${date}: ${JSON.stringify(viaRaw.outcomes)}, expected exactly 1 won`);
+    const on = (resource: string) => ({ resources: [resource], dates: [day(1 + round)] });
+    await contend(round, 'raw', 'rawClaim', raw(on(rawHot)), 'won');
+    await contend(round, 'handwritten', 'viaHandwritten', hand(on(handHot), contenders, `c${round}`), 'held');
+    await contend(round, 'booked', 'viaGraphQL', graphql(on(hotResource), contenders, `c${round}`), 'held');
+    await contend(round, 'fresh', 'viaGraphQL', graphql(on(await newResource()), contenders, `f${round}`), 'held');
   }
   // The database agrees: one claim on each contended slot.
-  const contended = await world.db
-    .collection('dateSlots')
-    .find({ resourceId: { $in: [new ObjectId(hotResource), new ObjectId(rawHot)] }, date: { $in: days(1, ROUNDS) } })
-    .toArray();
+  const contended = await world.db.collection('dateSlots').find({ $or: contendedSlots }).toArray();
   for (const slot of contended)
     if (slot.claims.length !== 1) problems.push(`slot ${slot.resourceId} ${slot.date} holds ${slot.claims.length} claims`);
-  if (contended.length !== 2 * ROUNDS) problems.push(`found ${contended.length} contended slots, expected ${2 * ROUNDS}`);
+  if (contended.length !== contendedSlots.length)
+    problems.push(`found ${contended.length} contended slots, expected ${contendedSlots.length}`);
 
   console.log(
     `\nholds bench: ${HOLDS.toLocaleString('en-US')} uncontended holds, ${CONCURRENCY} in flight; ${CONTENDERS} at once on one date × ${ROUNDS} rounds; ` +
-      `${WORKERS} load worker process${WORKERS > 1 ? 'es' : ''}; compiled server (node dist/main.js) and one mongod, on this machine's ${(await import('node:os')).availableParallelism()} CPUs\n`,
+      `${WORKERS} load worker process${WORKERS > 1 ? 'es' : ''}; compiled server (node dist/main.js), the hand-written endpoint and one mongod, on this machine's ${(await import('node:os')).availableParallelism()} CPUs\n`,
   );
-  printTable('', [
-    throughputRow('holds, uncontended: vs raw transaction (claim + hold insert)', rawTxn, viaGql),
-    throughputRow('holds, uncontended: vs bare findOneAndUpdate per claim', rawBare, viaGql),
-    latencyRow(`holds, ${CONTENDERS} at once on one date (raw: findOneAndUpdate each)`, rawLatencies, gqlLatencies),
-  ]);
-  console.log(`\nwinners per round: GraphQL ${winners.graphql.join(', ')}; raw ${winners.raw.join(', ')} (each must be 1)`);
+  const vsHand = { baseline: 'hand-written', at: 'p99' } as const;
+  printTable(
+    '',
+    [
+      throughputRow('holds, uncontended: vs raw transaction (claim + hold insert)', rawTxn, viaGql),
+      throughputRow('holds, uncontended: vs bare findOneAndUpdate per claim', rawBare, viaGql),
+      throughputRow('holds, uncontended: vs hand-written endpoint', viaHand, viaGql, 'hand-written'),
+      latencyRow(`holds, ${CONTENDERS} at once on one date (raw: findOneAndUpdate each)`, latencies.raw, latencies.booked),
+      latencyRow(`holds, ${CONTENDERS} at once, booked before: vs hand-written`, latencies.handwritten, latencies.booked, vsHand),
+      latencyRow(`holds, ${CONTENDERS} at once, resource just created: vs hand-written`, latencies.handwritten, latencies.fresh, vsHand),
+    ],
+    { raw: 'baseline' },
+  );
+  printTable(
+    '\nthe hand-written endpoint (node:http, jose, user read, one transaction: claim + hold + idempotency key) vs the raw driver',
+    [
+      throughputRow('holds, uncontended: vs raw transaction (claim + hold insert)', rawTxn, viaHand),
+      latencyRow(`holds, ${CONTENDERS} at once on one date (raw: findOneAndUpdate each)`, latencies.raw, latencies.handwritten),
+    ],
+    { graphql: 'hand-written' },
+  );
+  const perRound = (Object.keys(endpoints) as Endpoint[]).map((endpoint) => `${endpoints[endpoint]} ${winners[endpoint].join(', ')}`);
+  console.log(`\nwinners per round: ${perRound.join('; ')} (each must be 1)`);
   console.log(
     `raw transactions: ${rawTxn.counters.attempts} attempts for ${rawTxn.counters.transactions} (retries: ${rawTxn.counters.attempts - rawTxn.counters.transactions})`,
   );
   console.log('\nphases (wall time; CPU time per process group over the phase):');
   for (const [label, result] of phases) console.log(usageLine(label, result));
   console.log(`\n${processLine('API process', world.api.pid)}`);
+  console.log(processLine('hand-written endpoint process', handwritten.pid));
 } catch (error) {
   problems.push(String((error as Error)?.stack ?? error));
   console.error(`the API's last log lines:\n${world.api.output().slice(-20).join('\n')}`);
+  if (handwritten) console.error(`the hand-written endpoint's last lines:\n${handwritten.output().slice(-20).join('\n')}`);
 } finally {
   await pool.close();
   await world.stop();

@@ -31,8 +31,18 @@ export {
   startLoadWorkers,
   type WorkerInfo,
 } from './support/load';
-export { type GraphQLClient, type GraphQLResponse, graphqlClient, postGraphQL, sharedGraphqlClient } from './support/http';
-export { sharedMongoClient, warmGraphQL, warmMongo } from './support/mongo';
+export {
+  type GraphQLClient,
+  type GraphQLResponse,
+  graphqlClient,
+  type JsonClient,
+  jsonClient,
+  type JsonResponse,
+  postGraphQL,
+  sharedGraphqlClient,
+  sharedJsonClient,
+} from './support/http';
+export { sharedMongoClient, warm, warmGraphQL, warmMongo } from './support/mongo';
 export { type ProcessGroups, type ProcessUsage, readProcessUsage, snapshotUsage, usageBetween, type UsageSnapshot } from './support/proc';
 export { hashIndex, type LatencySummary, percentile, summarize } from './support/stats';
 export { format, latencyRow, printTable, processLine, type Row, throughputRow, usageLine } from './support/report';

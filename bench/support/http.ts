@@ -19,17 +19,28 @@ export interface GraphQLClient {
   close(): void;
 }
 
+export interface JsonResponse<T = any> {
+  status: number;
+  body: T;
+}
+
+export interface JsonClient {
+  /** POSTs `body` as JSON, with `Authorization: Bearer <token>` when there is a token: the status and the parsed answer. */
+  post<T = any>(token: string | undefined, body: object): Promise<JsonResponse<T>>;
+  close(): void;
+}
+
 /**
- * GraphQL over HTTP with `node:http` and a keep-alive agent (one socket per request in flight,
+ * JSON over HTTP with `node:http` and a keep-alive agent (one socket per request in flight,
  * reused afterwards): much less client CPU per request than `fetch`, which matters when the load
- * generator shares two cores with the server and mongod.
+ * generator shares two cores with the server and mongod. An answer that is not JSON throws.
  */
-export function graphqlClient(url: string): GraphQLClient {
+export function jsonClient(url: string): JsonClient {
   const target = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo' });
 
-  function send<T>(token: string | undefined, query: string, variables?: object): Promise<GraphQLResponse<T>> {
-    const body = JSON.stringify({ query, variables });
+  function post<T>(token: string | undefined, payload: object): Promise<JsonResponse<T>> {
+    const body = JSON.stringify(payload);
     const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
     if (token) headers.authorization = `Bearer ${token}`;
     return new Promise((resolve, reject) => {
@@ -40,7 +51,7 @@ export function graphqlClient(url: string): GraphQLClient {
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           try {
-            resolve({ status: res.statusCode ?? 0, ...(JSON.parse(text) as object) });
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as T });
           } catch {
             reject(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 300)}`));
           }
@@ -49,6 +60,17 @@ export function graphqlClient(url: string): GraphQLClient {
       req.on('error', reject);
       req.end(body);
     });
+  }
+
+  return { post, close: () => agent.destroy() };
+}
+
+/** GraphQL over `jsonClient`'s keep-alive sockets. */
+export function graphqlClient(url: string): GraphQLClient {
+  const json = jsonClient(url);
+  async function send<T>(token: string | undefined, query: string, variables?: object): Promise<GraphQLResponse<T>> {
+    const { status, body } = await json.post<object>(token, { query, variables });
+    return { status, ...body };
   }
 
   return {
@@ -60,18 +82,22 @@ export function graphqlClient(url: string): GraphQLClient {
       }
       return response.data;
     },
-    close: () => agent.destroy(),
+    close: json.close,
   };
 }
 
-const shared = new Map<string, GraphQLClient>();
-
 /** One client (and socket pool) per URL per process, kept across load phases so sockets stay warm. */
-export function sharedGraphqlClient(url: string): GraphQLClient {
-  let client = shared.get(url);
-  if (!client) shared.set(url, (client = graphqlClient(url)));
-  return client;
+function onePerUrl<C>(make: (url: string) => C): (url: string) => C {
+  const clients = new Map<string, C>();
+  return (url) => {
+    let client = clients.get(url);
+    if (!client) clients.set(url, (client = make(url)));
+    return client;
+  };
 }
+
+export const sharedGraphqlClient = onePerUrl(graphqlClient);
+export const sharedJsonClient = onePerUrl(jsonClient);
 
 /** One GraphQL request with `fetch`; throws on any error. Kept for scripts that need no keep-alive pool. */
 export async function postGraphQL(endpoint: string, token: string, query: string, variables?: object): Promise<any> {

@@ -13,12 +13,13 @@ export function sharedMongoClient(uri: string): Promise<MongoClient> {
   return client;
 }
 
-/** Opens `n` pooled connections (n pings at once) before the clock starts. */
-export async function warmMongo(client: MongoClient, n: number): Promise<void> {
-  await Promise.all(Array.from({ length: n }, () => client.db('admin').command({ ping: 1 })));
+/** Runs `n` of `op` at once before the clock starts, so `n` pooled connections or sockets are open. */
+export async function warm(n: number, op: () => Promise<unknown>): Promise<void> {
+  await Promise.all(Array.from({ length: n }, op));
 }
 
+/** Opens `n` pooled connections (n pings at once) before the clock starts. */
+export const warmMongo = (client: MongoClient, n: number) => warm(n, () => client.db('admin').command({ ping: 1 }));
+
 /** Opens `n` keep-alive sockets to the API (n cheap queries at once) before the clock starts. */
-export async function warmGraphQL(client: GraphQLClient, n: number): Promise<void> {
-  await Promise.all(Array.from({ length: n }, () => client.gql(undefined, '{ __typename }')));
-}
+export const warmGraphQL = (client: GraphQLClient, n: number) => warm(n, () => client.gql(undefined, '{ __typename }'));

@@ -18,32 +18,45 @@ export const format = {
   ratio: (x: number) => x.toFixed(2),
 };
 
-/** Throughput: raw and GraphQL operations per second, ratio = GraphQL / raw, p99 raw → GraphQL. */
-export function throughputRow(work: string, raw: PhaseResult, graphql: PhaseResult): Row {
+/** Throughput: raw and GraphQL operations per second, ratio = GraphQL / raw (`baseline` names raw), p99 raw → GraphQL. */
+export function throughputRow(work: string, raw: PhaseResult, graphql: PhaseResult, baseline = 'raw'): Row {
   return {
     work,
     raw: format.rate(raw.rate),
     graphql: format.rate(graphql.rate),
-    ratio: `${format.ratio(graphql.rate / raw.rate)} of raw`,
+    ratio: `${format.ratio(graphql.rate / raw.rate)} of ${baseline}`,
     p99: `${format.ms(summarize(raw.latencies).p99)} → ${format.ms(summarize(graphql.latencies).p99)}`,
   };
 }
 
-/** Latency under contention: p50 raw and GraphQL, ratio = GraphQL p50 / raw p50, p99 raw → GraphQL. */
-export function latencyRow(work: string, raw: ArrayLike<number>, graphql: ArrayLike<number>): Row {
+/**
+ * Latency under contention: p50 raw and GraphQL, ratio = GraphQL / raw at `at` (p50 unless told;
+ * `baseline` names raw), p99 raw → GraphQL.
+ */
+export function latencyRow(
+  work: string,
+  raw: ArrayLike<number>,
+  graphql: ArrayLike<number>,
+  { baseline = 'raw', at = 'p50' }: { baseline?: string; at?: 'p50' | 'p99' } = {},
+): Row {
   const r = summarize(raw);
   const g = summarize(graphql);
   return {
     work,
     raw: `p50 ${format.ms(r.p50)}`,
     graphql: `p50 ${format.ms(g.p50)}`,
-    ratio: `${format.ratio(g.p50 / r.p50)}× raw p50`,
+    ratio: `${format.ratio(g[at] / r[at])}× ${baseline} ${at}`,
     p99: `${format.ms(r.p99)} → ${format.ms(g.p99)}`,
   };
 }
 
-export function printTable(title: string, rows: Row[], print: (line: string) => void = console.log): void {
-  const header: Row = { work: 'work', raw: 'raw', graphql: 'via GraphQL', ratio: 'ratio', p99: 'p99 raw → GraphQL' };
+/** The table; `raw` and `graphql` rename those two columns (and the p99 column's header with them). */
+export function printTable(
+  title: string,
+  rows: Row[],
+  { raw = 'raw', graphql = 'via GraphQL', print = console.log }: { raw?: string; graphql?: string; print?: (line: string) => void } = {},
+): void {
+  const header: Row = { work: 'work', raw, graphql, ratio: 'ratio', p99: `p99 ${raw} → ${graphql.replace(/^via /, '')}` };
   const keys = Object.keys(header) as (keyof Row)[];
   const widths = keys.map((key) => Math.max(...[header, ...rows].map((row) => row[key].length)));
   const line = (row: Row) => keys.map((key, i) => row[key].padEnd(widths[i])).join(' | ');
@@ -59,7 +72,7 @@ export function usageLine(label: string, result: PhaseResult): string {
     ([name, usage]) =>
       `${name} ${Math.round(usage.cpuMs).toLocaleString('en-US')} ms cpu (${(usage.cpuMs / result.total).toFixed(2)} ms/op)`,
   );
-  return `  ${label.padEnd(34)} ${(result.seconds.toFixed(2) + ' s').padStart(8)}  ${parts.join(', ')}`;
+  return `  ${label.padEnd(38)} ${(result.seconds.toFixed(2) + ' s').padStart(8)}  ${parts.join(', ')}`;
 }
 
 /** RSS, peak RSS and CPU time since start of one process (the API), read from /proc. */

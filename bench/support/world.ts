@@ -43,6 +43,11 @@ export interface ApiServerOptions {
   env?: Record<string, string>;
   /** How long to wait for /readyz (default 30 s). */
   timeoutMs?: number;
+  /**
+   * Node arguments to run instead of the compiled server (not built then), e.g. a bench's own
+   * baseline server: it gets the same environment and must answer GET /readyz too.
+   */
+  script?: string[];
 }
 
 export interface ApiServer {
@@ -61,12 +66,12 @@ export interface ApiServer {
 
 /** The compiled server (`node dist/main.js`, built first if stale) as a child process, once it answers /readyz. */
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
-  buildIfStale();
+  if (!options.script) buildIfStale();
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'race-free-bench-api-'));
   // e.g. BENCH_API_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof': profile the server, not the bench.
   const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
+  const child = spawn(process.execPath, [...nodeArgs, ...(options.script ?? ['dist/main.js'])], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -156,6 +161,11 @@ export interface BenchWorld {
   graphql: GraphQLClient;
   /** A bearer token the API processes accept. */
   token(userId: string, role?: Role): Promise<string>;
+  /**
+   * Another server on the API's database, with its secret and environment (`script` as in
+   * `ApiServerOptions`, e.g. a hand-written baseline), once it answers /readyz; stopped with the world.
+   */
+  startServer(script: string[]): Promise<ApiServer>;
   /** pids by group, `{ api: [...], mongod: [...] }`, for `LoadPool.run({ measure })` and `snapshotUsage`. */
   processes(): ProcessGroups;
   /** Stops the API processes, stripe-mock and mongod (also run on SIGINT/SIGTERM). */
@@ -175,12 +185,13 @@ export async function startBenchWorld(options: BenchWorldOptions = {}): Promise<
   let client: MongoClient | undefined;
   let graphql: GraphQLClient | undefined;
   const apis: ApiServer[] = [];
+  const others: ApiServer[] = [];
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      await Promise.allSettled(apis.map((api) => api.stop()));
+      await Promise.allSettled([...apis, ...others].map((server) => server.stop()));
       graphql?.close();
       await client?.close();
       await stripeMock?.stop();
@@ -197,9 +208,14 @@ export async function startBenchWorld(options: BenchWorldOptions = {}): Promise<
     [replSet, stripeMock] = await Promise.all([startEmbeddedReplSet({ log: quiet }), startStripeMock({ log: quiet })]);
     const dbName = `bench_${Date.now()}`;
     const jwtSecret = randomBytes(32).toString('hex');
-    for (let i = 0; i < (options.instances ?? 1); i += 1) {
-      apis.push(await startApiServer({ mongoUri: replSet.uri, dbName, stripeApiBase: stripeMock.url, jwtSecret, env: options.apiEnv }));
-    }
+    const serverOptions: ApiServerOptions = {
+      mongoUri: replSet.uri,
+      dbName,
+      stripeApiBase: stripeMock.url,
+      jwtSecret,
+      env: options.apiEnv,
+    };
+    for (let i = 0; i < (options.instances ?? 1); i += 1) apis.push(await startApiServer(serverOptions));
     client = await new MongoClient(replSet.uri).connect();
     graphql = graphqlClient(apis[0].graphqlUrl);
     const secret = new TextEncoder().encode(jwtSecret);
@@ -219,6 +235,11 @@ export async function startBenchWorld(options: BenchWorldOptions = {}): Promise<
       db: client.db(dbName),
       graphql,
       token: (userId, role = 'user') => signToken(secret, { id: userId, role }),
+      async startServer(script) {
+        const server = await startApiServer({ ...serverOptions, script });
+        others.push(server);
+        return server;
+      },
       processes: () => ({
         api: apis.map((api) => api.pid),
         mongod: members.map((member) => member.pid()).filter((pid): pid is number => pid !== undefined),
