@@ -13,3 +13,4 @@ export {
   type Outcome,
   PlanRefused,
 } from './groupCommit';
+export { readsById } from './readsById';

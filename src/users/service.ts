@@ -2,7 +2,7 @@ import type { ClientSession, Collection, Document, MongoClient } from 'mongodb';
 import { type Caller, MAX_USER_ID_LENGTH, type Role, isUserId } from '../auth';
 import type { Clock } from '../clock';
 import { DomainError, badInput } from '../errors';
-import { withTransaction } from '../mongo';
+import { readsById, withTransaction } from '../mongo';
 import type { UserDoc, UserView } from './collection';
 
 function suspendedError(): DomainError {
@@ -10,6 +10,7 @@ function suspendedError(): DomainError {
 }
 
 export function userService(users: Collection<UserDoc>, client: MongoClient, clock: Clock) {
+  const readUser = readsById(users);
   /**
    * The admin check and the admin action share one transaction, and the check WRITES the caller's
    * user document. A concurrent revocation also writes that document, so the two conflict and
@@ -74,8 +75,8 @@ export function userService(users: Collection<UserDoc>, client: MongoClient, clo
 
     /** The caller as the database knows them, creating the user from the token on first sight. */
     async recognise(claims: Caller): Promise<UserView> {
-      // A read on the hot path; the upsert (a write) only the first time a user is seen.
-      const known = await users.findOne({ _id: claims.id });
+      // A read on the hot path (shared by the requests of one event-loop turn); the upsert (a write) only the first time a user is seen.
+      const known = await readUser(claims.id);
       if (known) return view(known);
       const now = clock.now();
       const user = await users.findOneAndUpdate(
