@@ -65,7 +65,7 @@ try {
   const [warmResource, hotResource] = [await newResource(), await newResource()];
   const measuredDates = days(1, Math.min(HOLDS, DATES_PER_RESOURCE));
 
-  // Raw resources need only their slots (the server creates a resource's slots on its first hold).
+  // Raw resources need only their slots (the server creates a resource's slots with the resource).
   const rawIds = (n: number) => Array.from({ length: n }, () => new ObjectId().toHexString());
   const [rawTxnResources, rawClaimResources, [rawWarm], [rawHot]] = [rawIds(perRun), rawIds(perRun), rawIds(1), rawIds(1)];
   const slotDocs = (resources: string[], dates: string[]) =>
@@ -82,7 +82,7 @@ try {
   const graphql = (targets: Targets, tokens: string[], keyPrefix: string) => ({ url: world.api.graphqlUrl, tokens, keyPrefix, ...targets });
   const run = <P>(spec: Omit<PhaseSpec<P>, 'module' | 'measure'>) => pool.run({ module: LOAD, measure, ...spec });
 
-  // Warm-up: each GraphQL resource's slot horizon, the server's JIT, both sides' connection pools.
+  // Warm-up: a first claim on each GraphQL resource, the server's JIT, both sides' connection pools.
   const allGql = [...gqlResources, warmResource, hotResource];
   await run({
     factory: 'viaGraphQL',
