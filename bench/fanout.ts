@@ -356,7 +356,7 @@ async function measure(size: number, world: World, rounds: number, processes: nu
     const gql = (token: string, query: string, variables?: object) => postGraphQL(instance.graphqlUrl, token, query, variables);
     const admin = await signToken(secret, { id: 'bench-admin', role: 'admin' });
     const holder = await signToken(secret, { id: 'bench-holder', role: 'user' });
-    /** Holds one date; a retryable answer (the first hold writes the whole slot horizon) is retried with the same key. */
+    /** Holds one date; a retryable answer is retried with the same key. */
     const hold = async (date: string, tag: string) => {
       const i = { resourceId, dates: [date], idempotencyKey: `${tag}-${Date.now()}` };
       for (let attempt = 1; ; attempt += 1) {
@@ -382,7 +382,7 @@ async function measure(size: number, world: World, rounds: number, processes: nu
     await sleep(500);
     const idle = usage(pid);
 
-    // Subscribers come up; the first hold (the probe) then creates the resource's slot horizon.
+    // Subscribers come up; then the first hold (the probe).
     const setupStarted = Date.now();
     const shares = children.map((_, i) => Math.floor(size / children.length) + (i < size % children.length ? 1 : 0));
     const url = instance.wsUrl;

@@ -74,7 +74,7 @@ try {
   const [warmResource, hotResource] = [await newResource(), await newResource()];
   const measuredDates = days(1, Math.min(HOLDS, DATES_PER_RESOURCE));
 
-  // Raw and hand-written resources need only their slots (the server creates a resource's slots on its first hold).
+  // Raw and hand-written resources need only their slots (the server creates a resource's slots with the resource).
   const rawIds = (n: number) => Array.from({ length: n }, () => new ObjectId().toHexString());
   const [rawTxnResources, rawClaimResources, handResources] = [rawIds(perRun), rawIds(perRun), rawIds(perRun)];
   const [rawWarm, rawHot, handHot] = rawIds(3);
@@ -97,7 +97,7 @@ try {
   const run = <P>(spec: Omit<PhaseSpec<P>, 'module' | 'measure'>) => pool.run({ module: LOAD, measure, ...spec });
   const steady = <P>(factory: string, params: P, total: number) => run({ factory, params, total, concurrency: CONCURRENCY });
 
-  // Warm-up: each GraphQL resource's slot horizon, the servers' JIT, every side's connection pools.
+  // Warm-up: a first claim on each GraphQL resource, the servers' JIT, every side's connection pools.
   const allGql = [...gqlResources, warmResource, hotResource];
   await run({
     factory: 'viaGraphQL',

@@ -22,6 +22,7 @@ export interface AppOptions {
   holdTtlSeconds: number;
   sweepIntervalMs: number;
   refundRetryIntervalMs: number;
+  slotHorizonIntervalMs: number;
   /** How long an unfinished request keeps its idempotency key before a retry may take it over. */
   idempotencyLeaseMs: number;
   /** Tests only: pause a request right after it claimed its key. */
@@ -77,11 +78,13 @@ export async function buildApp(appOptions: AppOptions): Promise<App> {
       const bound = await http.start(port);
       services.sweeper.start();
       services.refundRetrier.start();
+      services.slotHorizon.start();
       return bound;
     },
     async stop() {
       await services.sweeper.stop();
       await services.refundRetrier.stop();
+      await services.slotHorizon.stop();
       // HTTP drains and open subscriptions are closed first, then the stream that fed them.
       await http.stop();
       await feed.stop();

@@ -16,6 +16,8 @@ export interface Config {
   sweepIntervalMs: number;
   /** How often each instance tries to retry pending refunds; 0 = never (not even at start). */
   refundRetryIntervalMs: number;
+  /** How often each instance tries to create the slots that come into the horizon; 0 = never (not even at start). */
+  slotHorizonIntervalMs: number;
   /** How long an idempotency key stays with a request that has not finished; then a retry may take it over. */
   idempotencyLeaseMs: number;
   mutationsPerMinute: number;
@@ -50,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     holdTtlSeconds: integer(env, 'HOLD_TTL_SECONDS', 1800, 1),
     sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 5000, 0),
     refundRetryIntervalMs: integer(env, 'REFUND_RETRY_INTERVAL_MS', 10_000, 0),
+    slotHorizonIntervalMs: integer(env, 'SLOT_HORIZON_INTERVAL_MS', 3_600_000, 0),
     idempotencyLeaseMs: integer(env, 'IDEMPOTENCY_LEASE_MS', DEFAULT_LEASE_MS, 1),
     mutationsPerMinute: integer(env, 'RATE_LIMIT_MUTATIONS_PER_MINUTE', 600, 1),
     mongoTimeoutMs: integer(env, 'MONGODB_TIMEOUT_MS', DEFAULT_MONGODB_TIMEOUT_MS, 500),

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
       holdTtlSeconds: config.holdTtlSeconds,
       sweepIntervalMs: config.sweepIntervalMs,
       refundRetryIntervalMs: config.refundRetryIntervalMs,
+      slotHorizonIntervalMs: config.slotHorizonIntervalMs,
       idempotencyLeaseMs: config.idempotencyLeaseMs,
       mutationsPerMinute: config.mutationsPerMinute,
       webSocketLimits: config.webSocketLimits,

@@ -30,6 +30,8 @@ export interface ServiceDeps {
   sweepIntervalMs: number;
   /** How often this instance tries to retry pending refunds (and once at start); 0 = never on its own. */
   refundRetryIntervalMs: number;
+  /** How often this instance tries to extend the resources' slot horizons (and once at start); 0 = never on its own. */
+  slotHorizonIntervalMs: number;
   idempotencyLeaseMs: number;
   idempotencyHooks?: IdempotencyHooks;
   payments: PaymentOptions;
@@ -47,7 +49,17 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps) {
   const { client, db, clock, logger, holdTtlSeconds } = deps;
   const users = userService(usersCollection(db), client, clock);
-  const capacity = capacityModule({ client, db, users, clock });
+  const locks = leaseLocks(locksCollection(db), clock);
+  const capacity = capacityModule({
+    client,
+    db,
+    users,
+    clock,
+    locks,
+    logger,
+    slotHorizonIntervalMs: deps.slotHorizonIntervalMs,
+    onJobRun: deps.metrics?.backgroundJobRun,
+  });
   const runIdempotent = idempotencyRunner({
     keys: idempotencyCollection(db),
     clock,
@@ -57,7 +69,6 @@ export function createServices(deps: ServiceDeps) {
     onOutcome: deps.metrics?.idempotencyOutcome,
   });
   const transactionStats: TransactionStats = { runs: 0, attempts: 0 };
-  const locks = leaseLocks(locksCollection(db), clock);
   const ledgerStore = ledgerCollections(db);
   const accounts = accountService(ledgerStore.accounts, clock);
   const ledger = ledgerService({
@@ -122,6 +133,7 @@ export function createServices(deps: ServiceDeps) {
       onExpired: expireCheckoutOf,
       onRun: deps.metrics?.backgroundJobRun,
     }),
+    slotHorizon: capacity.horizonJob,
     checkout: payments.checkout,
     topUps: payments.topUps,
     refunds: payments.refunds,

@@ -97,8 +97,6 @@ const HOLD: Operation = {
   async prepare(target, user) {
     const resource = await createResource(target, { capacity: 1 });
     const token = await target.token(user);
-    // Creates the resource's slots (a transaction of its own) before any fault is armed.
-    await holdDates(target, await target.token(`${user}-early`), resource.id, [dayFromToday(target, 1)]);
     const dates = [dayFromToday(target, 10), dayFromToday(target, 11)];
     const key = newKey();
     const holds = () => db(target).collection('holds').find({ userId: user }).toArray();

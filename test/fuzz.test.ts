@@ -475,7 +475,7 @@ describe('what fuzzing found', () => {
     expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_REQUEST']);
   });
 
-  it("writes nothing for a suspended user's hold on a resource nobody has held yet (not even its slots)", async () => {
+  it("writes nothing for a suspended user's hold on a resource nobody has held yet", async () => {
     const fresh = await createResource(app, { name: 'Never held' });
     const suspended = await app.gql(tokens.admin, `mutation($i: SuspendUserInput!) { suspendUser(input: $i) { suspended } }`, {
       i: { userId: 'fuzz-suspended' },

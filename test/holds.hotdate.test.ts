@@ -9,7 +9,7 @@ interface Answer {
   code?: string;
 }
 import type { DateSlotDoc } from '../src/capacity';
-import { liveClaimsOf } from '../src/capacity';
+import { horizonDates, liveClaimsOf } from '../src/capacity';
 import type { IdempotencyKeyDoc } from '../src/idempotency';
 import { startTestApp, type TestApp } from './support/app';
 import { createResource, dayFromToday, holdDates, newKey, RELEASE_HOLD } from './support/operations';
@@ -48,19 +48,12 @@ async function suspend(userId: string) {
   expect(answer.data.suspendUser.suspended).toBe(true);
 }
 
-/** Creates the resource's slots, so a test starts with its slot in place. */
-async function resourceWithSlots(capacity: number) {
-  const resource = await createResource(app, { capacity });
-  await holdDates(app, await app.token('slot-maker'), resource.id, [dayFromToday(app, 300)]);
-  return resource;
-}
-
 const held = (answers: Answer[]) => answers.filter((a) => a.result?.__typename === 'DatesHeld');
 const unavailable = (answers: Answer[]) => answers.filter((a) => a.result?.__typename === 'DatesUnavailable');
 
 describe('when many single-date holds queue on one date of one instance', () => {
   it('answers 200 of them with far fewer transactions than requests, none retried, one winner', async () => {
-    const resource = await resourceWithSlots(1);
+    const resource = await createResource(app, { capacity: 1 });
     const date = dayFromToday(app, 20);
     const tokens = await Promise.all(Array.from({ length: 200 }, (_, i) => app.token(`crowd-${i}`)));
     const before = { ...holdsService().claimStats };
@@ -77,7 +70,7 @@ describe('when many single-date holds queue on one date of one instance', () => 
   });
 
   it('answers the queued ones in ONE transaction: claims in order until one fails, capacity 3', async () => {
-    const resource = await resourceWithSlots(3);
+    const resource = await createResource(app, { capacity: 3 });
     const date = dayFromToday(app, 21);
     const before = holdsService().claimStats.runs;
     const answers = await Promise.all(holdInOrder(resource.id, date, ['q-0', 'q-1', 'q-2', 'q-3', 'q-4', 'q-5']));
@@ -97,7 +90,7 @@ describe('when many single-date holds queue on one date of one instance', () => 
 
 describe('when a date was freed just before a crowd asks for it', () => {
   it('lets exactly one of the crowd win after a release, though the crowd before it all lost', async () => {
-    const resource = await resourceWithSlots(1);
+    const resource = await createResource(app, { capacity: 1 });
     const date = dayFromToday(app, 30);
     const first = (await holdDates(app, await app.token('early'), resource.id, [date])).data.holdDates.hold;
     const lost = await Promise.all(holdInOrder(resource.id, date, ['lose-0', 'lose-1', 'lose-2', 'lose-3']));
@@ -113,7 +106,7 @@ describe('when a date was freed just before a crowd asks for it', () => {
   });
 
   it('lets exactly one of the crowd win once the hold on it has expired, with no sweeper', async () => {
-    const resource = await resourceWithSlots(1);
+    const resource = await createResource(app, { capacity: 1 });
     const date = dayFromToday(app, 31);
     await holdDates(app, await app.token('lapsing'), resource.id, [date]);
     expect(unavailable(await Promise.all(holdInOrder(resource.id, date, ['pre-0', 'pre-1', 'pre-2'])))).toHaveLength(3);
@@ -126,7 +119,7 @@ describe('when a date was freed just before a crowd asks for it', () => {
 
   it('never gives the date twice when a release races a queued crowd', async () => {
     for (let round = 0; round < 5; round++) {
-      const resource = await resourceWithSlots(1);
+      const resource = await createResource(app, { capacity: 1 });
       const date = dayFromToday(app, 40 + round);
       const owner = await app.token(`racer-owner-${round}`);
       const first = (await holdDates(app, owner, resource.id, [date])).data.holdDates.hold;
@@ -146,7 +139,7 @@ describe('when a date was freed just before a crowd asks for it', () => {
 
 describe('when suspended callers are in a crowd', () => {
   it('refuses them FORBIDDEN from the user read of their own request, records nothing for them, and the crowd gets one winner', async () => {
-    const resource = await resourceWithSlots(1);
+    const resource = await createResource(app, { capacity: 1 });
     const date = dayFromToday(app, 50);
     const ids = Array.from({ length: 30 }, (_, i) => (i % 3 === 1 ? `crowd-sus-${i}` : `crowd-ok-${i}`));
     await Promise.all(ids.filter((id) => id.startsWith('crowd-sus')).map(suspend));
@@ -162,7 +155,7 @@ describe('when suspended callers are in a crowd', () => {
   });
 
   it('refuses a hold over a WebSocket connection opened before the suspension: each mutation reads the caller again', async () => {
-    const resource = await resourceWithSlots(1);
+    const resource = await createResource(app, { capacity: 1 });
     const date = dayFromToday(app, 51);
     const client = wsClient(app, await app.token('ws-suspended'), { lazy: false });
     try {
@@ -179,15 +172,20 @@ describe('when suspended callers are in a crowd', () => {
     }
   });
 
-  it('writes nothing for a suspended caller on a resource that has no slots yet, and creates them for the others', async () => {
+  it('writes nothing for a suspended caller on a resource nobody has held yet, and the others hold it', async () => {
     const date = dayFromToday(app, 52);
     await suspend('fresh-sus');
-    const slots = app.db.collection('dateSlots');
+    const slots = app.db.collection<DateSlotDoc>('dateSlots');
     const untouched = await createResource(app, { capacity: 1 });
+    const resourceId = new ObjectId(untouched.id);
+    // Its slots were made with it: the hold path has nothing to create, so nothing to write first.
+    const horizon = horizonDates(app.clock.now()).length;
+    expect(await slots.countDocuments({ resourceId })).toBe(horizon);
     const refused = await holdDates(app, await app.token('fresh-sus'), untouched.id, [date]);
     expect(refused.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
-    expect(await slots.countDocuments({ resourceId: new ObjectId(untouched.id) })).toBe(0);
     expect(await keys().countDocuments({ scope: 'fresh-sus:holdDates' })).toBe(0);
+    expect(await slots.countDocuments({ resourceId })).toBe(horizon);
+    expect(await slots.countDocuments({ resourceId, version: { $ne: 0 } })).toBe(0);
 
     const [sus, ok] = await Promise.all([
       holdDates(app, await app.token('fresh-sus'), untouched.id, [date]),
@@ -195,13 +193,15 @@ describe('when suspended callers are in a crowd', () => {
     ]);
     expect(sus.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
     expect(ok.data.holdDates.__typename).toBe('DatesHeld');
-    expect(await slots.countDocuments({ resourceId: new ObjectId(untouched.id) })).toBeGreaterThan(1000);
+    expect(await keys().countDocuments({ scope: 'fresh-sus:holdDates' })).toBe(0);
+    expect((await slotOf(untouched.id, date))?.claims.map((c) => c.userId)).toEqual(['fresh-ok']);
+    expect(await slots.countDocuments({ resourceId })).toBe(horizon);
   });
 });
 
 describe('when a retry of a completed hold lands in a queued crowd', () => {
   it('replays its own answer and the crowd is answered as if it were not there', async () => {
-    const resource = await resourceWithSlots(3);
+    const resource = await createResource(app, { capacity: 3 });
     const date = dayFromToday(app, 60);
     const key = newKey();
     const input = { resourceId: resource.id, dates: [date], idempotencyKey: key };
@@ -227,7 +227,7 @@ describe('when a retry of a completed hold lands in a queued crowd', () => {
   });
 
   it('keeps two requests with one key out of one transaction: one hold, both answered with it', async () => {
-    const resource = await resourceWithSlots(5);
+    const resource = await createResource(app, { capacity: 5 });
     const date = dayFromToday(app, 61);
     const input = { resourceId: resource.id, dates: [date], idempotencyKey: newKey() };
     const caller = { id: 'twin', role: 'user' as const, suspended: false };

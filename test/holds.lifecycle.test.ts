@@ -72,7 +72,6 @@ describe('when the price changes', () => {
 
   it('prices a hold from the resource when its slots were made before slots carried the price', async () => {
     const resource = await createResource(app, { pricePerDate: 700, currency: 'SEK' });
-    await holdDates(app, alice, resource.id, [dayFromToday(app, 23)]);
     // Slots as an earlier version of the service left them.
     await app.db
       .collection('dateSlots')

@@ -237,17 +237,21 @@ describe('WebSocket and live availability metrics', () => {
 });
 
 describe('background job metrics', () => {
-  it('counts sweeper and refund-retrier runs, and what they did', async () => {
+  it('counts sweeper, refund-retrier and slot-horizon runs, and what they did', async () => {
     const date = dayFromToday(app, 90);
     await holdDates(app, await app.token('m-lapsed'), resourceId, [date]);
     const before = await scrape(app);
     app.clock.advance(2 * 3600 * 1000);
     expect(await app.app.services.sweeper.sweepOnce()).toBeGreaterThanOrEqual(1);
     await app.app.services.refundRetrier.retryOnce();
+    app.clock.advance(24 * 3600 * 1000); // a new date for every resource's horizon
+    expect(await app.app.services.slotHorizon.extendOnce()).toBeGreaterThanOrEqual(1);
     const moved = delta(before, await scrape(app));
     expect(moved('background_job_runs_total', { job: 'hold-sweeper', result: 'worked' })).toBe(1);
     expect(moved('background_job_items_total', { job: 'hold-sweeper' })).toBeGreaterThanOrEqual(1);
     expect(moved('background_job_runs_total', { job: 'refund-retrier', result: 'worked' })).toBe(1);
+    expect(moved('background_job_runs_total', { job: 'slot-horizon', result: 'worked' })).toBe(1);
+    expect(moved('background_job_items_total', { job: 'slot-horizon' })).toBeGreaterThanOrEqual(1);
   });
 });
 

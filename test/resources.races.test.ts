@@ -49,8 +49,10 @@ describe('when capacity is lowered while holds race for the same dates', () => {
       const resource = await createResource(app, { capacity: 10 });
       const dates = [dayFromToday(app, 40 + round), dayFromToday(app, 50 + round)];
       const tokens = await Promise.all(Array.from({ length: 100 }, (_, i) => app.token(`crowd-${round}-${i}`)));
-      // Some rounds hold one date first so the slot exists; others race on slot creation too.
+      // Some rounds hold one date first; the others have no slots (as an older version left a resource
+      // nobody had held), so the holds' fallback creates them while the capacity changes.
       if (round % 2 === 0) await holdDates(app, tokens[0], resource.id, [dates[0]]);
+      else await app.db.collection('dateSlots').deleteMany({ resourceId: new ObjectId(resource.id) });
       const lower = app.gql(admin, UPDATE, { input: { id: resource.id, expectedVersion: 1, capacity: 3 } });
       const holds = tokens.map((token, i) => holdDates(app, token, resource.id, [dates[i % 2]]));
       const [update, ...held] = await Promise.all([lower, ...holds]);

@@ -26,6 +26,7 @@ export const BENCH_API_ENV: Record<string, string> = {
   WS_MAX_OPERATIONS_PER_CONNECTION: '100000',
   SWEEP_INTERVAL_MS: '0',
   REFUND_RETRY_INTERVAL_MS: '0',
+  SLOT_HORIZON_INTERVAL_MS: '0',
 };
 
 /** `npm run build` unless dist/ is up to date with src/ (the same check `npm start` makes). */

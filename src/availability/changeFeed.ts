@@ -50,10 +50,10 @@ const PIPELINE = [
   {
     $match: {
       operationType: { $in: ['insert', 'update', 'replace'] },
-      // A slot born empty (the horizon a resource's first hold creates: ~1,100 at once) shows what no
-      // slot showed: AVAILABLE, remaining = capacity, version 0, which is what a client already has for
-      // every date it was not told about. Dropped here, on the server, so it costs no event, no
-      // lookup and no message. Any other insert (claims in it, or a version) is a change, and passes.
+      // A slot born empty (the ~1,100 a resource is created with, or the horizon job's new dates)
+      // shows what no slot showed: AVAILABLE, remaining = capacity, version 0, which is what a client
+      // already has for every date it was not told about. Dropped here, on the server, so it costs no
+      // event, no lookup and no message. Any other insert (claims in it, or a version) is a change, and passes.
       $nor: [{ operationType: 'insert', 'fullDocument.version': 0, 'fullDocument.claims': { $size: 0 } }],
     },
   },

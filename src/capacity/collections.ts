@@ -7,7 +7,7 @@ export interface ResourceDoc {
   currency: string;
   /** Optimistic-locking version: every update names the version it read and bumps it. */
   version: number;
-  /** Written whenever date slots are created, so slot creation conflicts with capacity changes. */
+  /** Written whenever slots are added to an existing resource, so their creation conflicts with capacity and price changes. */
   slotsCreated?: number;
   createdAt: Date;
 }

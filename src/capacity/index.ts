@@ -1,10 +1,13 @@
 import type { Db, MongoClient } from 'mongodb';
 import type { Clock } from '../clock';
+import type { BackgroundJobSettings, LeaseLocks } from '../locks';
+import type { Logger } from '../logger';
 import type { UserService } from '../users';
 import { claimSteps } from './claims';
 import { capacityCollections } from './collections';
+import { slotHorizonJob } from './horizonJob';
 import { resourceService } from './resources';
-import { slotCreator } from './slotHorizon';
+import { slotHorizon } from './slotHorizon';
 
 export { type ClaimedSlot, type ClaimReport, type ClaimSteps, liveClaimsOf } from './claims';
 export {
@@ -16,7 +19,7 @@ export {
   type ResourceDocument,
 } from './collections';
 export { claimSteps } from './claims';
-export { slotCreator } from './slotHorizon';
+export { SLOT_HORIZON_LOCK, type SlotHorizonJob } from './horizonJob';
 export {
   type CapacityBelowClaimsResult,
   MAX_CAPACITY,
@@ -24,13 +27,18 @@ export {
   type ResourceUpdatedResult,
   type VersionConflictResult,
 } from './resources';
-export { type EnsureSlots, MAX_DAYS_AHEAD } from './slotHorizon';
+export { type EnsureSlots, HORIZON_MARGIN_DAYS, horizonDates, MAX_DAYS_AHEAD } from './slotHorizon';
 
 export interface CapacityDeps {
   client: MongoClient;
   db: Db;
   users: UserService;
   clock: Clock;
+  locks: LeaseLocks;
+  logger: Logger;
+  /** How often this instance tries to extend the slot horizons (and once at start); 0 = never on its own. */
+  slotHorizonIntervalMs: number;
+  onJobRun?: BackgroundJobSettings['onRun'];
 }
 
 /**
@@ -38,13 +46,24 @@ export interface CapacityDeps {
  * the claims inside slots. Other modules claim, release and book dates only through `claims`,
  * inside their own transactions; they never write these collections.
  */
-export function capacityModule({ client, db, users, clock }: CapacityDeps) {
+export function capacityModule({ client, db, users, clock, ...deps }: CapacityDeps) {
   const collections = capacityCollections(db);
   const claims = claimSteps(collections.slots);
+  const horizon = slotHorizon(client, collections.slots, collections.resources, clock);
   return {
-    resources: resourceService({ client, resources: collections.resources, claims, users, clock }),
+    resources: resourceService({ client, resources: collections.resources, claims, insertSlots: horizon.insertSlots, users, clock }),
     claims,
-    ensureSlots: slotCreator(client, collections.slots, collections.resources, clock),
+    /** The hold path's fallback when a claim found no slot (slots are made with the resource and kept ahead by `horizonJob`). */
+    ensureSlots: horizon.ensureSlots,
+    horizonJob: slotHorizonJob({
+      ...collections,
+      createSlots: horizon.createSlots,
+      locks: deps.locks,
+      clock,
+      logger: deps.logger,
+      intervalMs: deps.slotHorizonIntervalMs,
+      onRun: deps.onJobRun,
+    }),
     /** Read-only outside this module: availability answers and the change feed read slots. */
     slots: collections.slots,
   };

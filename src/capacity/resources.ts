@@ -8,6 +8,7 @@ import { Rollback, withTransaction } from '../mongo';
 import type { UserService } from '../users';
 import type { ClaimSteps } from './claims';
 import type { ResourceDoc, ResourceDocument } from './collections';
+import { horizonDates, type InsertSlots } from './slotHorizon';
 
 /** Capacity is stored per date slot as an array of claims; keep it small enough to scan. */
 export const MAX_CAPACITY = 1000;
@@ -37,6 +38,8 @@ export interface ResourceDeps {
   client: MongoClient;
   resources: Collection<ResourceDoc>;
   claims: ClaimSteps;
+  /** Slot creation (slotHorizon.ts): a resource is born with its whole horizon. */
+  insertSlots: InsertSlots;
   users: UserService;
   clock: Clock;
 }
@@ -52,7 +55,7 @@ function checkCapacity(capacity: number): number {
   return capacity;
 }
 
-export function resourceService({ client, resources, claims, users, clock }: ResourceDeps) {
+export function resourceService({ client, resources, claims, insertSlots, users, clock }: ResourceDeps) {
   const find = (id: string): Promise<ResourceDocument | null> => findById(resources, id);
 
   /** An unknown resource is bad input, named by the field that carried its id. */
@@ -76,7 +79,13 @@ export function resourceService({ client, resources, claims, users, clock }: Res
       return pageById(resources, {}, page, 'oldestFirst');
     },
 
-    /** Admin only, checked inside the transaction that inserts (see UserService.authorizeAdmin). */
+    /**
+     * Admin only, checked inside the transaction that inserts (see UserService.authorizeAdmin). The
+     * resource is inserted with its whole slot horizon, so no hold has to create a slot. G7 holds for
+     * these slots without a write conflict: nothing can see the resource before this transaction
+     * commits, and it commits with them, so any capacity or price change (whose transaction must find
+     * the resource) sees every one of them in its snapshot and writes it.
+     */
     async create(caller: Caller, input: NewResource): Promise<ResourceDocument> {
       const doc: ResourceDocument = {
         _id: new ObjectId(),
@@ -90,6 +99,7 @@ export function resourceService({ client, resources, claims, users, clock }: Res
       return withTransaction(client, async (session) => {
         await users.authorizeAdmin(session, caller.id);
         await resources.insertOne({ ...doc }, { session });
+        await insertSlots(session, doc._id, doc, horizonDates(doc.createdAt));
         return doc;
       });
     },

@@ -109,13 +109,13 @@ export function createMetrics() {
   });
   const jobRuns = new Counter({
     name: 'background_job_runs_total',
-    help: 'Runs of the leased background jobs (hold-sweeper, refund-retrier) on this instance, by result: worked (held the lock), idle (another instance holds it), failed',
+    help: 'Runs of the leased background jobs (hold-sweeper, refund-retrier, slot-horizon) on this instance, by result: worked (held the lock), idle (another instance holds it), failed',
     labelNames: ['job', 'result'] as const,
     registers,
   });
   const jobItems = new Counter({
     name: 'background_job_items_total',
-    help: 'What the background jobs did: holds expired by the sweeper, refunds sent by the retrier',
+    help: 'What the background jobs did: holds expired by the sweeper, refunds sent by the retrier, slots created by the horizon job',
     labelNames: ['job'] as const,
     registers,
   });

@@ -43,6 +43,8 @@ export interface TestAppOptions {
   localPayments?: boolean;
   /** How holds are group-committed (default: the product's). */
   holdBatching?: GroupCommitOptions;
+  /** Run the slot horizon job at start and then this often (default 0: only by hand). */
+  slotHorizonIntervalMs?: number;
 }
 
 /**
@@ -67,9 +69,10 @@ export async function startTestApp(options: TestAppOptions = {}) {
     logger: options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     jwtSecret,
     holdTtlSeconds: options.holdTtlSeconds ?? 1800,
-    // Tests run sweeps by hand, so the background loop never races their assertions.
+    // Tests run the background jobs by hand, so their loops never race the assertions.
     sweepIntervalMs: 0,
     refundRetryIntervalMs: 0,
+    slotHorizonIntervalMs: options.slotHorizonIntervalMs ?? 0,
     idempotencyLeaseMs: options.idempotencyLeaseMs ?? DEFAULT_LEASE_MS,
     idempotencyHooks: options.idempotencyHooks,
     // Concurrency tests fire thousands of mutations as one user; the limit has a test of its own.

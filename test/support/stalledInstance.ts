@@ -27,6 +27,7 @@ const app = await buildApp({
   holdTtlSeconds: config.holdTtlSeconds,
   sweepIntervalMs: 0,
   refundRetryIntervalMs: 0,
+  slotHorizonIntervalMs: 0,
   idempotencyLeaseMs: config.idempotencyLeaseMs,
   idempotencyHooks: { afterClaim: () => new Promise<void>(() => {}) },
   mutationsPerMinute: config.mutationsPerMinute,
