@@ -11,11 +11,12 @@ import { type Page, type PageArgs, pageById } from '../mongo';
 import { type GroupCommitObserver, type GroupCommitOptions, withTransaction } from '../mongo';
 import type { UserService, UserView } from '../users';
 import type { HoldCheckout, HoldDoc, HoldDocument } from './collections';
-import { type HoldDatesResult, holdCommitter } from './holdCommit';
+import type { HoldDatesResult } from './holdBatch';
+import { holdCommitter } from './holdCommit';
 
 export const MAX_DATES_PER_HOLD = 31;
 
-export type { DatesHeldResult, DatesUnavailableResult, HoldDatesResult } from './holdCommit';
+export type { DatesHeldResult, DatesUnavailableResult, HoldDatesResult } from './holdBatch';
 
 export interface HoldDatesInput {
   resourceId: string;

@@ -1,49 +1,7 @@
-import type { ClientSession, Collection, Document, ObjectId } from 'mongodb';
+import type { ClientSession, Collection, ObjectId } from 'mongodb';
+import { type ClaimedSlot, claimFilter, claimUpdate, liveClaims } from './claimRule';
+import { claimAll, type ClaimRequest } from './claimSet';
 import type { Claim, DateSlotDoc } from './collections';
-
-/** What a successful claim learns about the slot it took (absent on slots older than these fields). */
-export type ClaimedSlot = Pick<DateSlotDoc, 'pricePerDate' | 'currency'>;
-
-/** A claim counts against capacity while it is booked, or held and not yet expired. */
-function isLive(now: Date): Document {
-  return { $or: [{ $eq: ['$$claim.state', 'booked'] }, { $gt: ['$$claim.expiresAt', now] }] };
-}
-
-function liveClaims(now: Date): Document {
-  return { $filter: { input: '$claims', as: 'claim', cond: isLive(now) } };
-}
-
-/** The precondition of a claim: fewer live claims than capacity, counting lapsed holds as free. */
-const claimFilter = (resourceId: ObjectId, date: string, now: Date): Document => ({
-  resourceId,
-  date,
-  $expr: { $lt: [{ $size: liveClaims(now) }, '$capacity'] },
-});
-
-/** Drops lapsed claims and appends ours. */
-const claimUpdate = (claim: Claim, now: Date): Document[] => [
-  { $set: { claims: { $concatArrays: [liveClaims(now), [{ $literal: claim }]] }, version: { $add: ['$version', 1] } } },
-];
-
-/** One claim of a set, for `claimAll`. */
-export interface ClaimRequest {
-  resourceId: ObjectId;
-  date: string;
-  claim: Claim;
-}
-
-/** What became of one claim of a set: whether its conditional write applied, and its slot's price (null: no slot). */
-export interface ClaimReport {
-  applied: boolean;
-  slot: ClaimedSlot | null;
-}
-
-const slotKey = (resourceId: ObjectId, date: string) => `${resourceId.toHexString()}:${date}`;
-
-/** The same rule as `isLive`, applied to a slot already read, for availability answers. */
-export function liveClaimsOf(slot: Pick<DateSlotDoc, 'claims'>, now: Date): Claim[] {
-  return slot.claims.filter((c) => c.state === 'booked' || (c.expiresAt !== null && c.expiresAt > now));
-}
 
 /**
  * The claim steps, bound to the capacity module's `dateSlots`. Other modules run them inside their
@@ -67,47 +25,6 @@ export function claimSteps(slots: Collection<DateSlotDoc>) {
     return slots.findOneAndUpdate(claimFilter(resourceId, date, now), claimUpdate(claim, now), {
       session,
       projection: { _id: 0, pricePerDate: 1, currency: 1 },
-    });
-  }
-
-  /**
-   * Many claims at once, set-oriented: ONE ordered `bulkWrite` of the same conditional updates as
-   * `claimDate` (each filter still the precondition, so each claim is decided by its own write, in
-   * order), then ONE read of the slots in the same transaction for their prices. Unless every claim
-   * applied, the read also says which did: a claim applied exactly when its hold's id is among the
-   * slot's claims after the writes. That reads the outcome of our own writes (the transaction holds
-   * these slots until it ends; no claim of ours lapses within it), as `findOneAndUpdate` returns one:
-   * it never decides a claim. One report per claim, in order.
-   */
-  async function claimAll(session: ClientSession, requests: ClaimRequest[], now: Date): Promise<ClaimReport[]> {
-    const written = await slots.bulkWrite(
-      requests.map(({ resourceId, date, claim }) => ({
-        updateOne: { filter: claimFilter(resourceId, date, now), update: claimUpdate(claim, now) },
-      })),
-      { session, ordered: true },
-    );
-    const everyApplied = written.modifiedCount === requests.length;
-    const datesOf = new Map<string, { resourceId: ObjectId; dates: string[] }>();
-    for (const { resourceId, date } of requests) {
-      const entry = datesOf.get(resourceId.toHexString()) ?? { resourceId, dates: [] };
-      entry.dates.push(date);
-      datesOf.set(resourceId.toHexString(), entry);
-    }
-    const found = await slots
-      .find(
-        { $or: [...datesOf.values()].map(({ resourceId, dates }) => ({ resourceId, date: { $in: dates } })) },
-        {
-          session,
-          projection: { _id: 0, resourceId: 1, date: 1, pricePerDate: 1, currency: 1, ...(everyApplied ? {} : { 'claims.holdId': 1 }) },
-        },
-      )
-      .toArray();
-    const bySlot = new Map(found.map((slot) => [slotKey(slot.resourceId, slot.date), slot]));
-    return requests.map(({ resourceId, date, claim }) => {
-      const slot = bySlot.get(slotKey(resourceId, date));
-      if (!slot) return { applied: false, slot: null };
-      const applied = everyApplied || slot.claims.some((c) => c.holdId.equals(claim.holdId));
-      return { applied, slot: { pricePerDate: slot.pricePerDate, currency: slot.currency } };
     });
   }
 
@@ -175,7 +92,8 @@ export function claimSteps(slots: Collection<DateSlotDoc>) {
 
   return {
     claim: claimDate,
-    claimAll,
+    /** Many claims in one `bulkWrite` (claimSet.ts). */
+    claimAll: (session: ClientSession, requests: ClaimRequest[], now: Date) => claimAll(slots, session, requests, now),
     existing: existingDates,
     release: releaseClaims,
     markBooked: markClaimBooked,

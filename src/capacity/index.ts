@@ -9,7 +9,9 @@ import { slotHorizonJob } from './horizonJob';
 import { resourceService } from './resources';
 import { slotHorizon } from './slotHorizon';
 
-export { type ClaimedSlot, type ClaimReport, type ClaimSteps, liveClaimsOf } from './claims';
+export { type ClaimedSlot, liveClaimsOf } from './claimRule';
+export type { ClaimReport } from './claimSet';
+export type { ClaimSteps } from './claims';
 export {
   capacityCollections,
   type Claim,

@@ -41,6 +41,28 @@ export const queueFull = () =>
     retryAfterSeconds: QUEUE_FULL_RETRY_AFTER_SECONDS,
   });
 
+/** The next batch: waiting orders, oldest first, whose keys neither a running batch (`busy`) nor an earlier waiting order holds. */
+function takeBatch<O, R>(waiting: Queued<O, R>[], busy: Set<string>, maxBatch: number) {
+  const blocked = new Set(busy);
+  const batch: Queued<O, R>[] = [];
+  const distinct = new Set<string>();
+  const left: Queued<O, R>[] = [];
+  for (const queued of waiting) {
+    const free = queued.keys.every((key) => !blocked.has(key));
+    const fits =
+      (queued.alone ? batch.length === 0 : batch.length < maxBatch && !batch[0]?.alone) &&
+      !(queued.distinct !== undefined && distinct.has(queued.distinct));
+    if (free && fits) {
+      batch.push(queued);
+      if (queued.distinct !== undefined) distinct.add(queued.distinct);
+    } else {
+      left.push(queued);
+      for (const key of queued.keys) blocked.add(key);
+    }
+  }
+  return { batch, left };
+}
+
 /**
  * The lock-key queue under group commit (see groupCommit.ts). Transactions that write the same
  * document abort each other (write conflicts) and retry; so this instance never runs two batches
@@ -65,29 +87,6 @@ export function lockKeyQueue<O, R>(
   let waiting: Queued<O, R>[] = [];
   const busy = new Set<string>();
   let running = 0;
-
-  /** The next batch: waiting orders, oldest first, whose keys neither a running batch nor an earlier waiting order holds. */
-  function nextBatch(): Queued<O, R>[] {
-    const blocked = new Set(busy);
-    const batch: Queued<O, R>[] = [];
-    const distinct = new Set<string>();
-    const left: Queued<O, R>[] = [];
-    for (const queued of waiting) {
-      const free = queued.keys.every((key) => !blocked.has(key));
-      const fits =
-        (queued.alone ? batch.length === 0 : batch.length < options.maxBatch && !batch[0]?.alone) &&
-        !(queued.distinct !== undefined && distinct.has(queued.distinct));
-      if (free && fits) {
-        batch.push(queued);
-        if (queued.distinct !== undefined) distinct.add(queued.distinct);
-      } else {
-        left.push(queued);
-        for (const key of queued.keys) blocked.add(key);
-      }
-    }
-    waiting = left;
-    return batch;
-  }
 
   /** The lane and the keys a running batch holds, each given up once. */
   function holdings(keys: string[]) {
@@ -142,7 +141,8 @@ export function lockKeyQueue<O, R>(
 
   function pump(): void {
     while (running < options.maxConcurrent && waiting.length > 0) {
-      const batch = nextBatch();
+      const { batch, left } = takeBatch(waiting, busy, options.maxBatch);
+      waiting = left;
       if (batch.length === 0) return;
       start(batch);
     }
