@@ -141,13 +141,25 @@ const HOLD_BATCH: Operation = {
     const holdsOf = (id: string) => db(target).collection('holds').find({ userId: id }).toArray();
     let holdId = '';
     let blocks = 0;
+    /**
+     * A companion retries as a client does (same key) while answered SERVICE_UNAVAILABLE: a commit
+     * failing with ShutdownInProgress makes the driver clear its pool, which may fail a companion's
+     * read in flight; what is checked is that every effect lands once.
+     */
+    async function companionHold(companion: string, i: number) {
+      for (let attempt = 1; ; attempt += 1) {
+        const answer = await holdDates(target, companion, resource.id, [dayFromToday(target, 20 + i)], companionKeys[i]);
+        if (answer.status !== 503 || attempt === 5) return answer;
+        await sleep(200);
+      }
+    }
     return {
       async act() {
         blocks += 1;
         const [, answer] = await Promise.all([
           holdDates(target, blocker, resource.id, [dayFromToday(target, 100 + blocks)]),
           holdDates(target, token, resource.id, dates, key),
-          ...companions.map((companion, i) => holdDates(target, companion, resource.id, [dayFromToday(target, 20 + i)], companionKeys[i])),
+          ...companions.map((companion, i) => companionHold(companion, i)),
         ]);
         return answer;
       },

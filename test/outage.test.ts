@@ -6,7 +6,7 @@ import { type EmbeddedReplSet, startEmbeddedReplSet } from '../src/dev';
 import { startApiProcess } from './support/apiProcess';
 import { startTestApp, type TestApp } from './support/app';
 import { createResource, dayFromToday, holdDates } from './support/operations';
-import { subscribeAvailability, wsClient, wsRequest } from './support/subscriptions';
+import { subscribeAvailability, waitForSubscribers, wsClient, wsRequest } from './support/subscriptions';
 
 /** A replica set of its own: this file freezes and restarts its mongod. */
 let replSet: EmbeddedReplSet;
@@ -96,7 +96,10 @@ describe('when mongod is restarted under a running app', () => {
     const resource = await createResource(app, { capacity: 2 });
     const token = await app.token('restarted');
     const client = wsClient(app, token);
+    const subscribers = app.app.services.live.subscriberCount();
     const live = subscribeAvailability(client, { resourceId: resource.id, from: dayFromToday(app, 1), to: dayFromToday(app, 60) });
+    // Registered before the hold: a subscription sends what commits after it is set up.
+    await waitForSubscribers(app, subscribers + 1);
     await holdDates(app, token, resource.id, [dayFromToday(app, 3)]);
     await live.waitFor((e) => e.date === dayFromToday(app, 3));
 
