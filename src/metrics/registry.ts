@@ -36,15 +36,10 @@ function processMetrics(): Registry {
   return processRegistry;
 }
 
-/**
- * One app's metrics, in its own registry (tests run several apps in one process). Every label takes
- * values from a fixed set (operation names from the schema, error codes, event types the webhook
- * knows, or `other`), never ids or free text, so the number of series stays bounded.
- */
-export function createMetrics() {
-  const registry = new Registry();
-  const registers = [registry];
+type Registers = Registry[];
 
+/** GraphQL operations and HTTP requests. */
+function requestMetrics(registers: Registers) {
   const operationDuration = new Histogram({
     name: 'graphql_operation_duration_seconds',
     help: 'GraphQL operations from arrival to answer, by transport, operation type, root field and outcome (result type or error code); for subscriptions, until the subscription is set up',
@@ -59,6 +54,18 @@ export function createMetrics() {
     buckets: LATENCY_BUCKETS,
     registers,
   });
+  return {
+    operation(labels: OperationLabels, seconds: number): void {
+      operationDuration.observe({ ...labels }, seconds);
+    },
+    httpRequest(method: string, route: string, status: number, seconds: number): void {
+      httpDuration.observe({ method, route, status: String(status) }, seconds);
+    },
+  };
+}
+
+/** MongoDB transactions, idempotency keys and the group-commit engines. */
+function storageMetrics(registers: Registers) {
   const transactions = new Counter({
     name: 'mongodb_transactions_total',
     help: 'MongoDB transactions run, by outcome: committed, rolled_back (an expected business outcome) or failed',
@@ -81,6 +88,54 @@ export function createMetrics() {
     labelNames: ['outcome'] as const,
     registers,
   });
+  // Known series start at 0, so the first increment shows in rate() and absent means "not this app".
+  for (const outcome of IDEMPOTENCY_OUTCOMES) idempotency.inc({ outcome }, 0);
+  for (const outcome of TRANSACTION_OUTCOMES) transactions.inc({ outcome }, 0);
+  return {
+    transactionAttempt(attempt: number): void {
+      transactionAttempts.inc();
+      if (attempt > 0) transactionRetries.inc();
+    },
+    transactionFinished(outcome: TransactionOutcome): void {
+      transactions.inc({ outcome });
+    },
+    idempotencyOutcome(outcome: IdempotencyOutcome): void {
+      idempotency.inc({ outcome });
+    },
+    /** Where the group-commit engines report (src/mongo/groupCommit). */
+    groupCommit: groupCommitMetrics(registers),
+  };
+}
+
+function groupCommitMetrics(registers: Registers) {
+  const batches = new Histogram({
+    name: 'group_commit_batch_orders',
+    help: 'Orders per group-commit transaction attempt, by engine (holds, ledger): 1 = ran alone',
+    labelNames: ['engine'] as const,
+    buckets: [1, 2, 4, 8, 16, 32, 64, 100],
+    registers,
+  });
+  const splits = new Counter({
+    name: 'group_commit_splits_total',
+    help: 'Batches that had to retry or whose plan the database refused, so each of their orders ran again alone, by engine',
+    labelNames: ['engine'] as const,
+    registers,
+  });
+  const queueFull = new Counter({
+    name: 'group_commit_queue_full_total',
+    help: 'Orders refused SERVICE_UNAVAILABLE (retryable) because their engine already had its most orders waiting',
+    labelNames: ['engine'] as const,
+    registers,
+  });
+  return {
+    batch: (engine: string, orders: number): void => batches.observe({ engine }, orders),
+    split: (engine: string): void => splits.inc({ engine }),
+    queueFull: (engine: string): void => queueFull.inc({ engine }),
+  };
+}
+
+/** The Stripe webhook, live availability and the background jobs. */
+function activityMetrics(registers: Registers) {
   const webhooks = new Counter({
     name: 'stripe_webhook_events_total',
     help: 'Stripe webhook deliveries, by event type and result',
@@ -119,59 +174,7 @@ export function createMetrics() {
     labelNames: ['job'] as const,
     registers,
   });
-  const batches = new Histogram({
-    name: 'group_commit_batch_orders',
-    help: 'Orders per group-commit transaction attempt, by engine (holds, ledger): 1 = ran alone',
-    labelNames: ['engine'] as const,
-    buckets: [1, 2, 4, 8, 16, 32, 64, 100],
-    registers,
-  });
-  const splits = new Counter({
-    name: 'group_commit_splits_total',
-    help: 'Batches that had to retry or whose plan the database refused, so each of their orders ran again alone, by engine',
-    labelNames: ['engine'] as const,
-    registers,
-  });
-  const queueFull = new Counter({
-    name: 'group_commit_queue_full_total',
-    help: 'Orders refused SERVICE_UNAVAILABLE (retryable) because their engine already had its most orders waiting',
-    labelNames: ['engine'] as const,
-    registers,
-  });
-
-  // Known series start at 0, so the first increment shows in rate() and absent means "not this app".
-  for (const outcome of IDEMPOTENCY_OUTCOMES) idempotency.inc({ outcome }, 0);
-  for (const outcome of TRANSACTION_OUTCOMES) transactions.inc({ outcome }, 0);
-
   return {
-    registry,
-
-    /** The text a Prometheus scrape gets: this app's metrics and the process's. */
-    async scrape(): Promise<{ contentType: string; body: string }> {
-      const merged = Registry.merge([processMetrics(), registry]);
-      return { contentType: merged.contentType, body: await merged.metrics() };
-    },
-
-    operation(labels: OperationLabels, seconds: number): void {
-      operationDuration.observe({ ...labels }, seconds);
-    },
-
-    httpRequest(method: string, route: string, status: number, seconds: number): void {
-      httpDuration.observe({ method, route, status: String(status) }, seconds);
-    },
-
-    transactionAttempt(attempt: number): void {
-      transactionAttempts.inc();
-      if (attempt > 0) transactionRetries.inc();
-    },
-    transactionFinished(outcome: TransactionOutcome): void {
-      transactions.inc({ outcome });
-    },
-
-    idempotencyOutcome(outcome: IdempotencyOutcome): void {
-      idempotency.inc({ outcome });
-    },
-
     webhook(type: string | undefined, result: WebhookResult): void {
       webhooks.inc({ type: type === undefined ? 'unknown' : WEBHOOK_TYPES.has(type) ? type : 'other', result });
     },
@@ -191,17 +194,32 @@ export function createMetrics() {
       subscriberCount = count;
     },
 
-    /** Where the group-commit engines report (src/mongo/groupCommit). */
-    groupCommit: {
-      batch: (engine: string, orders: number): void => batches.observe({ engine }, orders),
-      split: (engine: string): void => splits.inc({ engine }),
-      queueFull: (engine: string): void => queueFull.inc({ engine }),
-    },
-
     backgroundJobRun(job: string, result: JobRunResult, items?: number): void {
       jobRuns.inc({ job, result });
       if (items) jobItems.inc({ job }, items);
     },
+  };
+}
+
+/**
+ * One app's metrics, in its own registry (tests run several apps in one process). Every label takes
+ * values from a fixed set (operation names from the schema, error codes, event types the webhook
+ * knows, or `other`), never ids or free text, so the number of series stays bounded.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  const registers = [registry];
+  return {
+    registry,
+
+    /** The text a Prometheus scrape gets: this app's metrics and the process's. */
+    async scrape(): Promise<{ contentType: string; body: string }> {
+      const merged = Registry.merge([processMetrics(), registry]);
+      return { contentType: merged.contentType, body: await merged.metrics() };
+    },
+    ...requestMetrics(registers),
+    ...storageMetrics(registers),
+    ...activityMetrics(registers),
   };
 }
 
