@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type ClientSession, MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ledgerCollections } from '../src/ledger';
-import { type Lane, lockKeyQueue, type Queued } from '../src/mongo/groupCommit';
+import { type Lane, lockKeyQueue, type Queued } from '../src/mongo';
 import {
   type AccountReader,
   readAccounts,

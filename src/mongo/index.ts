@@ -4,13 +4,5 @@ export { asOutage, RETRY_AFTER_SECONDS } from './outage';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, type PageArgs, pageById } from './pagination';
 export { observeTransactions, Rollback, type TransactionObserver, type TransactionStats, withTransaction } from './transaction';
 export { DUPLICATE_KEY, isDuplicateKey } from './errors';
-export {
-  type GroupCommit,
-  type GroupCommitObserver,
-  type GroupCommitOptions,
-  groupCommit,
-  OrderFailed,
-  type Outcome,
-  PlanRefused,
-} from './groupCommit';
+export * from './groupCommit';
 export { readsById } from './readsById';
