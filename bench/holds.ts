@@ -8,6 +8,7 @@ import {
   type PhaseResult,
   type PhaseSpec,
   printTable,
+  reportChecks,
   processLine,
   startBenchWorld,
   startLoadWorkers,
@@ -220,9 +221,4 @@ try {
   await pool.close();
   await world.stop();
 }
-if (problems.length > 0) {
-  console.error(`\nFAILED:\n  ${problems.join('\n  ')}`);
-  process.exitCode = 1;
-} else {
-  console.log('checks: passed');
-}
+reportChecks(problems);

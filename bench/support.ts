@@ -45,5 +45,5 @@ export {
 export { sharedMongoClient, warm, warmGraphQL, warmMongo } from './support/mongo';
 export { type ProcessGroups, type ProcessUsage, readProcessUsage, snapshotUsage, usageBetween, type UsageSnapshot } from './support/proc';
 export { hashIndex, type LatencySummary, percentile, summarize } from './support/stats';
-export { format, latencyRow, printTable, processLine, type Row, throughputRow, usageLine } from './support/report';
+export { format, latencyRow, printTable, processLine, reportChecks, type Row, throughputRow, usageLine } from './support/report';
 export { wholeNumberOptions } from './support/args';

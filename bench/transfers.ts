@@ -4,6 +4,7 @@ import {
   type PhaseResult,
   type PhaseSpec,
   printTable,
+  reportChecks,
   processLine,
   startBenchWorld,
   startLoadWorkers,
@@ -153,9 +154,4 @@ try {
   await pool.close();
   await world.stop();
 }
-if (problems.length > 0) {
-  console.error(`\nFAILED:\n  ${problems.join('\n  ')}`);
-  process.exitCode = 1;
-} else {
-  console.log('checks: passed');
-}
+reportChecks(problems);

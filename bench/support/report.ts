@@ -84,3 +84,13 @@ export function processLine(label: string, pid: number): string {
     `CPU ${((usage.cpuUserMs + usage.cpuSystemMs) / 1000).toFixed(1)} s since start (user ${(usage.cpuUserMs / 1000).toFixed(1)} s, system ${(usage.cpuSystemMs / 1000).toFixed(1)} s)`
   );
 }
+
+/** The end of every bench: its checks' verdict, exit code 1 when any failed. */
+export function reportChecks(problems: string[]): void {
+  if (problems.length > 0) {
+    console.error(`\nFAILED:\n  ${problems.join('\n  ')}`);
+    process.exitCode = 1;
+  } else {
+    console.log('checks: passed');
+  }
+}
