@@ -1,6 +1,6 @@
-import type { Logger } from '../logger';
+import type { Logger } from '../../logger';
 import { queryShapeLimits, type QueryShapeLimits } from './limits';
-import { errorMasking, type FormatError } from './masking';
+import { errorMasking, type FormatError } from '../masking';
 import { mutationRateLimiter, type RateLimiter } from './rateLimit';
 import { withRequestId } from './requestId';
 

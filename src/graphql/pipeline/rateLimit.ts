@@ -1,4 +1,4 @@
-import { DomainError } from '../errors';
+import { DomainError } from '../../errors';
 
 export interface RateLimiter {
   /** Counts one mutation for the caller; throws RATE_LIMITED once they are over the limit. */
