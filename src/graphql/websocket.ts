@@ -2,19 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import {
   type ASTNode,
-  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   GraphQLError,
-  type GraphQLSchema,
   Kind,
   createSourceEventStream,
   execute,
   getOperationAST,
-  type OperationDefinitionNode,
-  parse,
-  specifiedRules,
-  validate,
   visit,
 } from 'graphql';
 import type { Disposable } from 'graphql-ws';
@@ -24,9 +18,9 @@ import { DomainError } from '../errors';
 import type { Logger } from '../logger';
 import type { OperationObservation, OperationObserver } from '../metrics';
 import { isSaneId, REQUEST_ID_HEADER, type RequestScope, requestIdFrom, runInRequest } from '../requestContext';
-import type { Context } from './context';
-import { asGraphQLError, toGraphQLError } from './errors';
-import type { OperationPipeline } from './pipeline';
+import type { UserView } from '../users';
+import { asGraphQLError } from './errors';
+import { type OperationPipeline, withCode } from './pipeline';
 
 export interface WebSocketLimits {
   /** Open connections per user (anonymous connections count per remote address); over it → close 4430. */
@@ -49,13 +43,9 @@ const CLOSE_TRY_AGAIN_LATER = 1013;
 export interface WebSocketOptions {
   server: Server;
   path: string;
-  schema: GraphQLSchema;
   pipeline: OperationPipeline;
   logger: Logger;
   limits: WebSocketLimits;
-  /** Verifies the `connection_init` payload's `authorization`; throws UNAUTHENTICATED for a bad token. */
-  authenticate: (authorization: unknown) => Promise<Context['caller']>;
-  services: Context['services'];
   /** Metrics: each operation, and accepted connections opening and closing. */
   observe?: { operations: OperationObserver; opened(): void; closed(): void };
 }
@@ -67,19 +57,12 @@ interface WsOperation {
 }
 
 type Extra = {
-  caller?: Context['caller'];
+  /** As read when the connection opened; a mutation reads it again (the pipeline's admission). */
+  caller?: UserView;
   connectionKey?: string;
   /** The connection's operations in flight, by the client's operation id. */
   operations?: Map<string, WsOperation>;
 };
-
-const withCode = (error: GraphQLError, code: string) =>
-  new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    extensions: { ...error.extensions, code },
-  });
 
 /**
  * Subscription fields whose event results depend on nothing but the event and the client's selection:
@@ -157,35 +140,6 @@ function sharedResults(
   return mapped;
 }
 
-const DOCUMENT_CACHE_ENTRIES = 100;
-const DOCUMENT_CACHE_MAX_QUERY_LENGTH = 4_000;
-
-/**
- * Documents that parsed and validated, by their exact text (least recently used out first). Ten
- * thousand calendars send the same few subscriptions: each is parsed and validated once and its
- * syntax tree (with its tokens, ~10 KB) shared instead of kept per subscription. Validation depends
- * on the document, the schema and the rules alone, so its answer holds for every later request;
- * a document that failed is not kept, and long ones are not kept either.
- */
-function validDocumentCache() {
-  const documents = new Map<string, DocumentNode>();
-  return {
-    get(query: string): DocumentNode | undefined {
-      const document = documents.get(query);
-      if (document) {
-        documents.delete(query);
-        documents.set(query, document);
-      }
-      return document;
-    },
-    add(query: string, document: DocumentNode): void {
-      if (query.length > DOCUMENT_CACHE_MAX_QUERY_LENGTH) return;
-      documents.set(query, document);
-      if (documents.size > DOCUMENT_CACHE_ENTRIES) documents.delete(documents.keys().next().value!);
-    },
-  };
-}
-
 /**
  * A source stream that can push its events to a sink instead of being pulled: the fan-out's
  * subscriptions can. The sink answers false while busy; the stream then keeps the event (coalesced)
@@ -254,18 +208,17 @@ function markRequestErrors(result: ExecutionResult): ExecutionResult {
 }
 
 /**
- * GraphQL over WebSocket (graphql-ws) with the same pipeline as HTTP: the same parse-time token
- * limit, validation rules, per-user mutation rate limit and error masking. Queries, mutations and
- * subscriptions are all accepted, so a client may use one connection for everything and meet the
- * same answers it would over HTTP.
+ * GraphQL over WebSocket (graphql-ws) through the one pipeline: every operation is prepared by
+ * `pipeline.prepareOperation`, as HTTP's are by the same steps (the token limit, validation rules,
+ * the caller, the per-user mutation rate limit), and its errors masked by the same `formatError`.
+ * Queries, mutations and subscriptions are all accepted, so a client may use one connection for
+ * everything and meet the same answers it would over HTTP.
  */
 export function serveGraphQLOverWebSocket(options: WebSocketOptions): Disposable {
-  const { schema, pipeline, logger, limits } = options;
+  const { pipeline, logger, limits } = options;
   const wsServer = new WebSocketServer({ server: options.server, path: options.path, maxPayload: limits.maxMessageBytes });
   const connections = new Map<string, number>();
-  const rules = [...specifiedRules, ...pipeline.limits.validationRules];
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => pipeline.formatError(e.toJSON(), e));
-  const validDocuments = validDocumentCache();
   /** Per event object: its result per selection key, computed for the first subscriber that needs it. */
   const sharedEventResults = new WeakMap<object, Map<string, ReturnType<typeof execute>>>();
   /** The same, as the serialised `payload` of a `next` message (push mode). */
@@ -311,41 +264,9 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): Disposable
     return operation;
   }
 
-  async function prepare(
-    connectionCaller: Context['caller'],
-    payload: { query: string; variables?: Record<string, unknown> | null; operationName?: string | null },
-    resolved: (operation: OperationDefinitionNode, contextValue: Context) => void,
-  ): Promise<ExecutionArgs | GraphQLError[]> {
-    let document = validDocuments.get(payload.query);
-    if (!document) {
-      let parsed;
-      try {
-        parsed = parse(payload.query, pipeline.limits.parseOptions);
-      } catch (error) {
-        return [error instanceof GraphQLError ? withCode(error, 'GRAPHQL_PARSE_FAILED') : new GraphQLError(String(error))];
-      }
-      const invalid = validate(schema, parsed, rules);
-      if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
-      validDocuments.add(payload.query, parsed);
-      document = parsed;
-    }
-    // Everything from here on depends on the request (operation, variables, caller), so it runs every time.
-    const operation = getOperationAST(document, payload.operationName);
-    if (!operation) return [toGraphQLError(new DomainError('BAD_REQUEST', 'Name one operation of the document in operationName'))];
-    // A mutation acts as the caller is now, as an HTTP request does: their role and suspension are
-    // read again for it (a hold relies on that read to refuse a suspended caller), not taken from
-    // when the connection opened. Queries and subscriptions keep the connection's reading.
-    const caller =
-      operation.operation === 'mutation' && connectionCaller ? await options.services.users.recognise(connectionCaller) : connectionCaller;
-    const contextValue: Context = { caller, services: options.services };
-    resolved(operation, contextValue);
-    if (operation.operation === 'mutation' && caller) pipeline.rateLimiter.countMutation(caller.id);
-    return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
-  }
-
   return useServer<{ authorization?: unknown }, Extra>(
     {
-      schema,
+      schema: pipeline.schema,
       execute: (args) => executing(args, async () => markRequestErrors(await execute(args))),
       subscribe: (args) =>
         executing(args, async () => {
@@ -361,7 +282,7 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): Disposable
         }),
       onConnect: async (ctx) => {
         try {
-          ctx.extra.caller = await options.authenticate(ctx.connectionParams?.authorization);
+          ctx.extra.caller = await pipeline.recognise(ctx.connectionParams?.authorization);
         } catch (error) {
           if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') return false;
           logger.warn({ err: error }, 'could not accept a WebSocket connection');
@@ -398,7 +319,7 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): Disposable
                 `At most ${limits.maxSubscriptionsPerConnection} operations at once per connection`,
               );
             }
-            return await prepare(ctx.extra.caller, payload, (definition, contextValue) => {
+            return await pipeline.prepareOperation(payload, { connection: ctx.extra.caller }, (definition, contextValue) => {
               operation.observation?.resolved(definition, contextValue);
               byContext.set(contextValue, operation);
               outlets.set(contextValue, { socket: ctx.extra.socket, id, ctx });
