@@ -3,38 +3,18 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import type { GraphQLSchema } from 'graphql';
+import { apolloPipeline } from './apolloPipeline';
 import type { Context } from './context';
-import { asGraphQLError } from './errors';
 import { refuseSubscriptionsOverHttp } from './httpSubscriptions';
 import type { OperationPipeline } from './pipeline';
 
 export interface ApolloOptions {
-  schema: GraphQLSchema;
   httpServer: Server;
   pipeline: OperationPipeline;
   /** More plugins, e.g. the operation metrics. */
   plugins?: ApolloServerPlugin<Context>[];
   /** Closes the graphql-ws server while Apollo drains HTTP. */
   disposeSubscriptions: () => Promise<void>;
-}
-
-/** The pipeline's rate limiter, counted once the operation type is known (RATE_LIMITED, HTTP 429). */
-function rateLimitPlugin({ rateLimiter }: OperationPipeline): ApolloServerPlugin<Context> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operation, contextValue }) {
-          if (operation?.operation !== 'mutation' || !contextValue.caller) return;
-          try {
-            rateLimiter.countMutation(contextValue.caller.id);
-          } catch (error) {
-            throw asGraphQLError(error);
-          }
-        },
-      };
-    },
-  };
 }
 
 /**
@@ -67,14 +47,17 @@ function landingPage(production: boolean): ApolloServerPlugin<Context> {
   return ApolloServerPluginLandingPageLocalDefault({ embed: { runTelemetry: false }, includeCookies: false, footer: false });
 }
 
-/** GraphQL over HTTP: Apollo Server with the shared pipeline's rules, limiter and masking. */
+/** GraphQL over HTTP: Apollo Server on the one pipeline (its documents, admission and masking). */
 export function createApolloServer(options: ApolloOptions): ApolloServer<Context> {
   const { pipeline } = options;
+  const { documentStore, plugin } = apolloPipeline(pipeline);
   return new ApolloServer<Context>({
-    schema: options.schema,
+    schema: pipeline.schema,
     introspection: !pipeline.production,
+    documentStore,
+    // Apollo parses and validates only a document the pipeline refused, to answer the refusal: with
+    // the same limits, so over the token limit is GRAPHQL_PARSE_FAILED, HTTP 400 (as over WebSocket).
     validationRules: pipeline.limits.validationRules,
-    // Over the limit is a syntax error like any other: GRAPHQL_PARSE_FAILED, HTTP 400 (as over WebSocket).
     parseOptions: pipeline.limits.parseOptions,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
@@ -85,7 +68,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Context
     plugins: [
       ...pipeline.limits.apolloPlugins,
       refuseSubscriptionsOverHttp(),
-      rateLimitPlugin(pipeline),
+      plugin,
       retryHeadersPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       landingPage(pipeline.production),

@@ -3,8 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Db } from 'mongodb';
-import { callerFromAuthorization } from '../auth';
-import type { Context } from '../graphql/context';
 import { buildSchema } from '../graphql';
 import { asGraphQLError } from '../graphql';
 import { operationPipeline } from '../graphql';
@@ -46,32 +44,21 @@ export interface HttpApp {
   server: Server;
 }
 
-/** One port: POST /graphql, graphql-ws on /graphql, GET /healthz, /readyz and /metrics, POST /webhooks/stripe, the calendar page at /. */
-export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
-  const { db, services, jwtSecret, logger, metrics } = options;
-  const app = express();
-  const server = createServer(app);
+/** Both GraphQL transports on `server`, through one pipeline: Apollo (HTTP, to be mounted) and graphql-ws on its upgrades. */
+async function serveGraphQL(server: Server, options: HttpOptions) {
+  const { logger, metrics } = options;
   const schema = buildSchema();
   const operations = observeOperations(schema, metrics, logger);
-
-  const pipeline = operationPipeline({ logger, production: options.production, mutationsPerMinute: options.mutationsPerMinute });
-  const recognise = async (authorization: unknown) => {
-    const claims = await callerFromAuthorization(jwtSecret, authorization);
-    return claims && (await services.users.recognise(claims));
-  };
+  const pipeline = operationPipeline({ ...options, schema });
   const subscriptions = serveGraphQLOverWebSocket({
     server,
     path: GRAPHQL_PATH,
-    schema,
     pipeline,
     logger,
     limits: { ...DEFAULT_WEBSOCKET_LIMITS, ...options.webSocketLimits },
-    authenticate: recognise,
-    services,
     observe: { operations, opened: metrics.webSocketOpened, closed: metrics.webSocketClosed },
   });
   const apollo = createApolloServer({
-    schema,
     httpServer: server,
     pipeline,
     plugins: [operations.apolloPlugin],
@@ -80,6 +67,22 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
     },
   });
   await apollo.start();
+  const middleware = expressMiddleware(apollo, {
+    // HTTP reads the caller for every request.
+    context: ({ req }) =>
+      pipeline.requestContext(req.headers.authorization).catch((error: unknown) => {
+        throw asGraphQLError(error);
+      }),
+  });
+  return { apollo, pipeline, middleware };
+}
+
+/** One port: POST /graphql, graphql-ws on /graphql, GET /healthz, /readyz and /metrics, POST /webhooks/stripe, the calendar page at /. */
+export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
+  const { db, services, logger, metrics } = options;
+  const app = express();
+  const server = createServer(app);
+  const { apollo, pipeline, middleware } = await serveGraphQL(server, options);
 
   app.disable('x-powered-by');
   app.use(requestIds(logger, metrics));
@@ -90,21 +93,9 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
   serveCalendarPage(app);
   if (options.localPayments) {
     const sign = services.paymentGateway.signTestPayload;
-    serveLocalPayments(app, { recognise, findHold: services.holds.findHold, sign, logger });
+    serveLocalPayments(app, { recognise: pipeline.recognise, findHold: services.holds.findHold, sign, logger });
   }
-  app.use(
-    GRAPHQL_PATH,
-    express.json({ limit: MAX_BODY }),
-    expressMiddleware(apollo, {
-      context: async ({ req }): Promise<Context> => {
-        try {
-          return { caller: await recognise(req.headers.authorization), services };
-        } catch (error) {
-          throw asGraphQLError(error);
-        }
-      },
-    }),
-  );
+  app.use(GRAPHQL_PATH, express.json({ limit: MAX_BODY }), middleware);
   // Last: unknown routes and every error Express would otherwise answer with its HTML page.
   app.use(jsonFallbacks(logger));
 

@@ -1,4 +1,4 @@
-import { DomainError } from '../errors';
+import { DomainError } from '../../errors';
 
 export interface RateLimiter {
   /** Counts one mutation for the caller; throws RATE_LIMITED once they are over the limit. */
@@ -7,7 +7,7 @@ export interface RateLimiter {
 
 /**
  * At most `perMinute` mutations per user per minute on this instance (fixed one-minute windows),
- * whatever the transport: HTTP and WebSocket share one limiter. Per instance by design: it
+ * whatever the transport: the pipeline's admission counts both. Per instance by design: it
  * protects the instance, not a global quota, and costs no database round trip.
  */
 export function mutationRateLimiter(perMinute: number, now: () => number = Date.now): RateLimiter {

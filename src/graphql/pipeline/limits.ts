@@ -13,7 +13,7 @@ export interface QueryShapeLimits {
   apolloPlugins: ReturnType<ApolloArmor['protect']>['plugins'];
 }
 
-/** Built once per instance; Apollo (HTTP) and graphql-ws (WebSocket) both take their rules from here. */
+/** Built once per instance by the pipeline, whose document step applies them to both transports (and Apollo's refusals repeat them). */
 export function queryShapeLimits(production: boolean): QueryShapeLimits {
   const armor = new ApolloArmor({
     maxDepth: { n: QUERY_LIMITS.maxDepth, ignoreIntrospection: true },

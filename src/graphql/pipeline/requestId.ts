@@ -1,5 +1,5 @@
-import { currentRequest } from '../requestContext';
-import type { FormatError } from './masking';
+import { currentRequest } from '../../requestContext';
+import type { FormatError } from '../masking';
 
 /**
  * Every error a client gets, over HTTP or WebSocket, names the request it belongs to in

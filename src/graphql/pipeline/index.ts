@@ -1,0 +1,76 @@
+import { type ExecutionArgs, type GraphQLError, type GraphQLSchema, getOperationAST } from 'graphql';
+import { DomainError } from '../../errors';
+import type { Logger } from '../../logger';
+import type { Services } from '../../services';
+import { toGraphQLError } from '../errors';
+import { errorMasking, type FormatError } from '../masking';
+import { type Admission, type CallerReading, type OnResolved, operationAdmission } from './admission';
+import { documentPreparer, isRefused, type PreparedDocument } from './documents';
+import { queryShapeLimits, type QueryShapeLimits } from './limits';
+import { mutationRateLimiter } from './rateLimit';
+import { withRequestId } from './requestId';
+
+export type { CallerReading, OnResolved } from './admission';
+export { isRefused, type PreparedDocument, withCode } from './documents';
+
+/** One operation as a client sends it, over either transport. */
+export interface OperationRequest {
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+}
+
+/**
+ * The one way an operation is prepared, whatever its transport: parsed with the token limit and
+ * validated with the query-shape rules (`prepareDocument`, once per distinct text), its caller made
+ * current and its mutation counted against the per-user rate limit (`admitOperation`), and its
+ * context built; errors are masked by `formatError`. Built once per instance. graphql-ws calls
+ * `prepareOperation` (every step, in that order) for each operation; Apollo runs its own request
+ * lifecycle, so the HTTP side calls the same steps from Apollo's hooks (see ../apolloPipeline.ts).
+ */
+export interface OperationPipeline extends Admission {
+  schema: GraphQLSchema;
+  limits: QueryShapeLimits;
+  formatError: FormatError;
+  production: boolean;
+  prepareDocument(query: string): PreparedDocument;
+  /** The execution arguments, or the errors that refuse the document; throws what refuses the operation (RATE_LIMITED, an outage). */
+  prepareOperation(
+    request: OperationRequest,
+    reading: CallerReading,
+    onResolved?: OnResolved,
+  ): Promise<ExecutionArgs | readonly GraphQLError[]>;
+}
+
+export interface PipelineOptions {
+  schema: GraphQLSchema;
+  services: Services;
+  jwtSecret: Uint8Array;
+  logger: Logger;
+  production: boolean;
+  mutationsPerMinute: number;
+}
+
+export function operationPipeline(options: PipelineOptions): OperationPipeline {
+  const { schema } = options;
+  const limits = queryShapeLimits(options.production);
+  const prepareDocument = documentPreparer(schema, limits);
+  const admission = operationAdmission({ ...options, rateLimiter: mutationRateLimiter(options.mutationsPerMinute) });
+  return {
+    ...admission,
+    schema,
+    limits,
+    formatError: withRequestId(errorMasking(options.logger, options.production)),
+    production: options.production,
+    prepareDocument,
+    async prepareOperation(request, reading, onResolved) {
+      const document = prepareDocument(request.query);
+      if (isRefused(document)) return document;
+      // Everything from here on depends on the request (operation, variables, caller), so it runs every time.
+      const operation = getOperationAST(document, request.operationName);
+      if (!operation) return [toGraphQLError(new DomainError('BAD_REQUEST', 'Name one operation of the document in operationName'))];
+      const contextValue = await admission.admitOperation(operation, reading, onResolved);
+      return { schema, document, variableValues: request.variables, operationName: request.operationName, contextValue };
+    },
+  };
+}
