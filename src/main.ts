@@ -8,6 +8,7 @@ import { type Config, loadConfig } from './config';
 import { createLogger, type Logger } from './logger';
 import { createMongoClient } from './mongo';
 import { connectStripe, type StripeConnection } from './payments';
+import { exitOnStartupError, requireFreePort, requireReplicaSet } from './startupErrors';
 
 /** Composition root: config → MongoDB (given or embedded) → services → HTTP server → signals. */
 async function main(): Promise<void> {
@@ -33,8 +34,11 @@ async function main(): Promise<void> {
   let port: number;
   let stripe: StripeConnection | undefined;
   try {
-    stripe = await connectStripe(config.stripe, config.dataDir, logger);
+    // Known causes are checked before they surface as something else (src/startupErrors.ts).
+    await requireFreePort(config.port);
     await client.connect();
+    await requireReplicaSet(client);
+    stripe = await connectStripe(config.stripe, config.dataDir, logger);
     app = await buildApp(appOptions(config, client, logger, stripe));
     port = await app.start(config.port);
   } catch (error) {
@@ -119,7 +123,5 @@ function handleSignals({ config, logger, app, client, stripe, embedded }: Runnin
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+// A known cause (port, data directory, environment, mongod, replica set) is one line; anything else keeps its stack.
+main().catch(exitOnStartupError);
