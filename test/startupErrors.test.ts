@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,15 @@ import { FROM_START, type FinishedProcess, runToExit, startApiProcess } from './
  * runs it): one line on stderr naming the cause and the fix, exit code 1, no stack trace. Anything
  * else keeps its stack.
  */
-const scratch = () => mkdtempSync(join(tmpdir(), 'race-free-api-start-'));
+const scratchDirs: string[] = [];
+const scratch = () => {
+  scratchDirs.push(mkdtempSync(join(tmpdir(), 'race-free-api-start-')));
+  return scratchDirs[scratchDirs.length - 1];
+};
+// An embedded mongod leaves some 300 MB of journal behind.
+afterAll(() => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
 /** The database and Stripe the other tests use, so these starts get as far as the failure under test. */
 const reachable = () => ({ MONGODB_URI: inject('mongoUri'), STRIPE_API_BASE: inject('stripeApiBase'), JWT_SECRET: 'startup-test-secret' });
 
