@@ -3,6 +3,7 @@ import { DEFAULT_MONGODB_TIMEOUT_MS } from './mongo';
 import { DEFAULT_WEBSOCKET_LIMITS, type WebSocketLimits } from './graphql';
 import { DEFAULT_LEASE_MS } from './idempotency';
 import type { StripeConfig } from './payments';
+import { StartupError } from './startupErrors';
 
 export interface Config {
   port: number;
@@ -36,12 +37,12 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < min) {
-    throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+    throw new StartupError(`${name} must be an integer >= ${min}, got "${raw}": set it to one, or unset it for the default (${fallback})`);
   }
   return value;
 }
 
-/** Reads the environment once at start; a bad value stops the server with a message naming it. */
+/** Reads the environment once at start; a bad value stops the server with one line naming it and the fix (a StartupError). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: integer(env, 'PORT', 4000, 0),
@@ -77,10 +78,14 @@ function stripeConfig(env: NodeJS.ProcessEnv): StripeConfig {
   const secretKey = env.STRIPE_SECRET_KEY || undefined;
   const webhookSecret = env.STRIPE_WEBHOOK_SECRET || undefined;
   // Without the signing secret every real delivery would be refused; say so at start, not per request.
-  if (secretKey && !webhookSecret) throw new Error('STRIPE_WEBHOOK_SECRET must be set when STRIPE_SECRET_KEY is');
+  if (secretKey && !webhookSecret) {
+    throw new StartupError(
+      "STRIPE_WEBHOOK_SECRET must be set when STRIPE_SECRET_KEY is: set it to the endpoint's signing secret (whsec_…)",
+    );
+  }
   const apiBase = env.STRIPE_API_BASE || undefined;
   if (apiBase && !/^https?:\/\/[^/]+\/?$/.test(apiBase)) {
-    throw new Error(`STRIPE_API_BASE must look like http://host:port, got "${apiBase}"`);
+    throw new StartupError(`STRIPE_API_BASE must look like http://host:port, got "${apiBase}": fix it, or unset it`);
   }
   return {
     secretKey,

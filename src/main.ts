@@ -1,12 +1,14 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type App, buildApp } from './app';
+import type { MongoClient } from 'mongodb';
+import { type App, type AppOptions, buildApp } from './app';
 import { loadJwtSecret } from './auth';
 import { systemClock } from './clock';
-import { loadConfig } from './config';
-import { createLogger } from './logger';
+import { type Config, loadConfig } from './config';
+import { createLogger, type Logger } from './logger';
 import { createMongoClient } from './mongo';
 import { connectStripe, type StripeConnection } from './payments';
+import { exitOnStartupError, requireFreePort, requireReplicaSet } from './startupErrors';
 
 /** Composition root: config → MongoDB (given or embedded) → services → HTTP server → signals. */
 async function main(): Promise<void> {
@@ -32,25 +34,12 @@ async function main(): Promise<void> {
   let port: number;
   let stripe: StripeConnection | undefined;
   try {
-    stripe = await connectStripe(config.stripe, config.dataDir, logger);
+    // Known causes are checked before they surface as something else (src/startupErrors.ts).
+    await requireFreePort(config.port);
     await client.connect();
-    app = await buildApp({
-      client,
-      db: client.db(config.dbName),
-      clock: systemClock,
-      logger,
-      jwtSecret: loadJwtSecret(config.jwtSecret, config.dataDir),
-      holdTtlSeconds: config.holdTtlSeconds,
-      sweepIntervalMs: config.sweepIntervalMs,
-      refundRetryIntervalMs: config.refundRetryIntervalMs,
-      slotHorizonIntervalMs: config.slotHorizonIntervalMs,
-      idempotencyLeaseMs: config.idempotencyLeaseMs,
-      mutationsPerMinute: config.mutationsPerMinute,
-      webSocketLimits: config.webSocketLimits,
-      production: config.production,
-      payments: stripe.payments,
-      localPayments: stripe.local,
-    });
+    await requireReplicaSet(client);
+    stripe = await connectStripe(config.stripe, config.dataDir, logger);
+    app = await buildApp(appOptions(config, client, logger, stripe));
     port = await app.start(config.port);
   } catch (error) {
     // Never leave a stray mongod behind when start-up fails half way.
@@ -64,7 +53,41 @@ async function main(): Promise<void> {
   logger.info('Mint a token with: npm run token -- <userId> [user|admin]');
   logger.info(`Stripe webhooks at http://localhost:${port}/webhooks/stripe`);
   if (stripe.local) logger.info(`stripe-mock: the page at / can simulate payments (POST http://localhost:${port}/dev/simulate-payment)`);
+  handleSignals({ config, logger, app, client, stripe, embedded });
+}
 
+function appOptions(config: Config, client: MongoClient, logger: Logger, stripe: StripeConnection): AppOptions {
+  return {
+    client,
+    db: client.db(config.dbName),
+    clock: systemClock,
+    logger,
+    jwtSecret: loadJwtSecret(config.jwtSecret, config.dataDir),
+    holdTtlSeconds: config.holdTtlSeconds,
+    sweepIntervalMs: config.sweepIntervalMs,
+    refundRetryIntervalMs: config.refundRetryIntervalMs,
+    slotHorizonIntervalMs: config.slotHorizonIntervalMs,
+    idempotencyLeaseMs: config.idempotencyLeaseMs,
+    mutationsPerMinute: config.mutationsPerMinute,
+    webSocketLimits: config.webSocketLimits,
+    production: config.production,
+    payments: stripe.payments,
+    localPayments: stripe.local,
+  };
+}
+
+/** What a running server holds: shutdown stops it. */
+interface Running {
+  config: Config;
+  logger: Logger;
+  app: App;
+  client: MongoClient;
+  stripe: StripeConnection;
+  embedded: { stop(): Promise<void> } | undefined;
+}
+
+/** Graceful, bounded shutdown on SIGINT/SIGTERM. */
+function handleSignals({ config, logger, app, client, stripe, embedded }: Running): void {
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -100,7 +123,5 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+// A known cause (port, data directory, environment, mongod, replica set) is one line; anything else keeps its stack.
+main().catch(exitOnStartupError);

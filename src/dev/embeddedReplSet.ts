@@ -67,7 +67,7 @@ export async function startEmbeddedReplSet(options: EmbeddedOptions = {}): Promi
       const dbPath = options.dbPath && count > 1 ? join(options.dbPath, `member-${i}`) : options.dbPath;
       if (dbPath) mkdirSync(dbPath, { recursive: true });
       servers.push(
-        await MongoMemoryServer.create({
+        await createQuietly({
           binary: binary.path ? { systemBinary: binary.path, version: binary.version } : {},
           instance: {
             dbPath,
@@ -96,6 +96,24 @@ export async function startEmbeddedReplSet(options: EmbeddedOptions = {}): Promi
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/**
+ * MongoMemoryServer.create, without the warning (and stack) mongodb-memory-server prints itself
+ * when a start fails before it throws the same error: the caller reports that error once (the
+ * server as one line when the cause is known, e.g. a data directory another mongod holds).
+ */
+async function createQuietly(options: Parameters<typeof MongoMemoryServer.create>[0]): Promise<MongoMemoryServer> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('Starting the MongoMemoryServer Instance failed')) return;
+    warn.apply(console, args);
+  };
+  try {
+    return await MongoMemoryServer.create(options);
+  } finally {
+    console.warn = warn;
   }
 }
 

@@ -5,4 +5,5 @@
  */
 export { type EmbeddedMember, type EmbeddedReplSet, freePort, startEmbeddedReplSet } from './embeddedReplSet';
 export { PROVISIONED_MONGOD_VERSION, resolveMongodBinary } from './mongodBinary';
+export { cacheDir, installIntoCache } from './provisionCache';
 export { type RunningStripeMock, resolveStripeMockBinary, startStripeMock, STRIPE_MOCK_VERSION } from './stripeMock';

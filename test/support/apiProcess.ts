@@ -54,3 +54,36 @@ export async function startApiProcess(env: Record<string, string>, timeoutMs = 3
   });
   return { child, url, lines, exited };
 }
+
+/** `npm start`'s own command: scripts/start.js builds dist/ when src/ changed, then runs it in the same process. */
+export const FROM_START = [process.execPath, 'scripts/start.js'];
+
+export interface FinishedProcess {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The server as a real child process that is expected to exit by itself (a failed start): resolves
+ * with its exit code and output. `env` is laid over the test's environment; `undefined` removes a
+ * variable. Past `timeoutMs` the process is killed and the promise rejects.
+ */
+export function runToExit(env: Record<string, string | undefined>, timeoutMs = 30_000, command = FROM_START): Promise<FinishedProcess> {
+  const merged: Record<string, string | undefined> = { ...process.env, PORT: '0', SWEEP_INTERVAL_MS: '0', LOG_LEVEL: 'info', ...env };
+  for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
+  const child = spawn(command[0], command.slice(1), { env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = { stdout: '', stderr: '' };
+  child.stdout!.on('data', (chunk: Buffer) => (output.stdout += String(chunk)));
+  child.stderr!.on('data', (chunk: Buffer) => (output.stderr += String(chunk)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the API did not exit within ${timeoutMs} ms:\n${output.stdout}${output.stderr}`));
+    }, timeoutMs);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, ...output });
+    });
+  });
+}
