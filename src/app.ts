@@ -1,4 +1,5 @@
 import type { Db, MongoClient } from 'mongodb';
+import type { IdentityProviderConfig } from './auth';
 import { startChangeFeed } from './availability';
 import type { Clock } from './clock';
 import { createHttpApp, type HttpApp } from './http/server';
@@ -37,6 +38,8 @@ export interface AppOptions {
   webSocketLimits?: Partial<WebSocketLimits>;
   /** How holds are group-committed (default `HOLD_BATCHING`); tests bound the queue with it. */
   holdBatching?: GroupCommitOptions;
+  /** Accept only this identity provider's tokens (`AUTH_JWKS_URL`…); without it, HS256 ones signed with `jwtSecret`. */
+  identityProvider?: IdentityProviderConfig;
 }
 
 export interface App extends HttpApp {

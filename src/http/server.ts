@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Db } from 'mongodb';
+import type { TokenSettings } from '../auth';
 import { buildSchema } from '../graphql';
 import { asGraphQLError } from '../graphql';
 import { operationPipeline } from '../graphql';
@@ -21,10 +22,9 @@ import { requestIds } from './requestId';
 export const GRAPHQL_PATH = '/graphql';
 const MAX_BODY = '100kb';
 
-export interface HttpOptions {
+export interface HttpOptions extends TokenSettings {
   db: Db;
   services: Services;
-  jwtSecret: Uint8Array;
   logger: Logger;
   production: boolean;
   mutationsPerMinute: number;

@@ -1,5 +1,6 @@
 import type { OperationDefinitionNode } from 'graphql';
-import { callerFromAuthorization } from '../../auth';
+import { callerFromAuthorization, type TokenSettings, tokenVerifier } from '../../auth';
+import type { Logger } from '../../logger';
 import type { Services } from '../../services';
 import type { UserView } from '../../users';
 import type { Context } from '../context';
@@ -23,13 +24,21 @@ export interface Admission {
   admitOperation(operation: OperationDefinitionNode, reading: CallerReading, onResolved?: OnResolved): Promise<Context>;
 }
 
+export interface AdmissionOptions extends TokenSettings {
+  logger?: Logger;
+  services: Services;
+  rateLimiter: RateLimiter;
+}
+
 /** Who an operation acts as, and whether it may run now. */
-export function operationAdmission(options: { jwtSecret: Uint8Array; services: Services; rateLimiter: RateLimiter }): Admission {
+export function operationAdmission(options: AdmissionOptions): Admission {
   const { services, rateLimiter } = options;
   const contextOf = (caller: UserView | undefined): Context => ({ caller, services });
+  // One per instance: an identity provider's keys are fetched and kept once for both transports.
+  const verify = tokenVerifier(options);
 
   async function recognise(authorization: unknown): Promise<UserView | undefined> {
-    const claims = await callerFromAuthorization(options.jwtSecret, authorization);
+    const claims = await callerFromAuthorization(verify, authorization);
     return claims && (await services.users.recognise(claims));
   }
 

@@ -1,4 +1,5 @@
 import { type ExecutionArgs, type GraphQLError, type GraphQLSchema, getOperationAST } from 'graphql';
+import type { TokenSettings } from '../../auth';
 import { DomainError } from '../../errors';
 import type { Logger } from '../../logger';
 import type { Services } from '../../services';
@@ -42,10 +43,10 @@ export interface OperationPipeline extends Admission {
   ): Promise<ExecutionArgs | readonly GraphQLError[]>;
 }
 
-export interface PipelineOptions {
+/** Which tokens are accepted (`TokenSettings`), and the rest of what the pipeline is built from. */
+export interface PipelineOptions extends TokenSettings {
   schema: GraphQLSchema;
   services: Services;
-  jwtSecret: Uint8Array;
   logger: Logger;
   production: boolean;
   mutationsPerMinute: number;
