@@ -8,4 +8,8 @@ if (!isUserId(userId) || !isRole(role)) {
   process.exit(2);
 }
 const config = loadConfig();
+if (config.identityProvider) {
+  console.error('AUTH_JWKS_URL is set: the server accepts only tokens from the identity provider, not these; get one from it');
+  process.exit(2);
+}
 console.log(await signToken(loadJwtSecret(config.jwtSecret, config.dataDir), { id: userId, role }));

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { IdentityProviderConfig } from './auth';
 import { DEFAULT_MONGODB_TIMEOUT_MS } from './mongo';
 import { DEFAULT_WEBSOCKET_LIMITS, type WebSocketLimits } from './graphql';
 import { DEFAULT_LEASE_MS } from './idempotency';
@@ -13,6 +14,8 @@ export interface Config {
   /** Where the embedded database and the generated JWT secret live between restarts. */
   dataDir: string;
   jwtSecret?: string;
+  /** Tokens from an identity provider (AUTH_JWKS_URL…) instead of HS256 ones signed with `jwtSecret`. */
+  identityProvider?: IdentityProviderConfig;
   holdTtlSeconds: number;
   sweepIntervalMs: number;
   /** How often each instance tries to retry pending refunds; 0 = never (not even at start). */
@@ -50,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbName: env.MONGODB_DB || 'race_free',
     dataDir: resolve(env.DATA_DIR || '.data'),
     jwtSecret: env.JWT_SECRET || undefined,
+    identityProvider: identityProviderConfig(env),
     holdTtlSeconds: integer(env, 'HOLD_TTL_SECONDS', 1800, 1),
     sweepIntervalMs: integer(env, 'SWEEP_INTERVAL_MS', 5000, 0),
     refundRetryIntervalMs: integer(env, 'REFUND_RETRY_INTERVAL_MS', 10_000, 0),
@@ -72,6 +76,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production: env.NODE_ENV === 'production',
     stripe: stripeConfig(env),
   };
+}
+
+const IDENTITY_PROVIDER_SETTINGS = ['AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_ROLE_CLAIM'] as const;
+
+/** AUTH_JWKS_URL turns on the identity provider's tokens; its companions mean nothing without it, so they are refused alone. */
+function identityProviderConfig(env: NodeJS.ProcessEnv): IdentityProviderConfig | undefined {
+  const jwksUrl = env.AUTH_JWKS_URL || undefined;
+  if (!jwksUrl) {
+    const alone = IDENTITY_PROVIDER_SETTINGS.find((name) => env[name]);
+    if (alone) {
+      throw new StartupError(
+        `${alone} is set but AUTH_JWKS_URL is not: set AUTH_JWKS_URL to your identity provider's key set, or unset ${alone}`,
+      );
+    }
+    return undefined;
+  }
+  if (!URL.canParse(jwksUrl) || !/^https?:$/.test(new URL(jwksUrl).protocol)) {
+    throw new StartupError(
+      `AUTH_JWKS_URL must be an http(s) URL, got "${jwksUrl}": set it to your identity provider's JWKS endpoint, or unset it for local HS256 tokens`,
+    );
+  }
+  const roleClaim = env.AUTH_ROLE_CLAIM || undefined;
+  if (roleClaim && roleClaim.split('.').some((name) => name === '')) {
+    throw new StartupError(
+      `AUTH_ROLE_CLAIM must be a claim name or a dot path such as realm_access.roles, got "${roleClaim}": fix it, or unset it`,
+    );
+  }
+  return { jwksUrl, issuer: required(env, 'AUTH_ISSUER', '"iss"'), audience: required(env, 'AUTH_AUDIENCE', '"aud"'), roleClaim };
+}
+
+function required(env: NodeJS.ProcessEnv, name: string, claim: string): string {
+  const value = env[name];
+  if (!value) {
+    throw new StartupError(
+      `${name} must be set when AUTH_JWKS_URL is: set it to the tokens' ${claim} exactly as your identity provider writes it`,
+    );
+  }
+  return value;
 }
 
 function stripeConfig(env: NodeJS.ProcessEnv): StripeConfig {

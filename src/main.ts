@@ -50,7 +50,10 @@ async function main(): Promise<void> {
   }
   logger.info(`GraphQL (HTTP and graphql-ws) at http://localhost:${port}/graphql, health at /healthz, metrics at /metrics`);
   if (!config.production) logger.info(`Apollo Sandbox: open http://localhost:${port}/graphql in a browser`);
-  logger.info('Mint a token with: npm run token -- <userId> [user|admin]');
+  const idp = config.identityProvider;
+  if (idp)
+    logger.info({ jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: idp.audience }, 'bearer tokens: from the identity provider only');
+  else logger.info('Mint a token with: npm run token -- <userId> [user|admin]');
   logger.info(`Stripe webhooks at http://localhost:${port}/webhooks/stripe`);
   if (stripe.local) logger.info(`stripe-mock: the page at / can simulate payments (POST http://localhost:${port}/dev/simulate-payment)`);
   handleSignals({ config, logger, app, client, stripe, embedded });
@@ -63,6 +66,7 @@ function appOptions(config: Config, client: MongoClient, logger: Logger, stripe:
     clock: systemClock,
     logger,
     jwtSecret: loadJwtSecret(config.jwtSecret, config.dataDir),
+    identityProvider: config.identityProvider,
     holdTtlSeconds: config.holdTtlSeconds,
     sweepIntervalMs: config.sweepIntervalMs,
     refundRetryIntervalMs: config.refundRetryIntervalMs,
