@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { inject } from 'vitest';
 import { buildApp } from '../../src/app';
+import type { IdentityProviderConfig } from '../../src/auth';
 import { type Role, signToken } from '../../src/auth/token';
 import { type ManualClock, manualClock } from '../../src/clock';
 import type { WebSocketLimits } from '../../src/graphql/websocket';
@@ -45,6 +46,8 @@ export interface TestAppOptions {
   holdBatching?: GroupCommitOptions;
   /** Run the slot horizon job at start and then this often (default 0: only by hand). */
   slotHorizonIntervalMs?: number;
+  /** Accept only this identity provider's tokens (`token()` then mints ones it refuses). */
+  identityProvider?: IdentityProviderConfig;
 }
 
 /**
@@ -68,6 +71,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     clock,
     logger: options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     jwtSecret,
+    identityProvider: options.identityProvider,
     holdTtlSeconds: options.holdTtlSeconds ?? 1800,
     // Tests run the background jobs by hand, so their loops never race the assertions.
     sweepIntervalMs: 0,
