@@ -2,16 +2,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ClientSession, MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ledgerCollections } from '../src/ledger';
 import { type Lane, lockKeyQueue, type Queued } from '../src/mongo/groupCommit';
 import {
   type AccountReader,
+  ledgerCollections,
   readAccounts,
   type SettlementDeps,
   settlement,
   type TransferOrder,
   type WithdrawalOrder,
-} from '../src/ledger/settle';
+} from '../src/ledger/testing';
 import { DomainError } from '../src/errors';
 import type { TransactionStats } from '../src/mongo';
 import { errorCode, startTestApp, type TestApp } from './support/app';

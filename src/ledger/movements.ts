@@ -7,7 +7,6 @@ import type { RunIdempotent } from '../idempotency';
 import { type TransactionStats, withTransaction } from '../mongo';
 import type { AccountService } from './accounts';
 import { recordDeposit } from './balances';
-import type { GroupCommitObserver, GroupCommitOptions } from '../mongo';
 import type { LedgerCollections } from './collections';
 import type { Settlement } from './settle';
 import type { UserService } from '../users';
@@ -19,7 +18,8 @@ export interface MovementInput {
   idempotencyKey: string;
 }
 
-export interface LedgerDeps {
+/** What the ledger's services share, built by `ledgerModule`: among them the one queue that settles withdrawals and transfers. */
+export interface LedgerParts {
   client: MongoClient;
   collections: LedgerCollections;
   accounts: AccountService;
@@ -27,13 +27,6 @@ export interface LedgerDeps {
   clock: Clock;
   transactionStats: TransactionStats;
   users: UserService;
-  /** How withdrawals and transfers are group-committed (default `DEFAULT_BATCHING`, see settle.ts). */
-  batching?: GroupCommitOptions;
-  groupCommitObserver?: GroupCommitObserver;
-}
-
-/** What the ledger's services share: the deps, and the one queue that settles withdrawals and transfers. */
-export interface LedgerParts extends LedgerDeps {
   orders: Settlement;
 }
 
