@@ -127,5 +127,3 @@ export function checkoutService(deps: CheckoutDeps) {
     },
   };
 }
-
-export type CheckoutService = ReturnType<typeof checkoutService>;
