@@ -3,7 +3,7 @@ import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HoldDatesResult } from '../src/bookings';
 import type { DateSlotDoc } from '../src/capacity';
-import { lockKeyQueue } from '../src/mongo/groupCommit';
+import { lockKeyQueue } from '../src/mongo/testing';
 import { startTestApp, type TestApp } from './support/app';
 import { createResource, dayFromToday, holdDates, newKey } from './support/operations';
 

@@ -12,7 +12,7 @@ import type { IdempotencyHooks, IdempotencyKeyDoc } from '../src/idempotency';
 import { errorCode, type GraphQLResponse, startTestApp, type TestApp } from './support/app';
 import { ACCOUNT, DEPOSIT, deposit, ledgerCheck, openAccount, transfer } from './support/ledger';
 import { createResource, dayFromToday, holdDates, newKey } from './support/operations';
-import { sessionExpiresAt } from '../src/payments/checkout';
+import { sessionExpiresAt } from '../src/payments/testing';
 import { checkoutHold, collections } from './support/payments';
 
 const LEASE_MS = 5_000;

@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ClientSession, MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Lane, lockKeyQueue, type Queued } from '../src/mongo/groupCommit';
+import { type Lane, lockKeyQueue, type Queued } from '../src/mongo/testing';
 import {
   type AccountReader,
   ledgerCollections,

@@ -12,5 +12,5 @@ export {
   OrderFailed,
   type Outcome,
   PlanRefused,
-} from './groupCommit';
+} from './groupCommit/engine';
 export { readsById } from './readsById';

@@ -10,8 +10,7 @@ import { buildApp } from '../../src/app';
 import { systemClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { createStripeClient } from '../../src/payments/stripeClient';
-import { MOCK_SECRET_KEY } from '../../src/payments';
+import { createStripeClient, MOCK_SECRET_KEY } from '../../src/payments';
 
 const config = loadConfig();
 const secretHex = process.env.TEST_JWT_SECRET_HEX;
