@@ -8,7 +8,7 @@ import { recordDeposit } from './balances';
 import { ledgerChecker } from './check';
 import { type AccountDocument, ensureLedgerIndexes, ledgerCollections } from './collections';
 import { movementService } from './movements';
-import { DEFAULT_BATCHING, settlement } from './settle';
+import { MONEY_BATCHING, moneyCommitter } from './moneyCommit';
 import { transferService } from './transfers';
 
 export type { AccountDoc, LedgerEntryDoc, TransferDoc } from './collections';
@@ -19,7 +19,7 @@ export interface LedgerModuleDeps {
   clock: Clock;
   users: UserService;
   runIdempotent: RunIdempotent;
-  /** How withdrawals and transfers are group-committed (default `DEFAULT_BATCHING`, see settle.ts). */
+  /** How withdrawals and transfers are group-committed (default `MONEY_BATCHING`, see moneyCommit.ts). */
   batching?: GroupCommitOptions;
   groupCommitObserver?: GroupCommitObserver;
 }
@@ -34,11 +34,11 @@ export function ledgerModule({ client, db, clock, users, ...deps }: LedgerModule
   const accounts = accountService(collections.accounts, clock);
   /** Ledger transactions run and attempted by this instance (attempts - runs = write-conflict retries). */
   const transactionStats: TransactionStats = { runs: 0, attempts: 0 };
-  const orders = settlement(
+  const committer = moneyCommitter(
     { client, collections, users, now: () => clock.now(), transactionStats, observer: deps.groupCommitObserver },
-    deps.batching ?? DEFAULT_BATCHING,
+    deps.batching ?? MONEY_BATCHING,
   );
-  const parts = { client, collections, accounts, runIdempotent: deps.runIdempotent, clock, transactionStats, users, orders };
+  const parts = { client, collections, accounts, runIdempotent: deps.runIdempotent, clock, transactionStats, users, committer };
   return {
     accounts,
     ...movementService(parts),

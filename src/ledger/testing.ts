@@ -5,4 +5,5 @@
  * account read, so a test can hand it a stale view.
  */
 export { ledgerCollections } from './collections';
-export { type AccountReader, readAccounts, type SettlementDeps, settlement, type TransferOrder, type WithdrawalOrder } from './settle';
+export { type AccountReader, readAccounts, type TransferOrder, type WithdrawalOrder } from './moneyBatch';
+export { type MoneyCommitDeps, moneyCommitter } from './moneyCommit';
