@@ -7,17 +7,17 @@ import type { Logger } from '../logger';
 import type { GroupCommitObserver, GroupCommitOptions } from '../mongo';
 import type { UserService } from '../users';
 import { bookingService, type RefundPort } from './bookingService';
+import { checkoutOutcomes } from './checkoutOutcomes';
 import { bookingCollections, ensureBookingIndexes, type HoldDocument } from './collections';
 import { holdCommitter } from './holdCommit';
 import { holdSweeper } from './holdSweeper';
 import { holdService } from './holds';
-import { checkoutSettlement } from './settlement';
 
 export type { RefundPort } from './bookingService';
+export type { CheckoutOutcome, CheckoutOutcomes, CheckoutReport } from './checkoutOutcomes';
 export type { BookingDoc, BookingDocument, HoldDoc, HoldDocument } from './collections';
 export { SWEEPER_LOCK } from './holdSweeper';
 export type { HoldDatesResult, HoldService } from './holds';
-export type { CheckoutReport, CheckoutSettlement, SettlementOutcome } from './settlement';
 
 /** What bookings need from payments, which sit above them: called back, never imported. */
 export interface PaymentHooks {
@@ -49,9 +49,9 @@ export interface BookingsDeps {
 }
 
 /**
- * The bookings module owns `holds` and `bookings`: holdDates / releaseHold, the hold side of a
- * Checkout's outcome (`settlement`, run by payments inside their transactions), bookings and their
- * cancellation. Its background work is the hold sweeper.
+ * The bookings module owns `holds` and `bookings`: holdDates / releaseHold, what a Checkout's
+ * outcome does to its hold (`checkoutOutcomes`, run by payments inside their transactions), bookings
+ * and their cancellation. Its background work is the hold sweeper.
  */
 export function bookingsModule({ client, db, clock, logger, capacity, runIdempotent, ...deps }: BookingsDeps) {
   const collections = bookingCollections(db);
@@ -84,7 +84,7 @@ export function bookingsModule({ client, db, clock, logger, capacity, runIdempot
   return {
     holds: holdService({ client, holds, capacity, committer, runIdempotent, clock, users: deps.users, afterRelease: holdEnded }),
     bookings: bookingService({ client, bookings: collections.bookings, claims: capacity.claims, runIdempotent, clock, refunds }),
-    settlement: checkoutSettlement({ collections, claims: capacity.claims, clock }),
+    checkoutOutcomes: checkoutOutcomes({ collections, claims: capacity.claims, clock }),
     sweeper,
     /** One booking per Checkout Session and one confirmed booking per hold: unique indexes G15 rests on. */
     ensureIndexes: () => ensureBookingIndexes(collections),

@@ -29,7 +29,7 @@ export interface PaymentsDeps {
   clock: Clock;
   logger: Logger;
   options: PaymentOptions;
-  bookings: Pick<Bookings, 'holds' | 'settlement'>;
+  bookings: Pick<Bookings, 'holds' | 'checkoutOutcomes'>;
   ledger: Pick<Ledger, 'accounts' | 'depositWithin'>;
   runIdempotent: RunIdempotent;
   locks: LeaseLocks;
@@ -69,7 +69,7 @@ export function paymentsModule(deps: PaymentsDeps) {
     intervalMs: deps.refundRetryIntervalMs,
     onRun: deps.onJobRun,
   });
-  const holdPayments = holdPaymentHandler({ settlement: deps.bookings.settlement, refunds, logger });
+  const holdPayments = holdPaymentHandler({ outcomes: deps.bookings.checkoutOutcomes, refunds, logger });
   return {
     gateway,
     checkout,
