@@ -26,7 +26,7 @@ export interface ServiceDeps {
   slotHorizonIntervalMs: number;
   /** How long an unfinished request keeps its idempotency key before a retry may take it over. */
   idempotencyLeaseMs: number;
-  /** Tests only: pause a request right after it claimed its key. */
+  /** Tests only: pause a request right after it took its idempotency key. */
   idempotencyHooks?: IdempotencyHooks;
   payments: PaymentOptions;
   /** How holds are group-committed (default `HOLD_BATCHING`); tests bound the queue with it. */

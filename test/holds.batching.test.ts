@@ -31,7 +31,7 @@ function holdTogether(requests: { user: string; resourceId: string; dates: strin
   );
 }
 
-const runs = () => app.app.services.holds.claimStats.runs;
+const runs = () => app.app.services.holds.transactionStats.runs;
 const typeOf = (answer: Answer) => answer.result?.__typename ?? answer.code;
 const slot = (resourceId: string, date: string) =>
   app.db.collection<DateSlotDoc>('dateSlots').findOne({ resourceId: new ObjectId(resourceId), date });

@@ -19,7 +19,7 @@ const LEASE_MS = 5_000;
 
 /** Requests whose key is stalled stop right after claiming it until released, as a frozen or dying process would. */
 const stalls = new Map<string, () => Promise<void>>();
-const hooks: IdempotencyHooks = { afterClaim: async (_scope, key) => stalls.get(key)?.() };
+const hooks: IdempotencyHooks = { afterKeyTaken: async (_scope, key) => stalls.get(key)?.() };
 
 /** Stalls the first `count` requests that claim `key`; the rest run through. */
 function stall(key: string, count = 1) {

@@ -57,8 +57,8 @@ export function holdService(deps: HoldDeps) {
   const { client, holds, capacity, committer, runIdempotent, clock } = deps;
 
   return {
-    /** Claim transactions run and attempted by this instance (measurements and tests). */
-    claimStats: committer.stats,
+    /** Hold transactions run and attempted by this instance (measurements and tests). */
+    transactionStats: committer.stats,
 
     /**
      * All dates or none (see holdCommitter). The effect is one transaction, so the idempotency key

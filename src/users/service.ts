@@ -66,14 +66,14 @@ export function userService(users: Collection<UserDoc>, client: MongoClient, clo
     ],
 
     /** The caller as the database knows them, creating the user from the token on first sight. */
-    async recognise(claims: Caller): Promise<UserView> {
+    async recognise(token: Caller): Promise<UserView> {
       // A read on the hot path (shared by the requests of one event-loop turn); the upsert (a write) only the first time a user is seen.
-      const known = await readUser(claims.id);
+      const known = await readUser(token.id);
       if (known) return view(known);
       const now = clock.now();
       const user = await users.findOneAndUpdate(
-        { _id: claims.id },
-        { $setOnInsert: { role: claims.role, suspended: false, version: 0, createdAt: now, updatedAt: now } },
+        { _id: token.id },
+        { $setOnInsert: { role: token.role, suspended: false, version: 0, createdAt: now, updatedAt: now } },
         { upsert: true, returnDocument: 'after' },
       );
       return view(user!);

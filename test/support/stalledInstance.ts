@@ -28,7 +28,7 @@ const app = await buildApp({
   refundRetryIntervalMs: 0,
   slotHorizonIntervalMs: 0,
   idempotencyLeaseMs: config.idempotencyLeaseMs,
-  idempotencyHooks: { afterClaim: () => new Promise<void>(() => {}) },
+  idempotencyHooks: { afterKeyTaken: () => new Promise<void>(() => {}) },
   mutationsPerMinute: config.mutationsPerMinute,
   production: false,
   payments: {
