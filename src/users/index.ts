@@ -6,16 +6,10 @@ import { userService } from './service';
 export type { UserView } from './collection';
 export type { UserService } from './service';
 
-export interface UsersDeps {
-  client: MongoClient;
-  db: Db;
-  clock: Clock;
-}
-
 /**
  * The users module owns `users`: roles and suspension, as the database (not the token) says. It has
  * no index but `_id` and no background work.
  */
-export function usersModule({ client, db, clock }: UsersDeps) {
+export function usersModule({ client, db, clock }: { client: MongoClient; db: Db; clock: Clock }) {
   return userService(usersCollection(db), client, clock);
 }
