@@ -2,6 +2,7 @@
  * Module boundaries, checked in `npm test` (`npm run lint:modules`). A module is a folder under
  * src/ (capacity, bookings, payments, ledger, users, availability, idempotency, locks, mongo, auth,
  * graphql, http, dev); files directly in src/ are the shared kernel and the composition root.
+ * test/, bench/, chaos/ and scripts/ are cruised too, for the rules about how they reach modules.
  */
 const DOMAIN = '^src/(capacity|bookings|payments|ledger|users|availability|idempotency|locks|mongo|auth)/';
 
@@ -48,6 +49,21 @@ module.exports = {
           '^src/graphql/context\\.ts$',
         ],
       },
+    },
+    {
+      name: 'test-faces-only-for-tests',
+      severity: 'error',
+      comment:
+        "A module's testing.ts is its test face (what tests drive below index.ts: a queue alone, a batch body with a stale read); no src/ code imports it.",
+      from: { path: '^src/' },
+      to: { path: '^src/[^/]+/testing\\.ts$' },
+    },
+    {
+      name: 'tests-through-faces',
+      severity: 'error',
+      comment: 'Tests, benchmarks, the chaos run and scripts enter a module only through its index.ts, or its test face testing.ts.',
+      from: { path: '^(test|bench|chaos|scripts)/' },
+      to: { path: '^src/[^/]+/', pathNot: '^src/[^/]+/(index|testing)\\.ts$' },
     },
     {
       name: 'resolvers-only-for-the-schema',

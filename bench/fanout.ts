@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient, type ObjectId } from 'mongodb';
 import WebSocket from 'ws';
-import { signToken } from '../src/auth/token';
+import { signToken } from '../src/auth';
 import { startEmbeddedReplSet, startStripeMock } from '../src/dev';
 import { type ApiServer, buildIfStale, percentile, postGraphQL, readProcessUsage, startApiServer } from './support';
 

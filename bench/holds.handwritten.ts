@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { jwtVerify } from 'jose';
 import { MongoClient, ObjectId } from 'mongodb';
-import { isDuplicateKey } from '../src/mongo/errors';
+import { isDuplicateKey } from '../src/mongo';
 import { claimUpdate, HOLD_TRANSACTION } from './holds.claim';
 
 /**

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { signToken } from '../src/auth/token';
+import { signToken } from '../src/auth';
 import type { History, Operation } from './history';
 import type { Random } from './random';
 import { JWT_SECRET, type Topology } from './topology';

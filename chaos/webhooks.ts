@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createStripeClient } from '../src/payments/stripeClient';
-import { MOCK_SECRET_KEY } from '../src/payments';
+import { createStripeClient, MOCK_SECRET_KEY } from '../src/payments';
 import { checkoutEvent } from '../test/support/payments';
 import type { Random } from './random';
 import { HOLD_TTL_SECONDS, type Topology, WEBHOOK_SECRET } from './topology';

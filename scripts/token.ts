@@ -1,4 +1,4 @@
-import { isRole, isUserId, loadJwtSecret, signToken } from '../src/auth/token';
+import { isRole, isUserId, loadJwtSecret, signToken } from '../src/auth';
 import { loadConfig } from '../src/config';
 
 /** npm run token -- <userId> [user|admin]: prints a bearer token the local server accepts. */

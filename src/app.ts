@@ -1,43 +1,21 @@
-import type { Db, MongoClient } from 'mongodb';
 import type { IdentityProviderConfig } from './auth';
-import { startChangeFeed } from './availability';
-import type { Clock } from './clock';
-import { createHttpApp, type HttpApp } from './http/server';
+import { createHttpApp, type HttpApp } from './http';
 import type { WebSocketLimits } from './graphql';
-import type { IdempotencyHooks } from './idempotency';
-import type { Logger } from './logger';
 import { type AppMetrics, createMetrics } from './metrics';
 import { moveInlineRefunds } from './migrations';
 import { observeTransactions } from './mongo';
-import type { PaymentOptions } from './payments';
 import { requestAwareLogger } from './requestContext';
-import type { GroupCommitOptions } from './mongo';
-import { createServices, ensureIndexes, type Services } from './services';
+import { createServices, type ServiceDeps, type Services } from './services';
 
-export interface AppOptions {
-  client: MongoClient;
-  db: Db;
-  clock: Clock;
-  logger: Logger;
+export interface AppOptions extends Omit<ServiceDeps, 'metrics'> {
   jwtSecret: Uint8Array;
-  holdTtlSeconds: number;
-  sweepIntervalMs: number;
-  refundRetryIntervalMs: number;
-  slotHorizonIntervalMs: number;
-  /** How long an unfinished request keeps its idempotency key before a retry may take it over. */
-  idempotencyLeaseMs: number;
-  /** Tests only: pause a request right after it claimed its key. */
-  idempotencyHooks?: IdempotencyHooks;
   production: boolean;
   /** Per user, per instance. */
   mutationsPerMinute: number;
-  payments: PaymentOptions;
   /** Only against stripe-mock, never with a real key: lets a signed-in owner simulate a Checkout payment. */
   localPayments?: boolean;
   /** WebSocket connection, operation and message-size limits; defaults in `DEFAULT_WEBSOCKET_LIMITS`. */
   webSocketLimits?: Partial<WebSocketLimits>;
-  /** How holds are group-committed (default `HOLD_BATCHING`); tests bound the queue with it. */
-  holdBatching?: GroupCommitOptions;
   /** Accept only this identity provider's tokens (`AUTH_JWKS_URL`…); without it, HS256 ones signed with `jwtSecret`. */
   identityProvider?: IdentityProviderConfig;
 }
@@ -57,20 +35,15 @@ export async function buildApp(appOptions: AppOptions): Promise<App> {
   const options = { ...appOptions, logger: requestAwareLogger(appOptions.logger) };
   const metrics = createMetrics();
   observeTransactions(options.client, { attempt: metrics.transactionAttempt, finished: metrics.transactionFinished });
-  await ensureIndexes(options.db);
-  await moveInlineRefunds(options.db, options.logger);
   const services = createServices({ ...options, metrics });
+  const { lifecycle } = services;
+  await lifecycle.ensureIndexes();
+  await moveInlineRefunds(options.db, options.logger);
   metrics.countSubscribersWith(services.live.subscriberCount);
   // Opened before the server listens, so every change committed from then on reaches subscribers.
-  const feed = await startChangeFeed({
-    slots: services.slots,
-    logger: options.logger,
-    onSlotChanged: services.live.publishSlot,
-    onEventsLost: services.live.endAll,
-    onFannedOut: metrics.changeFannedOut,
-  });
-  const http = await createHttpApp({ ...options, services, metrics, changeStreamOpen: feed.isOpen }).catch(async (error) => {
-    await feed.stop();
+  await lifecycle.open();
+  const http = await createHttpApp({ ...options, services, metrics, changeStreamOpen: services.changeFeedOpen }).catch(async (error) => {
+    await lifecycle.close();
     throw error;
   });
   return {
@@ -79,18 +52,14 @@ export async function buildApp(appOptions: AppOptions): Promise<App> {
     metrics,
     async start(port) {
       const bound = await http.start(port);
-      services.sweeper.start();
-      services.refundRetrier.start();
-      services.slotHorizon.start();
+      lifecycle.start();
       return bound;
     },
     async stop() {
-      await services.sweeper.stop();
-      await services.refundRetrier.stop();
-      await services.slotHorizon.stop();
+      await lifecycle.stop();
       // HTTP drains and open subscriptions are closed first, then the stream that fed them.
       await http.stop();
-      await feed.stop();
+      await lifecycle.close();
     },
   };
 }

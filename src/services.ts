@@ -1,24 +1,16 @@
 import type { Db, MongoClient } from 'mongodb';
-import { availabilityReader, createFanout, liveAvailability } from './availability';
-import {
-  bookingCollections,
-  bookingService,
-  checkoutSettlement,
-  ensureBookingIndexes,
-  type HoldDocument,
-  holdService,
-  holdSweeper,
-} from './bookings';
-import { capacityCollections, capacityModule, ensureCapacityIndexes } from './capacity';
+import { availabilityModule } from './availability';
+import { bookingsModule } from './bookings';
+import { capacityModule } from './capacity';
 import type { Clock } from './clock';
-import { ensureIdempotencyIndexes, type IdempotencyHooks, idempotencyCollection, idempotencyRunner } from './idempotency';
-import { accountService, ensureLedgerIndexes, ledgerCollections, ledgerService } from './ledger';
-import { leaseLocks, locksCollection } from './locks';
+import { type IdempotencyHooks, idempotencyModule } from './idempotency';
+import { ledgerModule } from './ledger';
+import { locksModule } from './locks';
 import type { Logger } from './logger';
 import type { AppMetrics } from './metrics';
-import type { GroupCommitOptions, TransactionStats } from './mongo';
-import { ensureRefundIndexes, type PaymentOptions, paymentsModule, refundsCollection } from './payments';
-import { userService, usersCollection } from './users';
+import type { GroupCommitOptions } from './mongo';
+import { type PaymentOptions, paymentsModule } from './payments';
+import { usersModule } from './users';
 
 export interface ServiceDeps {
   client: MongoClient;
@@ -32,135 +24,114 @@ export interface ServiceDeps {
   refundRetryIntervalMs: number;
   /** How often this instance tries to extend the resources' slot horizons (and once at start); 0 = never on its own. */
   slotHorizonIntervalMs: number;
+  /** How long an unfinished request keeps its idempotency key before a retry may take it over. */
   idempotencyLeaseMs: number;
+  /** Tests only: pause a request right after it took its idempotency key. */
   idempotencyHooks?: IdempotencyHooks;
   payments: PaymentOptions;
+  /** How holds are group-committed (default `HOLD_BATCHING`); tests bound the queue with it. */
   holdBatching?: GroupCommitOptions;
   /** Where the services' hooks report (idempotency outcomes, background job runs); optional, they work without. */
   metrics?: AppMetrics;
 }
 
 /**
+ * What a domain module's face may carry besides its services (README › Layout): the set-up of what
+ * it owns, run by `buildApp` in this order without knowing what is behind it.
+ */
+export interface ModuleLifecycle {
+  /** Awaited once at start, before anything serves: its collections' indexes (unique ones back several guarantees). */
+  ensureIndexes?(): Promise<void>;
+  /** Awaited before the server listens, so it sees every change from then on (availability's change feed). */
+  open?(): Promise<void>;
+  /** Its background jobs, once the server listens. */
+  start?(): void;
+  /** Before the server drains: the jobs end (a run in flight finishes). */
+  stop?(): Promise<void>;
+  /** After the server drained: what `open` started. */
+  close?(): Promise<void>;
+}
+
+/** Every module's step of one phase, one module after the other. */
+function lifecycleOf(modules: ModuleLifecycle[]) {
+  const each = (step: (module: ModuleLifecycle) => Promise<void> | void | undefined) => async () => {
+    for (const module of modules) await step(module);
+  };
+  return {
+    ensureIndexes: each((module) => module.ensureIndexes?.()),
+    open: each((module) => module.open?.()),
+    start: () => modules.forEach((module) => module.start?.()),
+    stop: each((module) => module.stop?.()),
+    close: each((module) => module.close?.()),
+  };
+}
+
+/**
  * The composition root of the domain: builds each module on its own collections and hands modules
- * each other's public functions. Dependencies point one way (payments → bookings → capacity →
- * users); where a lower module must trigger a higher one (a released hold expires its Checkout
- * Session, a cancellation records a refund) it takes a callback wired here.
+ * each other's faces. Dependencies point one way (payments → bookings → capacity → users); where a
+ * lower module must trigger a higher one (a released hold expires its Checkout Session, a
+ * cancellation records a refund) it takes a callback wired here.
  */
 export function createServices(deps: ServiceDeps) {
-  const { client, db, clock, logger, holdTtlSeconds } = deps;
-  const users = userService(usersCollection(db), client, clock);
-  const locks = leaseLocks(locksCollection(db), clock);
-  const capacity = capacityModule({
-    client,
-    db,
-    users,
-    clock,
-    locks,
-    logger,
-    slotHorizonIntervalMs: deps.slotHorizonIntervalMs,
-    onJobRun: deps.metrics?.backgroundJobRun,
-  });
-  const runIdempotent = idempotencyRunner({
-    keys: idempotencyCollection(db),
-    clock,
-    logger,
+  const { client, db, clock, logger, metrics } = deps;
+  const base = { client, db, clock, logger };
+  const jobs = { locks: locksModule(base), onJobRun: metrics?.backgroundJobRun };
+  const groupCommitObserver = metrics?.groupCommit;
+  const users = usersModule(base);
+  const idempotency = idempotencyModule({
+    ...base,
     leaseMs: deps.idempotencyLeaseMs,
     hooks: deps.idempotencyHooks,
-    onOutcome: deps.metrics?.idempotencyOutcome,
+    onOutcome: metrics?.idempotencyOutcome,
   });
-  const transactionStats: TransactionStats = { runs: 0, attempts: 0 };
-  const ledgerStore = ledgerCollections(db);
-  const accounts = accountService(ledgerStore.accounts, clock);
-  const ledger = ledgerService({
-    client,
-    users,
-    collections: ledgerStore,
-    accounts,
-    runIdempotent,
-    clock,
-    transactionStats,
-    groupCommitObserver: deps.metrics?.groupCommit,
-  });
-
-  const bookingStore = bookingCollections(db);
-  const expireCheckoutOf = (hold: HoldDocument) => payments.checkout.expireSessionOf(hold);
-  const holds = holdService({
-    client,
-    holds: bookingStore.holds,
+  const runIdempotent = idempotency.run;
+  const capacity = capacityModule({ ...base, ...jobs, users, slotHorizonIntervalMs: deps.slotHorizonIntervalMs });
+  const ledger = ledgerModule({ ...base, users, runIdempotent, groupCommitObserver });
+  const bookings = bookingsModule({
+    ...base,
+    ...jobs,
     capacity,
-    runIdempotent,
-    clock,
-    holdTtlSeconds,
     users,
-    afterRelease: expireCheckoutOf,
-    groupCommitObserver: deps.metrics?.groupCommit,
-    batching: deps.holdBatching,
-  });
-  const settlement = checkoutSettlement({ collections: bookingStore, claims: capacity.claims, clock });
-  const payments = paymentsModule({
-    client,
-    db,
-    options: deps.payments,
-    holds,
-    settlement,
-    ledger,
-    accounts,
     runIdempotent,
-    locks,
-    clock,
-    logger,
-    refundRetryIntervalMs: deps.refundRetryIntervalMs,
-    onJobRun: deps.metrics?.backgroundJobRun,
+    holdTtlSeconds: deps.holdTtlSeconds,
+    sweepIntervalMs: deps.sweepIntervalMs,
+    holdBatching: deps.holdBatching,
+    groupCommitObserver,
+    // Payments are built on bookings; bookings reach them only once a hold ends or a booking is cancelled.
+    payments: () => payments.forBookings,
   });
+  const payments = paymentsModule({
+    ...base,
+    ...jobs,
+    options: deps.payments,
+    bookings,
+    ledger,
+    runIdempotent,
+    refundRetryIntervalMs: deps.refundRetryIntervalMs,
+  });
+  const availability = availabilityModule({ ...base, capacity, onFannedOut: metrics?.changeFannedOut });
 
   return {
     clock,
-    transactionStats,
     users,
-    accounts,
-    ledger,
     resources: capacity.resources,
-    holds,
-    availability: availabilityReader(capacity.slots, capacity.resources, clock),
-    sweeper: holdSweeper({
-      client,
-      holds: bookingStore.holds,
-      claims: capacity.claims,
-      locks,
-      clock,
-      logger,
-      intervalMs: deps.sweepIntervalMs,
-      onExpired: expireCheckoutOf,
-      onRun: deps.metrics?.backgroundJobRun,
-    }),
     slotHorizon: capacity.horizonJob,
+    accounts: ledger.accounts,
+    ledger,
+    holds: bookings.holds,
+    sweeper: bookings.sweeper,
+    bookings: bookings.bookings,
     checkout: payments.checkout,
     topUps: payments.topUps,
     refunds: payments.refunds,
     refundRetrier: payments.refundRetrier,
-    bookings: bookingService({
-      client,
-      bookings: bookingStore.bookings,
-      claims: capacity.claims,
-      runIdempotent,
-      clock,
-      refunds: payments.refunds.port,
-    }),
     stripeWebhooks: payments.webhooks,
     paymentGateway: payments.gateway,
-    live: liveAvailability({ fanout: createFanout(), resources: capacity.resources, clock }),
-    /** Read-only: the change feed watches it. */
-    slots: capacity.slots,
+    availability: availability.read,
+    live: availability.live,
+    changeFeedOpen: availability.feedOpen,
+    lifecycle: lifecycleOf([idempotency, capacity, ledger, bookings, payments, availability]),
   };
 }
 
 export type Services = ReturnType<typeof createServices>;
-
-/** Awaited once at start: the unique indexes are what make several guarantees hold. */
-export async function ensureIndexes(db: Db): Promise<void> {
-  await ensureCapacityIndexes(capacityCollections(db));
-  await ensureBookingIndexes(bookingCollections(db));
-  await ensureIdempotencyIndexes(idempotencyCollection(db));
-  await ensureLedgerIndexes(ledgerCollections(db));
-  await ensureRefundIndexes(refundsCollection(db));
-}

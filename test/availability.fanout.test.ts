@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFanout } from '../src/availability';
+import { createFanout } from '../src/availability/testing';
 import type { DateAvailability } from '../src/availability';
 
 const change = (date: string, version: number, status: DateAvailability['status'] = 'HELD'): DateAvailability => ({

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Long } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bookingCollections, ensureBookingIndexes } from '../src/bookings/collections';
 import { startTestApp, type TestApp } from './support/app';
 import { createResource, dayFromToday, holdDates } from './support/operations';
 import { subscribeAvailability, waitForSubscribers, wsClient } from './support/subscriptions';
@@ -75,7 +74,7 @@ describe("when the instance's change stream fails", () => {
       await subscription.waitFor((e) => e.date === before && e.status === 'HELD');
 
       await app.db.collection('dateSlots').drop();
-      await ensureBookingIndexes(bookingCollections(app.db));
+      await app.app.services.lifecycle.ensureIndexes();
       const held = await holdDates(app, alice, resource.id, [after]);
       expect(held.data.holdDates.__typename).toBe('DatesHeld');
       await subscription.waitFor((e) => e.date === after && e.status === 'HELD');

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { signToken } from '../src/auth/token';
+import { signToken } from '../src/auth';
 import { type ApiProcess, FROM_BUILD, startApiProcess } from './support/apiProcess';
 
 /** `npm run build`, then the compiled server (`node dist/main.js`) as `npm start` runs it, on the test replica set. */

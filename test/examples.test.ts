@@ -26,7 +26,7 @@ import { checkoutEvent, deliver } from './support/payments';
 /** The next transfer request stalls right before its work (its key is written with it), until released: a slow server. */
 let stall: { armed: boolean; claimed: boolean; release: () => void; released: Promise<void> } | undefined;
 const hooks: IdempotencyHooks = {
-  afterClaim: async (scope) => {
+  afterKeyTaken: async (scope) => {
     if (!stall?.armed || !scope.endsWith(':transfer')) return;
     stall.armed = false;
     stall.claimed = true;

@@ -3,7 +3,7 @@ import { type Client, createClient } from 'graphql-ws';
 import type { Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { signToken } from '../src/auth/token';
+import { signToken } from '../src/auth';
 import { MAX_DAYS_AHEAD } from '../src/capacity';
 import { startTestApp, type TestApp } from './support/app';
 import { contractSchema, type FuzzOperation, type FuzzPools, generateOperation, type IdKind, type OperationKind } from './support/fuzz';

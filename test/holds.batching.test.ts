@@ -3,7 +3,7 @@ import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HoldDatesResult } from '../src/bookings';
 import type { DateSlotDoc } from '../src/capacity';
-import { lockKeyQueue } from '../src/mongo';
+import { lockKeyQueue } from '../src/mongo/testing';
 import { startTestApp, type TestApp } from './support/app';
 import { createResource, dayFromToday, holdDates, newKey } from './support/operations';
 
@@ -31,7 +31,7 @@ function holdTogether(requests: { user: string; resourceId: string; dates: strin
   );
 }
 
-const runs = () => app.app.services.holds.claimStats.runs;
+const runs = () => app.app.services.holds.transactionStats.runs;
 const typeOf = (answer: Answer) => answer.result?.__typename ?? answer.code;
 const slot = (resourceId: string, date: string) =>
   app.db.collection<DateSlotDoc>('dateSlots').findOne({ resourceId: new ObjectId(resourceId), date });

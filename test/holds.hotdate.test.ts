@@ -56,10 +56,10 @@ describe('when many single-date holds queue on one date of one instance', () => 
     const resource = await createResource(app, { capacity: 1 });
     const date = dayFromToday(app, 20);
     const tokens = await Promise.all(Array.from({ length: 200 }, (_, i) => app.token(`crowd-${i}`)));
-    const before = { ...holdsService().claimStats };
+    const before = { ...holdsService().transactionStats };
     const answers = await Promise.all(tokens.map((token) => holdDates(app, token, resource.id, [date])));
-    const runs = holdsService().claimStats.runs - before.runs;
-    const attempts = holdsService().claimStats.attempts - before.attempts;
+    const runs = holdsService().transactionStats.runs - before.runs;
+    const attempts = holdsService().transactionStats.attempts - before.attempts;
     expect(answers.map((a) => a.errors)).toEqual(answers.map(() => undefined));
     expect(answers.filter((a) => a.data.holdDates.__typename === 'DatesHeld')).toHaveLength(1);
     // Without the per-slot queue every request is its own transaction (200), and they conflict.
@@ -72,9 +72,9 @@ describe('when many single-date holds queue on one date of one instance', () => 
   it('answers the queued ones in ONE transaction: claims in order until one fails, capacity 3', async () => {
     const resource = await createResource(app, { capacity: 3 });
     const date = dayFromToday(app, 21);
-    const before = holdsService().claimStats.runs;
+    const before = holdsService().transactionStats.runs;
     const answers = await Promise.all(holdInOrder(resource.id, date, ['q-0', 'q-1', 'q-2', 'q-3', 'q-4', 'q-5']));
-    expect(holdsService().claimStats.runs - before).toBe(2);
+    expect(holdsService().transactionStats.runs - before).toBe(2);
     expect(answers.map((a) => [a.id, a.result?.__typename])).toEqual([
       ['q-0', 'DatesHeld'],
       ['q-1', 'DatesHeld'],

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signToken } from '../src/auth/token';
+import { signToken } from '../src/auth';
 import { errorCode, startTestApp, type TestApp } from './support/app';
 
 let app: TestApp;

@@ -12,14 +12,14 @@ import type { IdempotencyHooks, IdempotencyKeyDoc } from '../src/idempotency';
 import { errorCode, type GraphQLResponse, startTestApp, type TestApp } from './support/app';
 import { ACCOUNT, DEPOSIT, deposit, ledgerCheck, openAccount, transfer } from './support/ledger';
 import { createResource, dayFromToday, holdDates, newKey } from './support/operations';
-import { sessionExpiresAt } from '../src/payments/checkout';
+import { sessionExpiresAt } from '../src/payments/testing';
 import { checkoutHold, collections } from './support/payments';
 
 const LEASE_MS = 5_000;
 
 /** Requests whose key is stalled stop right after claiming it until released, as a frozen or dying process would. */
 const stalls = new Map<string, () => Promise<void>>();
-const hooks: IdempotencyHooks = { afterClaim: async (_scope, key) => stalls.get(key)?.() };
+const hooks: IdempotencyHooks = { afterKeyTaken: async (_scope, key) => stalls.get(key)?.() };
 
 /** Stalls the first `count` requests that claim `key`; the rest run through. */
 function stall(key: string, count = 1) {

@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IdentityProviderConfig } from '../src/auth';
-import { claimAt, identityProviderVerifier } from '../src/auth/identityProvider';
+import { claimAt, identityProviderVerifier } from '../src/auth/testing';
 import { loadConfig } from '../src/config';
 import { StartupError } from '../src/startupErrors';
 import { errorCode, type GraphQLResponse, startTestApp } from './support/app';

@@ -2,16 +2,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ClientSession, MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ledgerCollections } from '../src/ledger';
-import { type Lane, lockKeyQueue, type Queued } from '../src/mongo';
+import { type Lane, lockKeyQueue, type Queued } from '../src/mongo/testing';
 import {
   type AccountReader,
+  ledgerCollections,
+  type MoneyCommitDeps,
+  moneyCommitter,
   readAccounts,
-  type SettlementDeps,
-  settlement,
   type TransferOrder,
   type WithdrawalOrder,
-} from '../src/ledger/settle';
+} from '../src/ledger/testing';
 import { DomainError } from '../src/errors';
 import type { TransactionStats } from '../src/mongo';
 import { errorCode, startTestApp, type TestApp } from './support/app';
@@ -30,10 +30,10 @@ afterAll(async () => {
 
 const noRecord = async () => undefined;
 
-/** Settles straight through the ledger's batcher (no HTTP, no keys), so a test decides which orders share a batch. */
-function directSettlement(read?: AccountReader) {
+/** Orders straight into the ledger's group-commit engine (no HTTP, no keys), so a test decides which orders share a batch. */
+function directCommitter(read?: AccountReader) {
   const transactionStats: TransactionStats = { runs: 0, attempts: 0 };
-  const deps: SettlementDeps = {
+  const deps: MoneyCommitDeps = {
     client: app.client,
     collections: ledgerCollections(app.db),
     users: app.app.services.users,
@@ -41,7 +41,7 @@ function directSettlement(read?: AccountReader) {
     transactionStats,
     read,
   };
-  const orders = settlement(deps, { maxConcurrent: 1, maxBatch: 64, maxWaiting: 1000 });
+  const orders = moneyCommitter(deps, { maxConcurrent: 1, maxBatch: 64, maxWaiting: 1000 });
   let keys = 0;
   return {
     transfer: (order: Omit<TransferOrder, 'kind' | 'key'>) => orders.transfer({ key: `direct-${(keys += 1)}`, ...order }),
@@ -149,7 +149,7 @@ describe('when orders share a batch', () => {
   it('decides each order against the balances the ones before it left, in arrival order', async () => {
     const [a, b] = await Promise.all([funded('batch-a', 100), funded('batch-b', 0)]);
     const blocker = await funded('batch-blocker', 10);
-    const direct = directSettlement();
+    const direct = directCommitter();
     const first = direct.withdraw({ initiatedBy: 'batch-blocker', accountId: blocker, amount: 1, record: noRecord });
     const results = await Promise.all([
       direct.transfer({ initiatedBy: 'batch-a', fromAccountId: a, toAccountId: b, amount: 60, memo: null, record: noRecord }),
@@ -177,12 +177,12 @@ describe('when orders share a batch', () => {
     expect(await ledgerCheck(app)).toMatchObject({ ok: true, problems: [] });
   });
 
-  it("refuses a suspended owner's orders with FORBIDDEN and settles everyone else's in the same transaction", async () => {
+  it("refuses a suspended owner's orders with FORBIDDEN and commits everyone else's in the same transaction", async () => {
     const [shady, honest, payee] = await Promise.all([funded('shady', 500), funded('honest', 500), funded('payee', 0)]);
     const blocker = await funded('shared-blocker', 10);
     const admin = await app.token('treasury', 'admin');
     await app.gql(admin, `mutation { suspendUser(input: { userId: "shady" }) { suspended } }`);
-    const direct = directSettlement();
+    const direct = directCommitter();
     const first = direct.withdraw({ initiatedBy: 'shared-blocker', accountId: blocker, amount: 1, record: noRecord });
     const settled = await Promise.allSettled([
       direct.transfer({ initiatedBy: 'honest', fromAccountId: honest, toAccountId: payee, amount: 100, memo: null, record: noRecord }),
@@ -206,7 +206,7 @@ describe('when orders share a batch', () => {
   it('answers an order whose key was taken over with that error, and commits the rest of its batch without it', async () => {
     const [payer, payee] = await Promise.all([funded('taken-payer', 100), funded('taken-payee', 0)]);
     const blocker = await funded('taken-blocker', 10);
-    const direct = directSettlement();
+    const direct = directCommitter();
     const takenOver = async () => {
       throw new DomainError('IDEMPOTENCY_KEY_IN_USE', 'taken over', { retryable: true });
     };
@@ -231,7 +231,7 @@ describe('when orders share a batch', () => {
   it('answers an order whose record hits a duplicate key (a key already recorded) with that error, the rest committing without it', async () => {
     const [payer, payee] = await Promise.all([funded('dup-payer', 100), funded('dup-payee', 0)]);
     const blocker = await funded('dup-blocker', 10);
-    const direct = directSettlement();
+    const direct = directCommitter();
     // Two orders whose records insert one _id, as two requests with one key written with its effect
     // would: the second insert fails in the batch's transaction, which the server then aborts.
     const twin = new ObjectId();
@@ -269,7 +269,7 @@ describe('when orders share a batch', () => {
       }
       return view;
     };
-    const direct = directSettlement(staleRead);
+    const direct = directCommitter(staleRead);
     const first = direct.withdraw({ initiatedBy: 'stale-blocker', accountId: blocker, amount: 1, record: noRecord });
     const results = await Promise.all([
       direct.withdraw({ initiatedBy: 'poor', accountId: poor, amount: 300, record: noRecord }),
@@ -295,7 +295,7 @@ describe('when orders share a batch', () => {
       .collection('accounts')
       .updateOne({ _id: new ObjectId(stuck) }, { $inc: { version: 1 } }, { session: zombie });
     try {
-      const direct = directSettlement();
+      const direct = directCommitter();
       const first = direct.withdraw({ initiatedBy: 'stuck-blocker', accountId: blocker, amount: 1, record: noRecord });
       const fromStuck = direct.transfer({
         initiatedBy: 'stuck',

@@ -1,7 +1,7 @@
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BookingDoc } from '../src/bookings';
-import type { HoldDoc } from '../src/bookings/collections';
+import type { HoldDoc } from '../src/bookings';
 import type { ResourceDoc } from '../src/capacity';
 import { startTestApp, type TestApp } from './support/app';
 import { inFlight, openAccount } from './support/ledger';

@@ -23,7 +23,7 @@ let resourceId: string;
 beforeAll(async () => {
   app = await startTestApp({
     appName: APP_NAME,
-    idempotencyHooks: { afterClaim: (_scope, key) => (key === STALLED_KEY ? stalled : Promise.resolve()) },
+    idempotencyHooks: { afterKeyTaken: (_scope, key) => (key === STALLED_KEY ? stalled : Promise.resolve()) },
   });
   admin = await new MongoClient(inject('mongoUri')).connect();
   resourceId = (await createResource(app, { capacity: 1 })).id;

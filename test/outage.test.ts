@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { signToken } from '../src/auth/token';
+import { signToken } from '../src/auth';
 import { type EmbeddedReplSet, startEmbeddedReplSet } from '../src/dev';
 import { startApiProcess } from './support/apiProcess';
 import { startTestApp, type TestApp } from './support/app';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sessionExpiresAt } from '../src/payments/checkout';
+import { sessionExpiresAt } from '../src/payments/testing';
 import { errorCode, startTestApp, type TestApp } from './support/app';
 import { createResource, dayFromToday, holdDates, RELEASE_HOLD } from './support/operations';
 import { checkoutEvent, checkoutHold, collections, deliver, oid, refundOf } from './support/payments';

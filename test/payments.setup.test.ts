@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { loadConfig } from '../src/config';
-import { createStripeClient } from '../src/payments/stripeClient';
 import { startStripeMock } from '../src/dev';
-import { MOCK_SECRET_KEY } from '../src/payments';
+import { createStripeClient, MOCK_SECRET_KEY } from '../src/payments';
 
 describe('when stripe-mock is started by the project', () => {
   it('runs two instances side by side on system-chosen ports and stops them', async () => {

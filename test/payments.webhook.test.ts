@@ -5,7 +5,7 @@ import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../src/errors';
 import type { WebhookProcessor } from '../src/payments';
-import { stripeWebhookRoute } from '../src/http/stripeWebhookRoute';
+import { stripeWebhookRoute } from '../src/http/testing';
 import { startTestApp, type TestApp } from './support/app';
 import { ACCOUNT, openAccount } from './support/ledger';
 import { AVAILABILITY, createResource, dayFromToday, holdDates } from './support/operations';

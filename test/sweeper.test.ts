@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DateSlotDoc } from '../src/capacity';
 import type { HoldDoc } from '../src/bookings';
 import { SWEEPER_LOCK } from '../src/bookings';
-import { leaseLocks, locksCollection, StaleLease } from '../src/locks';
+import { locksModule, StaleLease } from '../src/locks';
 import { startTestApp, type TestApp } from './support/app';
 import { createResource, dayFromToday, holdDates } from './support/operations';
 
@@ -41,7 +41,7 @@ describe('when two instances sweep expired holds at once', () => {
   });
 
   it('refuses the writes of a holder whose lease was taken over (stale fencing token)', async () => {
-    const locks = leaseLocks(locksCollection(a.db), a.clock);
+    const locks = locksModule({ db: a.db, clock: a.clock });
     a.clock.advance(60_000); // past the leases the instances took in the previous test
     const stale = await locks.acquire(SWEEPER_LOCK, 'paused-instance', 1_000);
     expect(stale).not.toBeNull();

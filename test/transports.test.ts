@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { CLOSE_TOO_MANY_CONNECTIONS } from '../src/graphql/websocket';
+import { CLOSE_TOO_MANY_CONNECTIONS } from '../src/graphql';
 import { startTestApp, type TestApp } from './support/app';
 import { createResource, dayFromToday } from './support/operations';
 import { AVAILABILITY_CHANGED, type GraphQLWsError, wsClient, wsRequest } from './support/subscriptions';

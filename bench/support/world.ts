@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { type Db, MongoClient } from 'mongodb';
-import { type Role, signToken } from '../../src/auth/token';
+import { type Role, signToken } from '../../src/auth';
 import { type EmbeddedReplSet, freePort, type RunningStripeMock, startEmbeddedReplSet, startStripeMock } from '../../src/dev';
 import { type GraphQLClient, graphqlClient } from './http';
 import type { ProcessGroups } from './proc';

@@ -60,7 +60,7 @@ export async function verifyToken(secret: Uint8Array, token: string): Promise<Ca
 /**
  * Tokens whose signature was verified, per secret, until they expire: checking an HS256 signature
  * through WebCrypto was the largest cost of a request after its database round trips. A token's
- * claims cannot change (its bytes are signed), so a verified token stays valid to its `exp`;
+ * payload cannot change (its bytes are signed), so a verified token stays valid to its `exp`;
  * forged or malformed tokens are never kept. Bounded; the oldest entry makes room.
  */
 const MAX_VERIFIED_TOKENS = 10_000;

@@ -56,5 +56,3 @@ export function liveAvailability({ fanout, resources, clock }: LiveAvailabilityD
     subscriberCount: (): number => fanout.subscriberCount(),
   };
 }
-
-export type LiveAvailability = ReturnType<typeof liveAvailability>;

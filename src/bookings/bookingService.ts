@@ -106,5 +106,3 @@ export function bookingService({ client, bookings, claims, runIdempotent, clock,
     },
   };
 }
-
-export type BookingService = ReturnType<typeof bookingService>;

@@ -83,3 +83,5 @@ export function holdCommitter(deps: HoldCommitDeps) {
 
   return { hold, stats, waiting: engine.waiting };
 }
+
+export type HoldCommitter = ReturnType<typeof holdCommitter>;

@@ -71,5 +71,3 @@ export function holdSweeper(options: SweeperOptions) {
 
   return { owner: job.owner, sweepOnce: job.runOnce, sweepWith, start: job.start, stop: job.stop };
 }
-
-export type HoldSweeper = ReturnType<typeof holdSweeper>;

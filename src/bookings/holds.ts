@@ -8,11 +8,11 @@ import { type Capacity, MAX_DAYS_AHEAD } from '../capacity';
 import type { RunIdempotent } from '../idempotency';
 import { findById, parseObjectId } from '../mongo';
 import { type Page, type PageArgs, pageById } from '../mongo';
-import { type GroupCommitObserver, type GroupCommitOptions, withTransaction } from '../mongo';
+import { withTransaction } from '../mongo';
 import type { UserService, UserView } from '../users';
 import type { HoldCheckout, HoldDoc, HoldDocument } from './collections';
 import type { HoldDatesResult } from './holdBatch';
-import { holdCommitter } from './holdCommit';
+import type { HoldCommitter } from './holdCommit';
 
 export const MAX_DATES_PER_HOLD = 31;
 
@@ -28,46 +28,37 @@ export interface HoldDeps {
   client: MongoClient;
   holds: Collection<HoldDoc>;
   capacity: Capacity;
+  /** Claims a validated hold's dates and inserts it (holdCommit.ts). */
+  committer: HoldCommitter;
   runIdempotent: RunIdempotent;
   clock: Clock;
-  holdTtlSeconds: number;
   users: UserService;
-  groupCommitObserver?: GroupCommitObserver;
-  batching?: GroupCommitOptions;
   /** Runs after a release commits (e.g. to expire the hold's open Checkout Session); must not throw. */
   afterRelease?: (hold: HoldDocument) => Promise<void>;
 }
 
 const holdOwner = (hold: HoldDocument) => hold.userId;
 
-export function holdService(deps: HoldDeps) {
-  const { client, holds, capacity, runIdempotent, clock } = deps;
-  const committer = holdCommitter({
-    client,
-    holds,
-    capacity,
-    clock,
-    holdTtlSeconds: deps.holdTtlSeconds,
-    observer: deps.groupCommitObserver,
-    batching: deps.batching,
-  });
-
-  function validateDates(dates: string[]): string[] {
-    if (dates.length === 0 || dates.length > MAX_DATES_PER_HOLD) {
-      throw badInput('dates', `give 1 to ${MAX_DATES_PER_HOLD} dates`);
-    }
-    const sorted = [...new Set(dates)].sort();
-    if (sorted.length !== dates.length) throw badInput('dates', 'each date may appear only once');
-    const today = todayUtc(clock.now());
-    if (sorted[0] < today) throw badInput('dates', `${sorted[0]} is in the past (today is ${today} UTC)`);
-    const last = addDays(today, MAX_DAYS_AHEAD);
-    if (sorted[sorted.length - 1] > last) throw badInput('dates', `dates may be at most ${MAX_DAYS_AHEAD} days ahead`);
-    return sorted;
+/** The dates of one hold, sorted: 1 to MAX_DATES_PER_HOLD distinct dates from today (UTC) to MAX_DAYS_AHEAD. */
+function validateDates(dates: string[], now: Date): string[] {
+  if (dates.length === 0 || dates.length > MAX_DATES_PER_HOLD) {
+    throw badInput('dates', `give 1 to ${MAX_DATES_PER_HOLD} dates`);
   }
+  const sorted = [...new Set(dates)].sort();
+  if (sorted.length !== dates.length) throw badInput('dates', 'each date may appear only once');
+  const today = todayUtc(now);
+  if (sorted[0] < today) throw badInput('dates', `${sorted[0]} is in the past (today is ${today} UTC)`);
+  const last = addDays(today, MAX_DAYS_AHEAD);
+  if (sorted[sorted.length - 1] > last) throw badInput('dates', `dates may be at most ${MAX_DAYS_AHEAD} days ahead`);
+  return sorted;
+}
+
+export function holdService(deps: HoldDeps) {
+  const { client, holds, capacity, committer, runIdempotent, clock } = deps;
 
   return {
-    /** Claim transactions run and attempted by this instance (measurements and tests). */
-    claimStats: committer.stats,
+    /** Hold transactions run and attempted by this instance (measurements and tests). */
+    transactionStats: committer.stats,
 
     /**
      * All dates or none (see holdCommitter). The effect is one transaction, so the idempotency key
@@ -87,7 +78,7 @@ export function holdService(deps: HoldDeps) {
           keyWithEffect: true,
         },
         (record) => {
-          const dates = validateDates(input.dates);
+          const dates = validateDates(input.dates, clock.now());
           const resourceId = parseObjectId(input.resourceId);
           if (!resourceId) throw badInput('resourceId', 'no resource has this id');
           if (caller.suspended) throw deps.users.suspendedError();

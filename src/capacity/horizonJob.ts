@@ -3,7 +3,7 @@ import { type BackgroundJobSettings, leasedJob } from '../locks';
 import type { DateSlotDoc, ResourceDoc } from './collections';
 import { horizonDates, type SlotHorizon } from './slotHorizon';
 
-export const SLOT_HORIZON_LOCK = 'slot-horizon';
+const SLOT_HORIZON_LOCK = 'slot-horizon';
 
 export interface HorizonJobOptions extends BackgroundJobSettings {
   resources: Collection<ResourceDoc>;
@@ -52,5 +52,3 @@ export function slotHorizonJob(options: HorizonJobOptions) {
   /** `extendOnce` answers how many slots this pass created (0 when another instance holds the lock); `start`, `stop`, `owner`. */
   return { ...lifecycle, extendOnce: runOnce };
 }
-
-export type SlotHorizonJob = ReturnType<typeof slotHorizonJob>;

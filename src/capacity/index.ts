@@ -4,7 +4,7 @@ import type { BackgroundJobSettings, LeaseLocks } from '../locks';
 import type { Logger } from '../logger';
 import type { UserService } from '../users';
 import { claimSteps } from './claims';
-import { capacityCollections } from './collections';
+import { capacityCollections, ensureCapacityIndexes } from './collections';
 import { slotHorizonJob } from './horizonJob';
 import { resourceService } from './resources';
 import { slotHorizon } from './slotHorizon';
@@ -12,24 +12,9 @@ import { slotHorizon } from './slotHorizon';
 export { type ClaimedSlot, liveClaimsOf } from './claimRule';
 export type { ClaimReport } from './claimSet';
 export type { ClaimSteps } from './claims';
-export {
-  capacityCollections,
-  type Claim,
-  type DateSlotDoc,
-  ensureCapacityIndexes,
-  type ResourceDoc,
-  type ResourceDocument,
-} from './collections';
-export { claimSteps } from './claims';
-export { SLOT_HORIZON_LOCK, type SlotHorizonJob } from './horizonJob';
-export {
-  type CapacityBelowClaimsResult,
-  MAX_CAPACITY,
-  type ResourceService,
-  type ResourceUpdatedResult,
-  type VersionConflictResult,
-} from './resources';
-export { type EnsureSlots, HORIZON_MARGIN_DAYS, horizonDates, MAX_DAYS_AHEAD } from './slotHorizon';
+export type { DateSlotDoc, ResourceDoc } from './collections';
+export type { ResourceService } from './resources';
+export { HORIZON_MARGIN_DAYS, horizonDates, MAX_DAYS_AHEAD } from './slotHorizon';
 
 export interface CapacityDeps {
   client: MongoClient;
@@ -46,28 +31,34 @@ export interface CapacityDeps {
 /**
  * The capacity module owns a resource's capacity: the `resources` and `dateSlots` collections and
  * the claims inside slots. Other modules claim, release and book dates only through `claims`,
- * inside their own transactions; they never write these collections.
+ * inside their own transactions; they never write these collections. Its background work is the
+ * slot horizon job.
  */
 export function capacityModule({ client, db, users, clock, ...deps }: CapacityDeps) {
   const collections = capacityCollections(db);
   const claims = claimSteps(collections.slots);
   const horizon = slotHorizon(client, collections.slots, collections.resources, clock);
+  const horizonJob = slotHorizonJob({
+    ...collections,
+    createSlots: horizon.createSlots,
+    locks: deps.locks,
+    clock,
+    logger: deps.logger,
+    intervalMs: deps.slotHorizonIntervalMs,
+    onRun: deps.onJobRun,
+  });
   return {
     resources: resourceService({ client, resources: collections.resources, claims, insertSlots: horizon.insertSlots, users, clock }),
     claims,
     /** The hold path's fallback when a claim found no slot (slots are made with the resource and kept ahead by `horizonJob`). */
     ensureSlots: horizon.ensureSlots,
-    horizonJob: slotHorizonJob({
-      ...collections,
-      createSlots: horizon.createSlots,
-      locks: deps.locks,
-      clock,
-      logger: deps.logger,
-      intervalMs: deps.slotHorizonIntervalMs,
-      onRun: deps.onJobRun,
-    }),
+    horizonJob,
     /** Read-only outside this module: availability answers and the change feed read slots. */
     slots: collections.slots,
+    /** One slot per resource and date: the unique index G1's claims rest on. */
+    ensureIndexes: () => ensureCapacityIndexes(collections),
+    start: horizonJob.start,
+    stop: horizonJob.stop,
   };
 }
 

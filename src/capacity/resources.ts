@@ -11,7 +11,7 @@ import type { ResourceDoc, ResourceDocument } from './collections';
 import { horizonDates, type InsertSlots } from './slotHorizon';
 
 /** Capacity is stored per date slot as an array of claims; keep it small enough to scan. */
-export const MAX_CAPACITY = 1000;
+const MAX_CAPACITY = 1000;
 const MAX_NAME_LENGTH = 200;
 
 export interface NewResource {

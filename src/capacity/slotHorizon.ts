@@ -102,4 +102,3 @@ export function slotHorizon(client: MongoClient, slots: Collection<DateSlotDoc>,
 
 export type SlotHorizon = ReturnType<typeof slotHorizon>;
 export type InsertSlots = SlotHorizon['insertSlots'];
-export type EnsureSlots = SlotHorizon['ensureSlots'];

@@ -35,7 +35,7 @@ const firstWriteError = (error: unknown) => (error instanceof MongoBulkWriteErro
 
 /**
  * Records the results of a batch's requests inside the batch's transaction: every key-with-effect
- * key with ONE ordered `insertMany`, any other (a claimed key) by its own fenced update. A key that is
+ * key with ONE ordered `insertMany`, any other (a key taken first) by its own fenced update. A key that is
  * already recorded (a retry's twin committed first) or was taken over fails only its own request:
  * `OrderFailed` with that request's index, so the batch runs again without it. `null` stands for a
  * request with nothing to record (refused), so indexes are the batch's.

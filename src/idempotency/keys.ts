@@ -8,7 +8,7 @@ import { KeyAlreadyRecorded, type RecordResult, standaloneInserter } from './bat
 import type { IdempotencyKeyDoc, KeyDocument } from './collection';
 
 const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
-/** How long a claim is honoured; comfortably longer than the longest request (bounded by driver timeouts). */
+/** How long a taken key stays its request's; comfortably longer than the longest request (bounded by driver timeouts). */
 export const DEFAULT_LEASE_MS = 30_000;
 const MAX_KEY_LENGTH = 255;
 
@@ -19,11 +19,11 @@ export interface IdempotentRequest {
   input: unknown;
   /**
    * The whole effect is ONE MongoDB transaction that calls `record` (nothing is written outside it,
-   * no Stripe call). The key is then not claimed before the work: `record` inserts it, completed
+   * no Stripe call). The key is then not taken before the work: `record` inserts it, completed
    * with the result, inside that transaction, and an outcome without an effect is inserted right
    * after. A request that dies leaves no key behind; of concurrent requests with one key, the
    * first to commit wins and the others' insert fails, which aborts their transactions, and they
-   * answer the stored result. A key found already there is handled as any claim finds it (stored
+   * answer the stored result. A key found already there is handled as taking it finds it (stored
    * result, in use, reused, taken over).
    */
   keyWithEffect?: boolean;
@@ -31,12 +31,12 @@ export interface IdempotentRequest {
 
 /**
  * This use of the key, the same for the first request and any that take it over: `id` is the key
- * document's id and `claimedAt` when the first request claimed it. Records, Stripe parameters and
+ * document's id and `takenAt` when the first request took it. Records, Stripe parameters and
  * Stripe idempotency keys derived from them are found again by a retry instead of made twice.
  */
 export interface KeyUse {
   id: ObjectId;
-  claimedAt: Date;
+  takenAt: Date;
 }
 
 export type IdempotentWork<T> = (record: RecordResult<T>, key: KeyUse) => Promise<T>;
@@ -48,7 +48,7 @@ export interface IdempotencyHooks {
    * Tests only: runs once a request owns its key, before its work, so a test can stall it there as a
    * crash would. A key-with-effect request owns nothing yet there: it runs just before its work.
    */
-  afterClaim?: (scope: string, key: string) => Promise<void>;
+  afterKeyTaken?: (scope: string, key: string) => Promise<void>;
 }
 
 export interface IdempotencyRunnerOptions {
@@ -86,7 +86,7 @@ function keyInUse(message = 'A request with this idempotency key is still runnin
   return new DomainError('IDEMPOTENCY_KEY_IN_USE', message, { retryable: true });
 }
 
-interface Claim extends KeyUse {
+interface TakenKey extends KeyUse {
   owner: string;
 }
 
@@ -101,12 +101,12 @@ interface Claim extends KeyUse {
  * was taken over and wakes up finds its owner gone, so its transaction aborts and it answers
  * `IDEMPOTENCY_KEY_IN_USE` (retryable), whose retry gets the result the new owner stored.
  *
- * A request whose whole effect is one transaction (`keyWithEffect`, e.g. holdDates) skips the
- * claim: its key is inserted once, completed, in the effect's own transaction, which saves the
- * claim's insert and the completion's update (two round trips) and leaves no lease to wait out.
+ * A request whose whole effect is one transaction (`keyWithEffect`, e.g. holdDates) does not take
+ * its key first: the key is inserted once, completed, in the effect's own transaction, which saves
+ * the first insert and the completion's update (two round trips) and leaves no lease to wait out.
  */
 export function idempotencyRunner({ keys, clock, logger, leaseMs, hooks, onOutcome }: IdempotencyRunnerOptions): RunIdempotent {
-  async function claim(scope: string, key: string, requestHash: string): Promise<Claim | { stored: unknown }> {
+  async function takeKey(scope: string, key: string, requestHash: string): Promise<TakenKey | { stored: unknown }> {
     const now = clock.now();
     const owner = randomUUID();
     const lockedUntil = new Date(now.getTime() + leaseMs);
@@ -122,19 +122,19 @@ export function idempotencyRunner({ keys, clock, logger, leaseMs, hooks, onOutco
         expiresAt: new Date(now.getTime() + KEY_LIFETIME_MS),
       });
       onOutcome?.('new');
-      return { id: insertedId, owner, claimedAt: now };
+      return { id: insertedId, owner, takenAt: now };
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
     const existing = await keys.findOne({ scope, key });
     // Given back meanwhile, or removed by the TTL monitor.
-    if (!existing) return claim(scope, key, requestHash);
+    if (!existing) return takeKey(scope, key, requestHash);
     if (existing.expiresAt <= now) {
       // Past its lifetime the key is free again, whether or not the TTL monitor has removed it yet.
       // Deleting it rather than reusing the document gives the new use a new id, so nothing
       // derived from the old use's id (a top-up, a Stripe key) is mistaken for the new one's.
       await keys.deleteOne({ _id: existing._id, expiresAt: { $lte: now } });
-      return claim(scope, key, requestHash);
+      return takeKey(scope, key, requestHash);
     }
     if (existing.requestHash !== requestHash) {
       onOutcome?.('reused');
@@ -163,7 +163,7 @@ export function idempotencyRunner({ keys, clock, logger, leaseMs, hooks, onOutco
       { scope, key, previousOwner: existing.owner, owner, lockedUntil: existing.lockedUntil },
       'took over an idempotency key whose request outlived its lease',
     );
-    return { id: existing._id, owner, claimedAt: existing.createdAt };
+    return { id: existing._id, owner, takenAt: existing.createdAt };
   }
 
   const insertStandalone = standaloneInserter(keys);
@@ -171,12 +171,12 @@ export function idempotencyRunner({ keys, clock, logger, leaseMs, hooks, onOutco
   /**
    * Key with effect: nothing is written before the work. `record` inserts the key, completed, in
    * the effect's transaction; a duplicate there aborts that transaction (no effect), and the key
-   * is then handled as found, by the claiming path below.
+   * is then handled as found, by the key-first path below.
    */
   async function runWithEffect<T>(request: IdempotentRequest, requestHash: string, work: IdempotentWork<T>): Promise<T> {
     const { scope, key } = request;
     const now = clock.now();
-    const use: KeyUse = { id: new ObjectId(), claimedAt: now };
+    const use: KeyUse = { id: new ObjectId(), takenAt: now };
     const completed = (result: T): KeyDocument => ({
       _id: use.id,
       scope,
@@ -192,7 +192,7 @@ export function idempotencyRunner({ keys, clock, logger, leaseMs, hooks, onOutco
     let recordedWithEffect: T | undefined;
     let result: T;
     try {
-      await hooks?.afterClaim?.(scope, key);
+      await hooks?.afterKeyTaken?.(scope, key);
       const recorded = (value: T) => {
         recordedWithEffect = value;
       };
@@ -208,7 +208,7 @@ export function idempotencyRunner({ keys, clock, logger, leaseMs, hooks, onOutco
       if (result !== recordedWithEffect) await insertStandalone(completed(result));
     } catch (error) {
       if (!isKeyTaken(error)) throw error;
-      return runClaimed(request, requestHash, work);
+      return runKeyFirst(request, requestHash, work);
     }
     onOutcome?.('new');
     return result;
@@ -220,41 +220,41 @@ export function idempotencyRunner({ keys, clock, logger, leaseMs, hooks, onOutco
       throw badInput('idempotencyKey', `must be 1 to ${MAX_KEY_LENGTH} characters`);
     }
     const requestHash = createHash('sha256').update(canonical(request.input)).digest('hex');
-    return request.keyWithEffect ? runWithEffect(request, requestHash, work) : runClaimed(request, requestHash, work);
+    return request.keyWithEffect ? runWithEffect(request, requestHash, work) : runKeyFirst(request, requestHash, work);
   };
 
-  /** The key is claimed (inserted `in_progress`, or taken over) before the work, and completed with its effect. */
-  async function runClaimed<T>(request: IdempotentRequest, requestHash: string, work: IdempotentWork<T>): Promise<T> {
+  /** The key is taken (inserted `in_progress`, or taken over) before the work, and completed with its effect. */
+  async function runKeyFirst<T>(request: IdempotentRequest, requestHash: string, work: IdempotentWork<T>): Promise<T> {
     const { scope, key } = request;
-    const claimed = await claim(scope, key, requestHash);
-    if ('stored' in claimed) return claimed.stored as T;
+    const taken = await takeKey(scope, key, requestHash);
+    if ('stored' in taken) return taken.stored as T;
     /** Completes the key only while this request still owns it; otherwise throws, aborting the transaction it runs in. */
     const complete = async (result: T, session?: ClientSession) => {
       const { matchedCount } = await keys.updateOne(
-        { _id: claimed.id, owner: claimed.owner, state: 'in_progress' },
+        { _id: taken.id, owner: taken.owner, state: 'in_progress' },
         { $set: { state: 'completed', result } },
         { session },
       );
       if (matchedCount === 0) {
-        logger.warn({ scope, key, owner: claimed.owner }, 'a request lost its idempotency key to a takeover; its result is discarded');
+        logger.warn({ scope, key, owner: taken.owner }, 'a request lost its idempotency key to a takeover; its result is discarded');
         throw keyInUse('A retry with this idempotency key took over this request; retry to get its result');
       }
     };
     let result: T;
     let recordedWithEffect: T | undefined;
     try {
-      await hooks?.afterClaim?.(scope, key);
+      await hooks?.afterKeyTaken?.(scope, key);
       result = await work(
         async (session, value) => {
           await complete(value, session);
           recordedWithEffect = value;
         },
-        { id: claimed.id, claimedAt: claimed.claimedAt },
+        { id: taken.id, takenAt: taken.takenAt },
       );
     } catch (error) {
       // By owner: a request that was taken over must not free the key its successor now holds.
       // Best effort: if the database is what failed, the lease frees the key instead.
-      await keys.deleteOne({ _id: claimed.id, owner: claimed.owner, state: 'in_progress' }).catch(() => undefined);
+      await keys.deleteOne({ _id: taken.id, owner: taken.owner, state: 'in_progress' }).catch(() => undefined);
       throw error;
     }
     // Outcomes without an effect (dates unavailable, insufficient funds) were not recorded inside a

@@ -42,7 +42,7 @@ export async function credit(
  * The only way a balance goes down: ONE update whose filter is the precondition (`balance >= amount`,
  * and the currency). Two debits can never both spend the same funds, because the second one's filter
  * is evaluated against the first one's result; one that does not match changes nothing. Run as a
- * statement of a batch's ordered `bulkWrite` (settle.ts), each statement against the ones before it.
+ * statement of a batch's ordered `bulkWrite` (moneyBatch.ts), each statement against the ones before it.
  */
 export const debitStatement = (accountId: ObjectId, currency: string, amount: number): AnyBulkWriteOperation<AccountDoc> => ({
   updateOne: { filter: debitFilter(accountId, currency, amount), update: { $inc: { balance: -amount, version: 1 } } },

@@ -1,51 +1,58 @@
-import type { ClientSession, ObjectId } from 'mongodb';
-import { type PageArgs, pageById } from '../mongo';
+import type { ClientSession, Db, MongoClient, ObjectId } from 'mongodb';
+import type { Clock } from '../clock';
+import type { RunIdempotent } from '../idempotency';
+import { type GroupCommitObserver, type GroupCommitOptions, type PageArgs, pageById, type TransactionStats } from '../mongo';
+import type { UserService } from '../users';
+import { accountService } from './accounts';
 import { recordDeposit } from './balances';
 import { ledgerChecker } from './check';
-import type { AccountDocument } from './collections';
-import { movementService, type LedgerDeps } from './movements';
-import { DEFAULT_BATCHING, settlement } from './settle';
+import { type AccountDocument, ensureLedgerIndexes, ledgerCollections } from './collections';
+import { movementService } from './movements';
+import { MONEY_BATCHING, moneyCommitter } from './moneyCommit';
 import { transferService } from './transfers';
 
-/** The ledger's public face: money movements, transfers, history and reconciliation. */
-export function ledgerService(deps: LedgerDeps) {
-  const { transfers, entries } = deps.collections;
-  const orders = settlement(
-    {
-      client: deps.client,
-      collections: deps.collections,
-      users: deps.users,
-      now: () => deps.clock.now(),
-      transactionStats: deps.transactionStats,
-      observer: deps.groupCommitObserver,
-    },
-    deps.batching ?? DEFAULT_BATCHING,
+export type { AccountDoc, LedgerEntryDoc, TransferDoc } from './collections';
+
+export interface LedgerModuleDeps {
+  client: MongoClient;
+  db: Db;
+  clock: Clock;
+  users: UserService;
+  runIdempotent: RunIdempotent;
+  /** How withdrawals and transfers are group-committed (default `MONEY_BATCHING`, see moneyCommit.ts). */
+  batching?: GroupCommitOptions;
+  groupCommitObserver?: GroupCommitObserver;
+}
+
+/**
+ * The ledger module owns `accounts`, `ledgerEntries` and `transfers`: accounts, money movements,
+ * transfers, their history and reconciliation. Other modules move money only through
+ * `depositWithin`. It has no background work.
+ */
+export function ledgerModule({ client, db, clock, users, ...deps }: LedgerModuleDeps) {
+  const collections = ledgerCollections(db);
+  const accounts = accountService(collections.accounts, clock);
+  /** Ledger transactions run and attempted by this instance (attempts - runs = write-conflict retries). */
+  const transactionStats: TransactionStats = { runs: 0, attempts: 0 };
+  const committer = moneyCommitter(
+    { client, collections, users, now: () => clock.now(), transactionStats, observer: deps.groupCommitObserver },
+    deps.batching ?? MONEY_BATCHING,
   );
-  const parts = { ...deps, orders };
+  const parts = { client, collections, accounts, runIdempotent: deps.runIdempotent, clock, transactionStats, users, committer };
   return {
+    accounts,
     ...movementService(parts),
     ...transferService(parts),
-    check: ledgerChecker(deps.client, deps.collections),
+    check: ledgerChecker(client, collections),
     transfersOf: (accountId: ObjectId, page: PageArgs) =>
-      pageById(transfers, { $or: [{ fromAccountId: accountId }, { toAccountId: accountId }] }, page),
-    entriesOf: (accountId: ObjectId, page: PageArgs) => pageById(entries, { accountId }, page),
+      pageById(collections.transfers, { $or: [{ fromAccountId: accountId }, { toAccountId: accountId }] }, page),
+    entriesOf: (accountId: ObjectId, page: PageArgs) => pageById(collections.entries, { accountId }, page),
     /** The deposit path (credit + DEPOSIT entry) inside another module's transaction, e.g. a paid top-up. */
     depositWithin: (session: ClientSession, account: Pick<AccountDocument, '_id' | 'currency'>, amount: number, now: Date) =>
-      recordDeposit(deps.collections, session, account, amount, now),
+      recordDeposit(collections, session, account, amount, now),
+    /** A transfer's entries are unique per kind: the index makes a third entry impossible. */
+    ensureIndexes: () => ensureLedgerIndexes(collections),
   };
 }
 
-export type LedgerService = ReturnType<typeof ledgerService>;
-
-export { type AccountService, accountService } from './accounts';
-export {
-  type AccountDoc,
-  type AccountDocument,
-  ensureLedgerIndexes,
-  type LedgerCollections,
-  type LedgerEntryDoc,
-  type LedgerEntryDocument,
-  ledgerCollections,
-  type TransferDoc,
-  type TransferDocument,
-} from './collections';
+export type Ledger = ReturnType<typeof ledgerModule>;

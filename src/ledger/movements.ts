@@ -7,9 +7,8 @@ import type { RunIdempotent } from '../idempotency';
 import { type TransactionStats, withTransaction } from '../mongo';
 import type { AccountService } from './accounts';
 import { recordDeposit } from './balances';
-import type { GroupCommitObserver, GroupCommitOptions } from '../mongo';
 import type { LedgerCollections } from './collections';
-import type { Settlement } from './settle';
+import type { MoneyCommitter } from './moneyCommit';
 import type { UserService } from '../users';
 import type { DepositResult, WithdrawResult } from './results';
 
@@ -19,7 +18,8 @@ export interface MovementInput {
   idempotencyKey: string;
 }
 
-export interface LedgerDeps {
+/** What the ledger's services share, built by `ledgerModule`: among them the one engine that group-commits withdrawals and transfers. */
+export interface LedgerParts {
   client: MongoClient;
   collections: LedgerCollections;
   accounts: AccountService;
@@ -27,14 +27,7 @@ export interface LedgerDeps {
   clock: Clock;
   transactionStats: TransactionStats;
   users: UserService;
-  /** How withdrawals and transfers are group-committed (default `DEFAULT_BATCHING`, see settle.ts). */
-  batching?: GroupCommitOptions;
-  groupCommitObserver?: GroupCommitObserver;
-}
-
-/** What the ledger's services share: the deps, and the one queue that settles withdrawals and transfers. */
-export interface LedgerParts extends LedgerDeps {
-  orders: Settlement;
+  committer: MoneyCommitter;
 }
 
 /** Money entering and leaving the system; each movement and its ledger entry commit together. */
@@ -69,7 +62,7 @@ export function movementService(deps: LedgerParts) {
 
     /**
      * Owner only (anyone else's account is NOT_FOUND, as a missing one). The debit's filter is the
-     * funds check, so concurrent withdrawals never overdraw; it is settled in a batch (settle.ts).
+     * funds check, so concurrent withdrawals never overdraw; it is group-committed in a batch (moneyBatch.ts).
      */
     withdraw(caller: Caller, input: MovementInput): Promise<WithdrawResult> {
       const request = {
@@ -80,7 +73,7 @@ export function movementService(deps: LedgerParts) {
         keyWithEffect: true,
       };
       return runIdempotent<WithdrawResult>(request, (record) =>
-        deps.orders.withdraw({
+        deps.committer.withdraw({
           key: `${request.scope}:${request.key}`,
           initiatedBy: caller.id,
           accountId: input.accountId,

@@ -21,7 +21,7 @@ export function transferService(deps: LedgerParts) {
      * transaction with majority write concern, with the idempotency key and its result (inserted
      * there, nothing before): all of it or none of it.
      * Ownership, existence, currency, the owner's suspension and the funds are all decided in that
-     * transaction, on one snapshot (settle.ts); a write conflict re-runs it from a fresh read.
+     * transaction, on one snapshot (moneyBatch.ts); a write conflict re-runs it from a fresh read.
      */
     transfer(caller: Caller, input: TransferInput): Promise<TransferResult> {
       if (input.fromAccountId === input.toAccountId) throw badInput('toAccountId', 'must differ from fromAccountId');
@@ -31,7 +31,7 @@ export function transferService(deps: LedgerParts) {
       // Its whole effect is the batch's transaction, which records the key too (README G3).
       const request = { scope, key: idempotencyKey, input: rest, keyWithEffect: true };
       return runIdempotent<TransferResult>(request, (record) =>
-        deps.orders.transfer({
+        deps.committer.transfer({
           key: `${scope}:${idempotencyKey}`,
           initiatedBy: caller.id,
           fromAccountId: input.fromAccountId,

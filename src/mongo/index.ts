@@ -4,5 +4,13 @@ export { asOutage, RETRY_AFTER_SECONDS } from './outage';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, type PageArgs, pageById } from './pagination';
 export { observeTransactions, Rollback, type TransactionObserver, type TransactionStats, withTransaction } from './transaction';
 export { DUPLICATE_KEY, isDuplicateKey } from './errors';
-export * from './groupCommit';
+export {
+  type GroupCommit,
+  type GroupCommitObserver,
+  type GroupCommitOptions,
+  groupCommit,
+  OrderFailed,
+  type Outcome,
+  PlanRefused,
+} from './groupCommit/engine';
 export { readsById } from './readsById';

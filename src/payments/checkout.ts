@@ -59,13 +59,13 @@ export function checkoutService(deps: CheckoutDeps) {
 
   /**
    * Every parameter is derived from the hold and from when the request's idempotency key was first
-   * claimed, so a retry (also one that took over a dead request's key) sends identical parameters
+   * taken, so a retry (also one that took over a dead request's key) sends identical parameters
    * under the same Stripe idempotency key and gets the same session back instead of a second one.
    * The key names the expiry too: when clamping moves it, the parameters differ and so must the key.
    */
-  function openSession(hold: HoldDocument, claimedAt: Date): Promise<StartedCheckout> {
+  function openSession(hold: HoldDocument, keyTakenAt: Date): Promise<StartedCheckout> {
     const holdId = hold._id.toHexString();
-    const expiresAt = sessionExpiresAt(hold.expiresAt, claimedAt);
+    const expiresAt = sessionExpiresAt(hold.expiresAt, keyTakenAt);
     const shown = hold.dates.slice(0, 5).join(', ') + (hold.dates.length > 5 ? ', …' : '');
     return gateway.startCheckout({
       purpose: 'hold',
@@ -95,7 +95,7 @@ export function checkoutService(deps: CheckoutDeps) {
     if (hold.state !== 'held' || hold.expiresAt <= now) return { __typename: 'HoldExpired', hold };
     if (hold.checkout) return started(hold);
 
-    const created = await openSession(hold, key.claimedAt);
+    const created = await openSession(hold, key.takenAt);
     const recorded = await withTransaction(client, async (session) => {
       const updated = await holds.attachCheckout(session, hold._id, created, now);
       if (!updated) return null;
@@ -127,5 +127,3 @@ export function checkoutService(deps: CheckoutDeps) {
     },
   };
 }
-
-export type CheckoutService = ReturnType<typeof checkoutService>;

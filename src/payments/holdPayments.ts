@@ -1,12 +1,12 @@
 import type { ClientSession } from 'mongodb';
-import type { CheckoutReport, CheckoutSettlement, SettlementOutcome } from '../bookings';
+import type { CheckoutOutcome, CheckoutOutcomes, CheckoutReport } from '../bookings';
 import type { Logger } from '../logger';
 import type { CheckoutHandler, EventEffect } from './checkoutEvents';
 import type { RefundSender } from './refunds';
 import type { CheckoutEvent } from './stripeGateway';
 
 export interface HoldPaymentDeps {
-  settlement: CheckoutSettlement;
+  outcomes: CheckoutOutcomes;
   refunds: RefundSender;
   logger: Logger;
 }
@@ -15,26 +15,26 @@ function reportOf(event: CheckoutEvent): CheckoutReport {
   return { holdId: event.reference ?? event.metadata.holdId ?? null, sessionId: event.sessionId, paymentIntentId: event.paymentIntentId };
 }
 
-function describe(outcome: SettlementOutcome): string {
+function describe(outcome: CheckoutOutcome): string {
   return outcome.kind === 'nothing_to_do' ? `nothing_to_do: ${outcome.reason}` : outcome.kind;
 }
 
 /**
- * Checkout Sessions that pay for a hold: the bookings module settles the hold (confirm, or release,
- * or "the dates are gone"); a payment that lost its dates is refunded, recorded in the same
- * transaction and sent after commit.
+ * Checkout Sessions that pay for a hold: the bookings module applies the outcome to the hold (book
+ * it, or release it, or "the dates are gone"); a payment that lost its dates is refunded, recorded
+ * in the same transaction and sent after commit.
  */
-export function holdPaymentHandler({ settlement, refunds, logger }: HoldPaymentDeps): CheckoutHandler {
-  async function settle(session: ClientSession, event: CheckoutEvent, report: CheckoutReport): Promise<SettlementOutcome> {
-    if (event.step === 'paid') return settlement.settlePaid(session, report);
-    if (event.step === 'awaiting_payment') return settlement.recordAwaitingPayment(session, report);
-    return settlement.releaseUnpaid(session, report);
+export function holdPaymentHandler({ outcomes, refunds, logger }: HoldPaymentDeps): CheckoutHandler {
+  async function applyToHold(session: ClientSession, event: CheckoutEvent, report: CheckoutReport): Promise<CheckoutOutcome> {
+    if (event.step === 'paid') return outcomes.bookOrRefund(session, report);
+    if (event.step === 'awaiting_payment') return outcomes.recordAwaitingPayment(session, report);
+    return outcomes.releaseUnpaid(session, report);
   }
 
   return {
     async apply(session, event): Promise<EventEffect> {
       const report = reportOf(event);
-      const outcome = await settle(session, event, report);
+      const outcome = await applyToHold(session, event, report);
       if (outcome.kind === 'nothing_to_do')
         logger.warn(
           { checkoutSessionId: event.sessionId, holdId: report.holdId, reason: outcome.reason },
@@ -51,7 +51,7 @@ export function holdPaymentHandler({ settlement, refunds, logger }: HoldPaymentD
 
     /** A redelivery retries a refund its first delivery recorded but could not send. */
     async resume(event) {
-      const booking = await settlement.bookingOfSession(event.sessionId);
+      const booking = await outcomes.bookingOfSession(event.sessionId);
       if (booking?.status === 'REFUNDED') await refunds.send(booking._id);
     },
   };

@@ -2,7 +2,7 @@ import type { Collection } from 'mongodb';
 import { type BackgroundJobSettings, leasedJob } from '../locks';
 import type { RefundDoc, RefundSender } from './refunds';
 
-export const REFUND_RETRY_LOCK = 'refund-retrier';
+const REFUND_RETRY_LOCK = 'refund-retrier';
 
 /** `leaseMs` is renewed before each refund, so it must outlast one send with the SDK's own retries. */
 export interface RefundRetrierOptions extends BackgroundJobSettings {
@@ -62,5 +62,3 @@ export function refundRetrier(options: RefundRetrierOptions) {
   /** `retryOnce` answers how many refunds this pass sent (0 when another instance holds the lock). */
   return { owner: job.owner, retryOnce: job.runOnce, start: job.start, stop: job.stop };
 }
-
-export type RefundRetrier = ReturnType<typeof refundRetrier>;

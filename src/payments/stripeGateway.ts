@@ -156,7 +156,7 @@ export function stripeGateway({ stripe, webhookSecret, successUrl, cancelUrl, lo
       }
     },
 
-    /** Best effort: a session that is paid anyway is settled (or refunded) by its webhook. */
+    /** Best effort: a session that is paid anyway is booked (or refunded) by its webhook. */
     async expireCheckout(sessionId: string, context: Record<string, unknown>): Promise<void> {
       try {
         await stripe.checkout.sessions.expire(sessionId);

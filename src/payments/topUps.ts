@@ -3,7 +3,7 @@ import type { Caller } from '../auth';
 import type { Clock } from '../clock';
 import { badInput } from '../errors';
 import type { RunIdempotent } from '../idempotency';
-import type { AccountService, LedgerService } from '../ledger';
+import type { Ledger } from '../ledger';
 import type { Logger } from '../logger';
 import { parseObjectId } from '../mongo';
 import type { CheckoutHandler } from './checkoutEvents';
@@ -45,8 +45,8 @@ export function topUpsCollection(db: Db): Collection<TopUpDoc> {
 
 export interface TopUpDeps {
   topUps: Collection<TopUpDoc>;
-  ledger: Pick<LedgerService, 'depositWithin'>;
-  accounts: AccountService;
+  ledger: Pick<Ledger, 'depositWithin'>;
+  accounts: Ledger['accounts'];
   gateway: PaymentGateway;
   runIdempotent: RunIdempotent;
   clock: Clock;
@@ -146,5 +146,3 @@ export function topUpService(deps: TopUpDeps) {
     },
   };
 }
-
-export type TopUpService = ReturnType<typeof topUpService>;

@@ -2,7 +2,7 @@ import type { Collection, Db } from 'mongodb';
 import type { Caller } from '../auth';
 
 /**
- * Created on first sight from a token's claims; after that the database, not the token, is the
+ * Created on first sight from what its token says; after that the database, not the token, is the
  * authority on the role, so a revocation takes effect at once even for tokens that say `admin`.
  */
 export interface UserDoc {

@@ -25,17 +25,6 @@ export function userService(users: Collection<UserDoc>, client: MongoClient, clo
     if (!authorized) throw new DomainError('FORBIDDEN', 'This operation needs the admin role');
   }
 
-  /**
-   * A suspended user's actions are refused: inside the action's transaction it decides; without a
-   * session it is an early refusal, before the action writes anything at all. (Holds need no read of
-   * their own: they check the caller as read for the request, see holds.ts. Withdrawals and transfers
-   * read it with their accounts: `suspendedLookup`.)
-   */
-  async function requireActive(session: ClientSession | undefined, userId: string): Promise<void> {
-    const suspended = await users.findOne({ _id: userId, suspended: true }, { session, projection: { _id: 1 } });
-    if (suspended) throw suspendedError();
-  }
-
   async function changeTarget(caller: Caller, userId: string, change: Partial<Pick<UserDoc, 'role' | 'suspended'>>): Promise<UserView> {
     if (!isUserId(userId)) throw badInput('userId', `must be 1 to ${MAX_USER_ID_LENGTH} printable characters`);
     return withTransaction(client, async (session) => {
@@ -52,11 +41,14 @@ export function userService(users: Collection<UserDoc>, client: MongoClient, clo
 
   return {
     authorizeAdmin,
-    requireActive,
-    /** The refusal `requireActive` throws, for a caller whose suspension was already read (see holds). */
+    /**
+     * The refusal of a suspended user's action. Nothing reads the suspension for it alone: holds
+     * check the caller as read for the request (see holds.ts), withdrawals and transfers read it
+     * with their accounts (`suspendedLookup`).
+     */
     suspendedError,
     /**
-     * `requireActive` folded into another module's read: aggregation stages that set `as` to true on
+     * The suspension folded into another module's read: aggregation stages that set `as` to true on
      * each document whose user (named by `localField`) is suspended. Run in the action's transaction,
      * they read the users on the same snapshot as the documents, in the same round trip.
      */
@@ -74,14 +66,14 @@ export function userService(users: Collection<UserDoc>, client: MongoClient, clo
     ],
 
     /** The caller as the database knows them, creating the user from the token on first sight. */
-    async recognise(claims: Caller): Promise<UserView> {
+    async recognise(token: Caller): Promise<UserView> {
       // A read on the hot path (shared by the requests of one event-loop turn); the upsert (a write) only the first time a user is seen.
-      const known = await readUser(claims.id);
+      const known = await readUser(token.id);
       if (known) return view(known);
       const now = clock.now();
       const user = await users.findOneAndUpdate(
-        { _id: claims.id },
-        { $setOnInsert: { role: claims.role, suspended: false, version: 0, createdAt: now, updatedAt: now } },
+        { _id: token.id },
+        { $setOnInsert: { role: token.role, suspended: false, version: 0, createdAt: now, updatedAt: now } },
         { upsert: true, returnDocument: 'after' },
       );
       return view(user!);

@@ -3,15 +3,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { inject } from 'vitest';
 import { buildApp } from '../../src/app';
-import type { IdentityProviderConfig } from '../../src/auth';
-import { type Role, signToken } from '../../src/auth/token';
+import { type IdentityProviderConfig, type Role, signToken } from '../../src/auth';
 import { type ManualClock, manualClock } from '../../src/clock';
-import type { WebSocketLimits } from '../../src/graphql/websocket';
+import type { WebSocketLimits } from '../../src/graphql';
 import { DEFAULT_LEASE_MS, type IdempotencyHooks } from '../../src/idempotency';
 import { createLogger, type Logger } from '../../src/logger';
 import { createMongoClient } from '../../src/mongo';
-import { createStripeClient } from '../../src/payments/stripeClient';
-import { MOCK_SECRET_KEY } from '../../src/payments';
+import { createStripeClient, MOCK_SECRET_KEY } from '../../src/payments';
 
 export interface GraphQLResponse<T = any> {
   status: number;

@@ -3,7 +3,7 @@ import { ObjectId } from 'mongodb';
 import type { BookingDoc } from '../../src/bookings';
 import type { DateSlotDoc } from '../../src/capacity';
 import type { HoldDoc } from '../../src/bookings';
-import { type CheckoutEventFacts, checkoutSessionEvent } from '../../src/http/localPayments';
+import { type CheckoutEventFacts, checkoutSessionEvent } from '../../src/http/testing';
 import type { RefundDoc, StripeEventDoc } from '../../src/payments';
 import type { TestApp } from './app';
 import { holdDates, newKey } from './operations';

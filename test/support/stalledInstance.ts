@@ -10,8 +10,7 @@ import { buildApp } from '../../src/app';
 import { systemClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { createStripeClient } from '../../src/payments/stripeClient';
-import { MOCK_SECRET_KEY } from '../../src/payments';
+import { createStripeClient, MOCK_SECRET_KEY } from '../../src/payments';
 
 const config = loadConfig();
 const secretHex = process.env.TEST_JWT_SECRET_HEX;
@@ -29,7 +28,7 @@ const app = await buildApp({
   refundRetryIntervalMs: 0,
   slotHorizonIntervalMs: 0,
   idempotencyLeaseMs: config.idempotencyLeaseMs,
-  idempotencyHooks: { afterClaim: () => new Promise<void>(() => {}) },
+  idempotencyHooks: { afterKeyTaken: () => new Promise<void>(() => {}) },
   mutationsPerMinute: config.mutationsPerMinute,
   production: false,
   payments: {

@@ -11,7 +11,7 @@ export interface CheckoutReport {
   paymentIntentId: string | null;
 }
 
-export type SettlementOutcome =
+export type CheckoutOutcome =
   | { kind: 'confirmed'; booking: BookingDocument }
   | { kind: 'refund_due'; booking: BookingDocument }
   | { kind: 'awaiting_payment'; booking: BookingDocument }
@@ -19,7 +19,7 @@ export type SettlementOutcome =
   | { kind: 'already_settled'; booking: BookingDocument }
   | { kind: 'nothing_to_do'; reason: string };
 
-export interface SettlementDeps {
+export interface CheckoutOutcomeDeps {
   collections: BookingCollections;
   claims: ClaimSteps;
   clock: Clock;
@@ -31,7 +31,7 @@ export interface SettlementDeps {
  * record or not at all; each step is a conditional update on the current state, so redelivered and
  * out-of-order events change nothing.
  */
-export function checkoutSettlement({ collections, claims, clock }: SettlementDeps) {
+export function checkoutOutcomes({ collections, claims, clock }: CheckoutOutcomeDeps) {
   const { holds, bookings } = collections;
 
   const findHold = (session: ClientSession, holdId: string | null): Promise<HoldDocument | null> => findById(holds, holdId, session);
@@ -93,11 +93,11 @@ export function checkoutSettlement({ collections, claims, clock }: SettlementDep
 
     /**
      * The customer paid. Confirms the hold if it is still held (re-claiming lapsed dates when they
-     * are free); otherwise records the booking REFUNDED: the hold was released, confirmed by another
-     * payment, or its dates went to someone else. Only a paid session that never reached a final
-     * state is acted on.
+     * are free); otherwise records the booking REFUNDED (payments send the refund): the hold was
+     * released, confirmed by another payment, or its dates went to someone else. Only a paid session
+     * that never reached a final state is acted on (`already_settled` otherwise).
      */
-    async settlePaid(session: ClientSession, report: CheckoutReport): Promise<SettlementOutcome> {
+    async bookOrRefund(session: ClientSession, report: CheckoutReport): Promise<CheckoutOutcome> {
       const hold = await findHold(session, report.holdId);
       if (!hold) return { kind: 'nothing_to_do', reason: 'unknown hold' };
       const existing = await bookings.findOne({ checkoutSessionId: report.sessionId }, { session });
@@ -121,8 +121,8 @@ export function checkoutSettlement({ collections, claims, clock }: SettlementDep
       return { kind: 'refund_due', booking: await saveBooking(session, existing, hold, report, 'REFUNDED', now) };
     },
 
-    /** Checkout completed with a payment that settles later: the booking waits; the hold keeps its own expiry. */
-    async recordAwaitingPayment(session: ClientSession, report: CheckoutReport): Promise<SettlementOutcome> {
+    /** Checkout completed with a delayed payment method (e.g. a bank debit): the booking waits; the hold keeps its own expiry. */
+    async recordAwaitingPayment(session: ClientSession, report: CheckoutReport): Promise<CheckoutOutcome> {
       const hold = await findHold(session, report.holdId);
       if (!hold) return { kind: 'nothing_to_do', reason: 'unknown hold' };
       const existing = await bookings.findOne({ checkoutSessionId: report.sessionId }, { session });
@@ -135,7 +135,7 @@ export function checkoutSettlement({ collections, claims, clock }: SettlementDep
      * and the hold is released if it is still held for this very session (an event about another
      * session of the same hold must not free dates someone is paying for).
      */
-    async releaseUnpaid(session: ClientSession, report: CheckoutReport): Promise<SettlementOutcome> {
+    async releaseUnpaid(session: ClientSession, report: CheckoutReport): Promise<CheckoutOutcome> {
       const hold = await findHold(session, report.holdId);
       if (!hold) return { kind: 'nothing_to_do', reason: 'unknown hold' };
       const now = clock.now();
@@ -156,4 +156,4 @@ export function checkoutSettlement({ collections, claims, clock }: SettlementDep
   };
 }
 
-export type CheckoutSettlement = ReturnType<typeof checkoutSettlement>;
+export type CheckoutOutcomes = ReturnType<typeof checkoutOutcomes>;

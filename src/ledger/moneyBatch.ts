@@ -1,15 +1,7 @@
-import { type AnyBulkWriteOperation, type ClientSession, type MongoClient, ObjectId } from 'mongodb';
+import { type AnyBulkWriteOperation, type ClientSession, ObjectId } from 'mongodb';
 import { notFound } from '../errors';
 import { type RecordResult, recordAll } from '../idempotency';
-import {
-  type GroupCommitObserver,
-  type GroupCommitOptions,
-  groupCommit,
-  type Outcome,
-  parseObjectId,
-  PlanRefused,
-  type TransactionStats,
-} from '../mongo';
+import { type Outcome, parseObjectId, PlanRefused } from '../mongo';
 import type { UserService } from '../users';
 import { balanceOverflow, creditStatement, debitStatement, entryDocument } from './balances';
 import type { AccountDoc, AccountDocument, LedgerCollections, LedgerEntryDocument, TransferDocument } from './collections';
@@ -39,7 +31,7 @@ export interface WithdrawalOrder {
 }
 
 export type Order = TransferOrder | WithdrawalOrder;
-type OrderResult = TransferResult | WithdrawResult;
+export type OrderResult = TransferResult | WithdrawResult;
 
 /** What one order came to in the plan: a result to record with the batch, or an error (nothing written). */
 type Planned = { ok: true; value: OrderResult; record: RecordResult<OrderResult> } | { ok: false; error: unknown };
@@ -51,7 +43,7 @@ export interface AccountView {
   ownerSuspended: boolean;
 }
 
-export interface SettleDeps {
+export interface MoneyBatchDeps {
   collections: LedgerCollections;
   users: Pick<UserService, 'suspendedLookup' | 'suspendedError'>;
   now(): Date;
@@ -59,7 +51,7 @@ export interface SettleDeps {
   read?: AccountReader;
 }
 
-export type AccountReader = (deps: SettleDeps, session: ClientSession, ids: ObjectId[]) => Promise<Map<string, AccountView>>;
+export type AccountReader = (deps: MoneyBatchDeps, session: ClientSession, ids: ObjectId[]) => Promise<Map<string, AccountView>>;
 
 const SUSPENDED = '_ownerSuspended';
 
@@ -94,7 +86,7 @@ export const readAccounts: AccountReader = async (deps, session, ids) => {
  * applied the batch throws `PlanRefused` and nothing commits. A concurrent write to any of the
  * accounts after the snapshot is a write conflict, so the transaction retries from a fresh read.
  */
-export async function settle(deps: SettleDeps, session: ClientSession, orders: Order[]): Promise<Outcome<OrderResult>[]> {
+export async function moveMoney(deps: MoneyBatchDeps, session: ClientSession, orders: Order[]): Promise<Outcome<OrderResult>[]> {
   const ids = new Map<string, ObjectId>();
   for (const order of orders) {
     for (const id of order.kind === 'transfer' ? [order.fromAccountId, order.toAccountId] : [order.accountId]) {
@@ -192,36 +184,3 @@ export async function settle(deps: SettleDeps, session: ClientSession, orders: O
   if (entries.length > 0) await collections.entries.insertMany(entries, { session });
   return outcomes.map((outcome) => (outcome.ok ? { ok: true, value: outcome.value } : outcome));
 }
-
-export interface SettlementDeps extends SettleDeps {
-  client: MongoClient;
-  transactionStats: TransactionStats;
-  observer?: GroupCommitObserver;
-}
-
-export const DEFAULT_BATCHING: GroupCommitOptions = { maxConcurrent: 1, maxBatch: 64, maxWaiting: 10_000 };
-
-/**
- * Withdrawals and transfers, group-committed (src/mongo/groupCommit): each batch is one transaction
- * running `settle`; an account is a lock key, an idempotency key keeps two orders apart.
- */
-export function settlement(deps: SettlementDeps, options: GroupCommitOptions = DEFAULT_BATCHING) {
-  const engine = groupCommit<Order, OrderResult>(
-    {
-      name: 'ledger',
-      client: deps.client,
-      run: (session, orders) => settle(deps, session, orders),
-      keysOf: accountsOf,
-      distinctOf: (order) => order.key,
-      transactionStats: deps.transactionStats,
-      observer: deps.observer,
-    },
-    options,
-  );
-  return {
-    transfer: (order: Omit<TransferOrder, 'kind'>) => engine.submit({ kind: 'transfer', ...order }) as Promise<TransferResult>,
-    withdraw: (order: Omit<WithdrawalOrder, 'kind'>) => engine.submit({ kind: 'withdrawal', ...order }) as Promise<WithdrawResult>,
-  };
-}
-
-export type Settlement = ReturnType<typeof settlement>;
