@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type App, buildApp } from './app';
+import { assert } from './assert';
 import { loadJwtSecret } from './auth';
 import { systemClock } from './clock';
 import { loadConfig } from './config';
@@ -24,7 +25,8 @@ async function main(): Promise<void> {
   const embedded = config.mongoUri
     ? undefined
     : await (await import('./dev')).startEmbeddedReplSet({ dbPath, log: (line) => logger.info(line) });
-  const mongoUri = config.mongoUri ?? embedded!.uri;
+  const mongoUri = config.mongoUri ?? embedded?.uri;
+  assert(mongoUri !== undefined, 'without MONGODB_URI the embedded replica set was started');
   logger.info({ mongoUri, embedded: Boolean(embedded), dbPath: embedded ? dbPath : undefined }, 'MongoDB replica set ready');
 
   const client = createMongoClient(mongoUri, config.mongoTimeoutMs);
@@ -86,7 +88,7 @@ async function main(): Promise<void> {
       step = 'closing the MongoDB client';
       await client.close();
       step = 'stopping stripe-mock';
-      await stripe!.stop();
+      await stripe.stop();
       step = 'stopping the embedded mongod';
       await embedded?.stop();
       logger.info({ tookMs: Date.now() - startedAt }, 'stopped cleanly');

@@ -1,4 +1,5 @@
 import { type ClientSession, ObjectId } from 'mongodb';
+import { assert } from '../assert';
 import type { Clock } from '../clock';
 import { findById } from '../mongo';
 import type { ClaimSteps } from '../capacity';
@@ -67,7 +68,9 @@ export function checkoutSettlement({ collections, claims, clock }: SettlementDep
         { $set: { status, paymentIntentId: report.paymentIntentId ?? existing.paymentIntentId, updatedAt: now } },
         { session, returnDocument: 'after' },
       );
-      return updated!;
+      // settlePaid read it PENDING_PAYMENT on this transaction's snapshot; a change since is a write conflict (the transaction re-runs).
+      assert(updated, `booking ${existing._id.toHexString()} is still PENDING_PAYMENT in its settlement's transaction`);
+      return updated;
     }
     const booking: BookingDocument = {
       _id: new ObjectId(),
