@@ -20,10 +20,14 @@ module.exports = {
       name: 'domain-not-transport',
       severity: 'error',
       comment:
-        "Domain code never imports transport code (src/graphql, src/http) or transport libraries; only a module's resolvers.ts, which is its GraphQL face, may use the generated resolver types.",
+        "Domain code never imports transport code (src/graphql, src/http, the error table the transports answer from: src/errorResponse.ts) or transport libraries; only a module's resolvers.ts, which is its GraphQL face, may use the generated resolver types.",
       from: { path: DOMAIN, pathNot: '/resolvers\\.ts$' },
       to: {
-        path: ['^src/(graphql|http|generated)/', 'node_modules/(graphql|graphql-ws|ws|express|@apollo|@as-integrations|@graphql-tools)/'],
+        path: [
+          '^src/(graphql|http|generated)/',
+          '^src/errorResponse\\.ts$',
+          'node_modules/(graphql|graphql-ws|ws|express|@apollo|@as-integrations|@graphql-tools)/',
+        ],
       },
     },
     {

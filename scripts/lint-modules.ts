@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { checkCodeShape, describeFinding } from './code-shape';
 
 /**
  * npm run lint:modules — the module boundaries (part of `npm test`).
@@ -10,6 +11,8 @@ import { spawnSync } from 'node:child_process';
  *    no module may depend, directly or through others, on a module that depends on it. A module's
  *    resolvers.ts (its GraphQL face) is left out: it is wired by src/graphql/schema.ts, not by other
  *    modules. The graph is printed, one line per module.
+ * 3. The code's shape (scripts/code-shape.ts): no non-null assertion, no function over 100 lines, no
+ *    file over 300 lines in src/, but for the listed offenders from before the check.
  */
 const DOMAIN = ['auth', 'mongo', 'locks', 'idempotency', 'users', 'capacity', 'availability', 'ledger', 'bookings', 'payments'];
 
@@ -77,4 +80,9 @@ for (const cycle of cycles()) {
   failed = true;
 }
 console.log(failed ? 'module boundaries: violations found' : `module boundaries: ok (${result.modules.length} files checked)`);
-process.exit(failed ? 1 : 0);
+
+const shape = checkCodeShape('src');
+for (const violation of shape.violations) console.error(`✘ ${describeFinding(violation)}`);
+for (const entry of shape.fixed) console.log(`  no longer offends, remove it from ALLOWED in scripts/code-shape.ts: ${entry}`);
+console.log(shape.violations.length > 0 ? 'code shape: violations found' : `code shape: ok (${shape.files} files checked)`);
+process.exit(failed || shape.violations.length > 0 ? 1 : 0);

@@ -1,6 +1,6 @@
 /**
  * A broken invariant: a bug, never an expected outcome. It is logged in full and answered
- * `INTERNAL_SERVER_ERROR` like any error without a code (see src/graphql/masking.ts).
+ * `INTERNAL_SERVER_ERROR` on every transport, like any error nobody expected (src/errorResponse.ts).
  */
 export class AssertionFailed extends Error {
   override readonly name = 'AssertionFailed';

@@ -1,6 +1,7 @@
 /**
- * The one error type domain code throws. It knows nothing of GraphQL or HTTP: each transport
- * (GraphQL over HTTP and WebSocket, the Stripe webhook) maps it once, in one place.
+ * The one error type domain code throws. It knows nothing of GraphQL or HTTP: one table
+ * (src/errorResponse.ts) says what each code is answered with, and every transport (GraphQL over
+ * HTTP and WebSocket, the HTTP routes, the Stripe webhook) answers from it.
  */
 
 /** Every code a client can see in `extensions.code`. */
@@ -10,6 +11,9 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
+  // The local-payments route's refusals (POST /dev/simulate-payment, src/http/localPayments.ts).
+  | 'HOLD_NOT_PAYABLE'
+  | 'CHECKOUT_NOT_STARTED'
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'IDEMPOTENCY_KEY_IN_USE'
   | 'RATE_LIMITED'

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MongoClient } from 'mongodb';
 import { type App, type AppOptions, buildApp } from './app';
+import { assert } from './assert';
 import { loadJwtSecret } from './auth';
 import { systemClock } from './clock';
 import { type Config, loadConfig } from './config';
@@ -26,7 +27,8 @@ async function main(): Promise<void> {
   const embedded = config.mongoUri
     ? undefined
     : await (await import('./dev')).startEmbeddedReplSet({ dbPath, log: (line) => logger.info(line) });
-  const mongoUri = config.mongoUri ?? embedded!.uri;
+  const mongoUri = config.mongoUri ?? embedded?.uri;
+  assert(mongoUri !== undefined, 'without MONGODB_URI the embedded replica set was started');
   logger.info({ mongoUri, embedded: Boolean(embedded), dbPath: embedded ? dbPath : undefined }, 'MongoDB replica set ready');
 
   const client = createMongoClient(mongoUri, config.mongoTimeoutMs);
@@ -113,7 +115,7 @@ function handleSignals({ config, logger, app, client, stripe, embedded }: Runnin
       step = 'closing the MongoDB client';
       await client.close();
       step = 'stopping stripe-mock';
-      await stripe!.stop();
+      await stripe.stop();
       step = 'stopping the embedded mongod';
       await embedded?.stop();
       logger.info({ tookMs: Date.now() - startedAt }, 'stopped cleanly');

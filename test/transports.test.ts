@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { assert } from '../src/assert';
 import { CLOSE_TOO_MANY_CONNECTIONS } from '../src/graphql';
 import { startTestApp, type TestApp } from './support/app';
 import { createResource, dayFromToday } from './support/operations';
@@ -144,18 +145,24 @@ describe('when WebSocket clients push past the connection limits', () => {
   });
 });
 
+/** A logger that keeps its error lines, to check what was logged. */
+function errorLines() {
+  const lines: string[] = [];
+  const logger = pino(
+    { level: 'error' },
+    new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    }),
+  );
+  return { lines, logger };
+}
+
 describe('when something unexpected breaks under an operation', () => {
   it('answers INTERNAL_SERVER_ERROR with no detail on both transports, and logs it', async () => {
-    const lines: string[] = [];
-    const logger = pino(
-      { level: 'error' },
-      new Writable({
-        write(chunk, _encoding, done) {
-          lines.push(String(chunk));
-          done();
-        },
-      }),
-    );
+    const { lines, logger } = errorLines();
     const broken = await startTestApp({ logger });
     const token = await broken.token('unlucky');
     const client = sender(broken, token);
@@ -170,5 +177,26 @@ describe('when something unexpected breaks under an operation', () => {
     expect(lines.filter((line) => line.includes('unexpected error in a GraphQL operation'))).toHaveLength(2);
     await client.close();
     await broken.app.stop().catch(() => {});
+  });
+
+  it('answers a failed assertion as INTERNAL_SERVER_ERROR with no detail on both transports, and logs it as a bug', async () => {
+    const { lines, logger } = errorLines();
+    const asserting = await startTestApp({ logger });
+    const client = sender(asserting, await asserting.token('asserted'));
+    const invariant = 'an owner has at most one page of accounts (a made-up invariant)';
+    asserting.app.services.accounts.listOwned = async () => {
+      assert(false, invariant);
+    };
+    for (const transport of transports) {
+      const answer = await client.send(transport, `{ myAccounts { edges { node { id } } } }`);
+      expect(codes(answer), transport).toEqual(['INTERNAL_SERVER_ERROR']);
+      expect(answer.errors![0].message).toBe('Internal server error');
+      expect(JSON.stringify(answer), transport).not.toContain('invariant');
+    }
+    const logged = lines.filter((line) => line.includes('unexpected error in a GraphQL operation'));
+    expect(logged).toHaveLength(2);
+    for (const line of logged) expect(JSON.parse(line).err).toMatchObject({ type: 'AssertionFailed', message: invariant });
+    await client.close();
+    await asserting.stop();
   });
 });

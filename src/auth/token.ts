@@ -1,4 +1,5 @@
 import { SignJWT, jwtVerify } from 'jose';
+import { assert } from '../assert';
 import { fileBackedSecret } from '../secretFile';
 
 export type Role = 'user' | 'admin';
@@ -48,7 +49,11 @@ export async function verifyToken(secret: Uint8Array, token: string): Promise<Ca
     const caller: Caller = { id: payload.sub, role: payload.role };
     // Only what the signature and the expiry alone decide: a token with a not-before is checked every time.
     if (typeof payload.exp === 'number' && payload.nbf === undefined) {
-      if (cache.size >= MAX_VERIFIED_TOKENS) cache.delete(cache.keys().next().value!);
+      if (cache.size >= MAX_VERIFIED_TOKENS) {
+        const oldest = cache.keys().next();
+        assert(!oldest.done, 'a full cache has an oldest token');
+        cache.delete(oldest.value);
+      }
       cache.set(token, { caller, expiresAtMs: payload.exp * 1000 });
     }
     return { ...caller };

@@ -1,3 +1,4 @@
+import { assert } from '../assert';
 import type { DateAvailability } from './reader';
 
 /** What one subscriber listens to: one resource, an inclusive range of dates. */
@@ -128,12 +129,24 @@ class Subscription implements LiveSubscription {
   }
 
   drain(): void {
-    while (this.sink && this.pending && !this.ended) {
-      const [date, change] = this.pending.entries().next().value!;
-      if (!this.sink(change)) return;
-      this.pending.delete(date);
-      if (this.pending.size === 0) this.pending = undefined;
+    while (this.sink && !this.ended) {
+      const oldest = this.oldestPending();
+      if (!oldest || !this.sink(oldest[1])) return;
+      this.dropPending(oldest[0]);
     }
+  }
+
+  /** The oldest change still waiting: the backlog map exists only while it holds one. */
+  private oldestPending(): [string, DateAvailability] | undefined {
+    const oldest = this.pending?.entries().next();
+    if (!oldest) return undefined;
+    assert(!oldest.done, 'a backlog exists only while it holds a change');
+    return oldest.value;
+  }
+
+  private dropPending(date: string): void {
+    this.pending?.delete(date);
+    if (this.pending?.size === 0) this.pending = undefined;
   }
 
   private enqueue(change: DateAvailability): void {
@@ -157,11 +170,10 @@ class Subscription implements LiveSubscription {
   }
 
   next(): Promise<IteratorResult<DateAvailability>> {
-    const oldest = this.sink ? undefined : this.pending?.entries().next();
-    if (oldest && !oldest.done) {
-      this.pending!.delete(oldest.value[0]);
-      if (this.pending!.size === 0) this.pending = undefined;
-      return Promise.resolve({ value: oldest.value[1], done: false });
+    const oldest = this.sink ? undefined : this.oldestPending();
+    if (oldest) {
+      this.dropPending(oldest[0]);
+      return Promise.resolve({ value: oldest[1], done: false });
     }
     if (this.failure) {
       const error = this.failure;

@@ -1,3 +1,4 @@
+import { assert } from '../assert';
 import type { DateSlotDoc, ResourceService } from '../capacity';
 import type { Clock } from '../clock';
 import { DomainError } from '../errors';
@@ -27,7 +28,11 @@ export function liveAvailability({ fanout, resources, clock }: LiveAvailabilityD
     if (found) return found;
     const resource = (await resources.require(id))._id.toHexString();
     known.set(id, resource);
-    if (known.size > KNOWN_RESOURCES) known.delete(known.keys().next().value!);
+    if (known.size > KNOWN_RESOURCES) {
+      const oldest = known.keys().next();
+      assert(!oldest.done, 'a full memory has an oldest id');
+      known.delete(oldest.value);
+    }
     return resource;
   }
 

@@ -4,7 +4,7 @@ import { visibleTo } from '../auth';
 import type { Clock } from '../clock';
 import type { ClaimSteps } from '../capacity';
 import type { RunIdempotent } from '../idempotency';
-import { findById } from '../mongo';
+import { findAgain, findById } from '../mongo';
 import { type Page, type PageArgs, pageById } from '../mongo';
 import { withTransaction } from '../mongo';
 import type { BookingDoc, BookingDocument } from './collections';
@@ -37,7 +37,7 @@ export interface CancelBookingInput {
  */
 export interface RefundPort {
   /** Records a full refund of the booking's payment, inside the cancellation's transaction. */
-  record(session: ClientSession, booking: BookingDocument): Promise<void>;
+  record(session: ClientSession, bookingId: ObjectId, paymentIntentId: string): Promise<void>;
   /** Sends a recorded refund after commit if it is still pending; failures are logged and it stays pending. */
   sendIfPending(bookingId: ObjectId): Promise<void>;
 }
@@ -78,16 +78,16 @@ export function bookingService({ client, bookings, claims, runIdempotent, clock,
       );
       if (!updated) return null;
       await claims.release(session, updated.resourceId, updated.dates, updated.holdId);
-      if (updated.paymentIntentId) await refunds.record(session, updated);
+      if (updated.paymentIntentId) await refunds.record(session, updated._id, updated.paymentIntentId);
       const result: CancelBookingResult = { __typename: 'BookingCancelled', booking: updated };
       await record(session, result);
       return result;
     });
-    const current = cancelled?.booking ?? (await bookings.findOne({ _id: booking._id }))!;
+    const current = cancelled?.booking ?? (await findAgain(bookings, booking._id));
     if (current.status !== 'CANCELLED') return { __typename: 'BookingNotCancellable', booking: current };
     await refunds.sendIfPending(current._id);
     // A first cancellation answers what it recorded (a replay of its key answers the same); a later one shows the refund's progress.
-    return cancelled ?? { __typename: 'BookingCancelled', booking: (await bookings.findOne({ _id: booking._id }))! };
+    return cancelled ?? { __typename: 'BookingCancelled', booking: await findAgain(bookings, booking._id) };
   }
 
   return {

@@ -1,4 +1,5 @@
 import { type ClientSession, ObjectId } from 'mongodb';
+import { assert } from '../assert';
 import type { Clock } from '../clock';
 import { findById } from '../mongo';
 import type { ClaimSteps } from '../capacity';
@@ -26,6 +27,60 @@ export interface CheckoutOutcomeDeps {
 }
 
 /**
+ * Books every date of the hold or none. A date whose claim is still the hold's own is marked
+ * booked; a date whose claim was dropped after the hold lapsed is claimed again through the usual
+ * capacity precondition. If any date was taken meanwhile, the claims made here are pulled again
+ * in the same transaction, so no partial booking is ever visible.
+ */
+async function bookAllDates(claims: ClaimSteps, session: ClientSession, hold: HoldDocument, now: Date): Promise<boolean> {
+  const booked = { holdId: hold._id, userId: hold.userId, state: 'booked' as const, expiresAt: null };
+  for (const date of hold.dates) {
+    if (await claims.markBooked(session, hold.resourceId, date, hold._id)) continue;
+    if (await claims.claim(session, hold.resourceId, date, booked, now)) continue;
+    await claims.release(session, hold.resourceId, hold.dates, hold._id);
+    return false;
+  }
+  return true;
+}
+
+async function saveBooking(
+  bookings: BookingCollections['bookings'],
+  session: ClientSession,
+  existing: BookingDocument | null,
+  hold: HoldDocument,
+  report: CheckoutReport,
+  status: BookingStatus,
+  now: Date,
+): Promise<BookingDocument> {
+  if (existing) {
+    const updated = await bookings.findOneAndUpdate(
+      { _id: existing._id, status: 'PENDING_PAYMENT' },
+      { $set: { status, paymentIntentId: report.paymentIntentId ?? existing.paymentIntentId, updatedAt: now } },
+      { session, returnDocument: 'after' },
+    );
+    // bookOrRefund read it PENDING_PAYMENT on this transaction's snapshot; a change since is a write conflict (the transaction re-runs).
+    assert(updated, `booking ${existing._id.toHexString()} is still PENDING_PAYMENT in its outcome's transaction`);
+    return updated;
+  }
+  const booking: BookingDocument = {
+    _id: new ObjectId(),
+    holdId: hold._id,
+    checkoutSessionId: report.sessionId,
+    paymentIntentId: report.paymentIntentId,
+    userId: hold.userId,
+    resourceId: hold.resourceId,
+    dates: hold.dates,
+    amount: hold.amount,
+    currency: hold.currency,
+    status,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await bookings.insertOne(booking, { session });
+  return booking;
+}
+
+/**
  * The hold side of a Checkout's outcome. Every function runs inside the caller's transaction (the
  * one that also records the Stripe event), so an outcome takes effect together with its dedupe
  * record or not at all; each step is a conditional update on the current state, so redelivered and
@@ -35,57 +90,6 @@ export function checkoutOutcomes({ collections, claims, clock }: CheckoutOutcome
   const { holds, bookings } = collections;
 
   const findHold = (session: ClientSession, holdId: string | null): Promise<HoldDocument | null> => findById(holds, holdId, session);
-
-  /**
-   * Books every date of the hold or none. A date whose claim is still the hold's own is marked
-   * booked; a date whose claim was dropped after the hold lapsed is claimed again through the usual
-   * capacity precondition. If any date was taken meanwhile, the claims made here are pulled again
-   * in the same transaction, so no partial booking is ever visible.
-   */
-  async function bookAllDates(session: ClientSession, hold: HoldDocument, now: Date): Promise<boolean> {
-    const booked = { holdId: hold._id, userId: hold.userId, state: 'booked' as const, expiresAt: null };
-    for (const date of hold.dates) {
-      if (await claims.markBooked(session, hold.resourceId, date, hold._id)) continue;
-      if (await claims.claim(session, hold.resourceId, date, booked, now)) continue;
-      await claims.release(session, hold.resourceId, hold.dates, hold._id);
-      return false;
-    }
-    return true;
-  }
-
-  async function saveBooking(
-    session: ClientSession,
-    existing: BookingDocument | null,
-    hold: HoldDocument,
-    report: CheckoutReport,
-    status: BookingStatus,
-    now: Date,
-  ): Promise<BookingDocument> {
-    if (existing) {
-      const updated = await bookings.findOneAndUpdate(
-        { _id: existing._id, status: 'PENDING_PAYMENT' },
-        { $set: { status, paymentIntentId: report.paymentIntentId ?? existing.paymentIntentId, updatedAt: now } },
-        { session, returnDocument: 'after' },
-      );
-      return updated!;
-    }
-    const booking: BookingDocument = {
-      _id: new ObjectId(),
-      holdId: hold._id,
-      checkoutSessionId: report.sessionId,
-      paymentIntentId: report.paymentIntentId,
-      userId: hold.userId,
-      resourceId: hold.resourceId,
-      dates: hold.dates,
-      amount: hold.amount,
-      currency: hold.currency,
-      status,
-      createdAt: now,
-      updatedAt: now,
-    };
-    await bookings.insertOne(booking, { session });
-    return booking;
-  }
 
   return {
     /** The booking a Checkout Session produced, if any. */
@@ -105,8 +109,8 @@ export function checkoutOutcomes({ collections, claims, clock }: CheckoutOutcome
       const now = clock.now();
       // A hold the sweeper already marked `expired` is treated like a lapsed `held` one: its dates are re-claimed if free.
       const payable = hold.state === 'held' || hold.state === 'expired';
-      if (payable && (await bookAllDates(session, hold, now))) {
-        const booking = await saveBooking(session, existing, hold, report, 'CONFIRMED', now);
+      if (payable && (await bookAllDates(claims, session, hold, now))) {
+        const booking = await saveBooking(bookings, session, existing, hold, report, 'CONFIRMED', now);
         // The snapshot read this state; a concurrent change to the hold makes this a write conflict and the transaction re-runs.
         await holds.updateOne(
           { _id: hold._id, state: hold.state },
@@ -118,7 +122,7 @@ export function checkoutOutcomes({ collections, claims, clock }: CheckoutOutcome
       if (hold.state === 'held') {
         await holds.updateOne({ _id: hold._id, state: 'held' }, { $set: { state: 'released', updatedAt: now } }, { session });
       }
-      return { kind: 'refund_due', booking: await saveBooking(session, existing, hold, report, 'REFUNDED', now) };
+      return { kind: 'refund_due', booking: await saveBooking(bookings, session, existing, hold, report, 'REFUNDED', now) };
     },
 
     /** Checkout completed with a delayed payment method (e.g. a bank debit): the booking waits; the hold keeps its own expiry. */
@@ -127,7 +131,10 @@ export function checkoutOutcomes({ collections, claims, clock }: CheckoutOutcome
       if (!hold) return { kind: 'nothing_to_do', reason: 'unknown hold' };
       const existing = await bookings.findOne({ checkoutSessionId: report.sessionId }, { session });
       if (existing) return { kind: 'already_settled', booking: existing };
-      return { kind: 'awaiting_payment', booking: await saveBooking(session, null, hold, report, 'PENDING_PAYMENT', clock.now()) };
+      return {
+        kind: 'awaiting_payment',
+        booking: await saveBooking(bookings, session, null, hold, report, 'PENDING_PAYMENT', clock.now()),
+      };
     },
 
     /**

@@ -1,4 +1,5 @@
 import { type ClientSession, type Collection, ObjectId } from 'mongodb';
+import { assert } from '../assert';
 import type { Caller } from '../auth';
 import type { Clock } from '../clock';
 import { badInput } from '../errors';
@@ -112,11 +113,10 @@ export async function holdAlone(deps: HoldBodyDeps, session: ClientSession, requ
 export async function holdTogether(deps: HoldBodyDeps, session: ClientSession, requests: HoldRequest[]): Promise<HoldOutcome[]> {
   const now = deps.clock.now();
   const batch = requests.map((request) => newHold(deps, request, now));
-  const reports = await deps.capacity.claims.claimAll(
-    session,
-    batch.flatMap((hold) => hold.dates.map((date) => ({ resourceId: hold.resourceId, date, claim: claimOf(hold) }))),
-    now,
-  );
+  const claims = batch.flatMap((hold) => hold.dates.map((date) => ({ resourceId: hold.resourceId, date, claim: claimOf(hold) })));
+  const reports = await deps.capacity.claims.claimAll(session, claims, now);
+  // Each hold reads its dates' reports by position, so one report per claim is what makes them its own.
+  assert(reports.length === claims.length, `claimAll answered ${reports.length} reports for ${claims.length} claims`);
   let next = 0;
   const results: HoldDatesResult[] = [];
   for (const [index, hold] of batch.entries()) {

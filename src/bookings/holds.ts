@@ -6,7 +6,7 @@ import { badInput, notFound } from '../errors';
 import { addDays, todayUtc } from '../calendar';
 import { type Capacity, MAX_DAYS_AHEAD } from '../capacity';
 import type { RunIdempotent } from '../idempotency';
-import { findById, parseObjectId } from '../mongo';
+import { findAgain, findById, parseObjectId } from '../mongo';
 import { type Page, type PageArgs, pageById } from '../mongo';
 import { withTransaction } from '../mongo';
 import type { UserService, UserView } from '../users';
@@ -105,7 +105,7 @@ export function holdService(deps: HoldDeps) {
         await deps.afterRelease?.(released);
         return released;
       }
-      const current = (await holds.findOne({ _id: hold._id }))!;
+      const current = await findAgain(holds, hold._id);
       if (current.state === 'released') return current;
       throw badInput('holdId', `the hold is ${current.state} and cannot be released`);
     },
@@ -123,7 +123,7 @@ export function holdService(deps: HoldDeps) {
     },
 
     /** The hold as it stands now, for callers that already know it exists. */
-    current: async (holdId: ObjectId): Promise<HoldDocument> => (await holds.findOne({ _id: holdId }))!,
+    current: (holdId: ObjectId): Promise<HoldDocument> => findAgain(holds, holdId),
 
     /** Owner or admin; anyone else is answered as if the hold did not exist. */
     findHold: async (caller: Caller, holdId: string): Promise<HoldDocument | null> =>

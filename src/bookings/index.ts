@@ -58,7 +58,7 @@ export function bookingsModule({ client, db, clock, logger, capacity, runIdempot
   const { holds } = collections;
   const holdEnded = (hold: HoldDocument) => deps.payments().holdEnded(hold);
   const refunds: RefundPort = {
-    record: (session, booking) => deps.payments().refunds.record(session, booking),
+    record: (session, bookingId, paymentIntentId) => deps.payments().refunds.record(session, bookingId, paymentIntentId),
     sendIfPending: (bookingId) => deps.payments().refunds.sendIfPending(bookingId),
   };
   const committer = holdCommitter({

@@ -1,4 +1,5 @@
 import type { ClientSession, Collection, ObjectId } from 'mongodb';
+import { assert } from '../assert';
 import { claimFilter, claimUpdate, type ClaimedSlot } from './claimRule';
 import type { Claim, DateSlotDoc } from './collections';
 
@@ -57,6 +58,8 @@ export async function claimAll(
   const bySlot = new Map(found.map((slot) => [slotKey(slot.resourceId, slot.date), slot]));
   return requests.map(({ resourceId, date, claim }) => {
     const slot = bySlot.get(slotKey(resourceId, date));
+    // A claim's write can apply only to a slot that exists, so with every write applied every slot is found.
+    assert(slot || !everyApplied, `every claim applied, yet the slot of ${date} was not found`);
     if (!slot) return { applied: false, slot: null };
     const applied = everyApplied || slot.claims.some((c) => c.holdId.equals(claim.holdId));
     return { applied, slot: { pricePerDate: slot.pricePerDate, currency: slot.currency } };

@@ -3,7 +3,7 @@ import type { Caller } from '../auth';
 import type { Clock } from '../clock';
 import { badInput } from '../errors';
 import { type Page, type PageArgs, pageById } from '../mongo';
-import { findById } from '../mongo';
+import { findAgain, findById } from '../mongo';
 import { Rollback, withTransaction } from '../mongo';
 import type { UserService } from '../users';
 import type { ClaimSteps } from './claims';
@@ -123,8 +123,7 @@ export function resourceService({ client, resources, claims, insertSlots, users,
           { session, returnDocument: 'after' },
         );
         if (!updated) {
-          const latest = await resources.findOne({ _id: current._id }, { session });
-          return { __typename: 'VersionConflict', current: latest! };
+          return { __typename: 'VersionConflict', current: await findAgain(resources, current._id, session) };
         }
         if (set.pricePerDate !== undefined) await claims.applyPrice(session, current._id, set.pricePerDate);
         if (set.capacity !== undefined) {

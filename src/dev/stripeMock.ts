@@ -74,8 +74,8 @@ export async function startStripeMock(options: { log?: (line: string) => void; t
           resolve(`http://${match[1]}:${match[2]}`);
         }
       };
-      createInterface({ input: child.stdout! }).on('line', onLine);
-      createInterface({ input: child.stderr! }).on('line', onLine);
+      createInterface({ input: child.stdout }).on('line', onLine);
+      createInterface({ input: child.stderr }).on('line', onLine);
       child.once('error', (error) => {
         clearTimeout(timer);
         reject(error);

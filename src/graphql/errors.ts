@@ -1,19 +1,6 @@
 import { GraphQLError } from 'graphql';
-import { DomainError, type ErrorCode } from '../errors';
-import { asOutage } from '../mongo';
-
-/** HTTP statuses for codes that fail a whole request; field errors keep 200 as GraphQL expects. */
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
-  BAD_REQUEST: 400,
-  UNAUTHENTICATED: 401,
-  RATE_LIMITED: 429,
-  SERVICE_UNAVAILABLE: 503,
-};
-
-/** The `extensions` a client sees for a domain error: its code and whatever details it carries. */
-export function domainExtensions(error: DomainError): Record<string, unknown> {
-  return { ...error.details, code: error.code };
-}
+import type { DomainError } from '../errors';
+import { asDomainError, errorResponse } from '../errorResponse';
 
 /**
  * For code outside resolvers (the HTTP context, plugins, the WebSocket's operation checks): a domain
@@ -21,17 +8,19 @@ export function domainExtensions(error: DomainError): Record<string, unknown> {
  * else unchanged, for masking to log and hide.
  */
 export function asGraphQLError(error: unknown): unknown {
-  const known = error instanceof DomainError ? error : asOutage(error);
+  const known = asDomainError(error);
   return known ? toGraphQLError(known) : error;
 }
 
-/** A domain error thrown outside a resolver (context, plugins), where Apollo reads `extensions.http`. */
+/**
+ * A domain error thrown outside a resolver (context, plugins), where Apollo reads `extensions.http`:
+ * a code that fails the whole request (src/errorResponse.ts) gives the response its status and
+ * `Retry-After`.
+ */
 export function toGraphQLError(error: DomainError): GraphQLError {
-  const status = HTTP_STATUS[error.code];
-  const retryAfter = error.details.retryAfterSeconds;
-  const headers = new Map(retryAfter === undefined ? [] : [['retry-after', String(retryAfter)]]);
-  return new GraphQLError(error.message, {
+  const { message, extensions, failsRequest, status, headers } = errorResponse(error);
+  return new GraphQLError(message, {
     originalError: error,
-    extensions: { ...domainExtensions(error), ...(status ? { http: { status, headers } } : {}) },
+    extensions: { ...extensions, ...(failsRequest ? { http: { status, headers: new Map(Object.entries(headers)) } } : {}) },
   });
 }

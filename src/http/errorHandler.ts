@@ -1,17 +1,21 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import type { ErrorCode } from '../errors';
+import { DomainError } from '../errors';
+import { type ErrorResponse, errorResponse } from '../errorResponse';
 import type { Logger } from '../logger';
 import { requestScopeOf } from './requestId';
 
-/** The body of every answer the HTTP layer gives itself: the same shape as a GraphQL error response. */
-function errorBody(code: string, message: string, res: Response) {
+/**
+ * Answers an error outside GraphQL in the shape of a GraphQL error response, with the request's id
+ * like any other: the status, code, extensions and `Retry-After` the one error table
+ * (src/errorResponse.ts) gives, or a parser's own 4xx (below).
+ */
+export function sendErrorResponse(res: Response, response: Pick<ErrorResponse, 'status' | 'message' | 'extensions' | 'headers'>): void {
   const requestId = requestScopeOf(res)?.requestId;
-  return { errors: [{ message, extensions: { code, ...(requestId ? { requestId } : {}) } }] };
-}
-
-/** Answers an error the HTTP layer decides itself (outside GraphQL), with the request's id like any other. */
-export function sendError<C extends string = ErrorCode>(res: Response, status: number, code: C, message: string): void {
-  res.status(status).json(errorBody(code, message, res));
+  const extensions = { ...response.extensions, ...(requestId ? { requestId } : {}) };
+  res
+    .status(response.status)
+    .set(response.headers)
+    .json({ errors: [{ message: response.message, extensions }] });
 }
 
 /** What body-parser, serve-static and other http-errors style failures carry: a 4xx the client caused. */
@@ -58,11 +62,12 @@ function clientMessage(error: ClientHttpError): string {
  * - a request the client got wrong before GraphQL saw it (malformed or non-object JSON, a body over
  *   the limit, an unknown charset or encoding) keeps its 4xx status (400, 413, 415) with
  *   `BAD_REQUEST`: the status says which, so clients switch on one code for "fix the request";
- * - anything else is a bug or an outage: logged in full, answered 500 `INTERNAL_SERVER_ERROR`.
+ * - anything else is answered as the one error table says (src/errorResponse.ts): a bug is logged in
+ *   full and answered 500 `INTERNAL_SERVER_ERROR`.
  */
 export function jsonFallbacks(logger: Logger): [RequestHandler, ErrorRequestHandler] {
   const unknownRoute: RequestHandler = (req, res) => {
-    sendError(res, 404, 'NOT_FOUND', `No route for ${req.method} ${req.path}`);
+    sendErrorResponse(res, errorResponse(new DomainError('NOT_FOUND', `No route for ${req.method} ${req.path}`)));
   };
   const errorHandler: ErrorRequestHandler = (error, req, res, next) => {
     // Part of the answer is already out; Express's own handler then just closes the connection.
@@ -70,11 +75,15 @@ export function jsonFallbacks(logger: Logger): [RequestHandler, ErrorRequestHand
     const client = clientError(error);
     if (client) {
       logger.debug({ err: error, method: req.method, path: req.path }, 'refused a malformed HTTP request');
-      sendError(res, client.status, client.status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', clientMessage(client));
+      const code = client.status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST';
+      sendErrorResponse(res, { status: client.status, message: clientMessage(client), extensions: { code }, headers: {} });
       return;
     }
-    logger.error({ err: error, method: req.method, path: req.path }, 'unexpected error in an HTTP request');
-    sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+    const response = errorResponse(error);
+    if (response.bug) logger.error({ err: error, method: req.method, path: req.path }, 'unexpected error in an HTTP request');
+    else if (response.kind === 'outage')
+      logger.warn({ err: error, method: req.method, path: req.path }, 'MongoDB unavailable during an HTTP request');
+    sendErrorResponse(res, response);
   };
   return [unknownRoute, errorHandler];
 }

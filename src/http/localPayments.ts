@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
+import express, { type Express, type Request, type RequestHandler } from 'express';
 import type { Caller } from '../auth';
 import type { HoldDocument } from '../bookings';
 import { DomainError } from '../errors';
+import { errorResponse } from '../errorResponse';
 import type { Logger } from '../logger';
-import { asOutage } from '../mongo';
-import { sendError } from './errorHandler';
+import { sendErrorResponse } from './errorHandler';
 import { STRIPE_WEBHOOK_PATH } from './stripeWebhookRoute';
 
 /**
@@ -15,6 +15,9 @@ import { STRIPE_WEBHOOK_PATH } from './stripeWebhookRoute';
  * send for the hold's session, signs it with the endpoint's secret and POSTs it over HTTP to this
  * server's own `/webhooks/stripe`, through the same verification and processing as a real delivery.
  * `GET` on the same path answers `{ available: true }`, so a page can tell whether to offer it.
+ * Refusals are `DomainError`s, answered as the one error table says (src/errorResponse.ts): 401
+ * UNAUTHENTICATED, 400 BAD_REQUEST, 404 NOT_FOUND, 409 HOLD_NOT_PAYABLE or CHECKOUT_NOT_STARTED, 502
+ * PAYMENT_PROVIDER_ERROR, 503 SERVICE_UNAVAILABLE.
  */
 export const SIMULATE_PAYMENT_PATH = '/dev/simulate-payment';
 
@@ -26,26 +29,6 @@ export interface LocalPaymentsOptions {
   /** Signs a payload with the endpoint's secret, the one `/webhooks/stripe` verifies with. */
   sign: (payload: string) => string;
   logger: Logger;
-}
-
-/** What the route answers when it cannot simulate: the shape of every JSON error this server sends. */
-export type SimulatePaymentErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'BAD_REQUEST'
-  | 'NOT_FOUND'
-  | 'CHECKOUT_NOT_STARTED'
-  | 'HOLD_NOT_PAYABLE'
-  | 'PAYMENT_PROVIDER_ERROR'
-  | 'SERVICE_UNAVAILABLE';
-
-class SimulationRefused extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: SimulatePaymentErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export interface CheckoutEventFacts {
@@ -85,12 +68,12 @@ export function checkoutSessionEvent(type: string, facts: CheckoutEventFacts, id
 /** Only a held hold whose Checkout was opened can be paid; a closed session cannot, as at Stripe. */
 function payableSession(hold: HoldDocument | null, callerId: string, holdId: string): string {
   // Someone else's hold (admins included) answers as a missing one does.
-  if (!hold || hold.userId !== callerId) throw new SimulationRefused(404, 'NOT_FOUND', `holdId: no hold of yours has the id ${holdId}`);
-  if (hold.state === 'confirmed') throw new SimulationRefused(409, 'HOLD_NOT_PAYABLE', 'This hold is already paid for.');
+  if (!hold || hold.userId !== callerId) throw new DomainError('NOT_FOUND', `holdId: no hold of yours has the id ${holdId}`);
+  if (hold.state === 'confirmed') throw new DomainError('HOLD_NOT_PAYABLE', 'This hold is already paid for.');
   if (hold.state !== 'held') {
-    throw new SimulationRefused(409, 'HOLD_NOT_PAYABLE', `This hold was ${hold.state}; its checkout is closed. Hold the dates again.`);
+    throw new DomainError('HOLD_NOT_PAYABLE', `This hold was ${hold.state}; its checkout is closed. Hold the dates again.`);
   }
-  if (!hold.checkout) throw new SimulationRefused(409, 'CHECKOUT_NOT_STARTED', 'Start the checkout first (press Pay).');
+  if (!hold.checkout) throw new DomainError('CHECKOUT_NOT_STARTED', 'Start the checkout first (press Pay).');
   return hold.checkout.sessionId;
 }
 
@@ -113,16 +96,14 @@ async function deliverSigned(url: string, event: object, sign: (payload: string)
       signal: AbortSignal.timeout(15_000),
     });
   } catch (error) {
-    throw new SimulationRefused(502, 'PAYMENT_PROVIDER_ERROR', `The webhook endpoint could not be reached: ${(error as Error).message}`);
+    throw new DomainError('PAYMENT_PROVIDER_ERROR', `The webhook endpoint could not be reached: ${(error as Error).message}`);
   }
   const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
   if (!response.ok) {
-    throw new SimulationRefused(502, 'PAYMENT_PROVIDER_ERROR', `The webhook endpoint answered ${response.status}; try again.`);
+    throw new DomainError('PAYMENT_PROVIDER_ERROR', `The webhook endpoint answered ${response.status}; try again.`);
   }
   return body;
 }
-
-const refuse = (res: Response, status: number, code: SimulatePaymentErrorCode, message: string) => sendError(res, status, code, message);
 
 /** Mounted only when the server runs against stripe-mock; with a real key the path does not exist (404). */
 export function serveLocalPayments(app: Express, options: LocalPaymentsOptions): void {
@@ -130,24 +111,18 @@ export function serveLocalPayments(app: Express, options: LocalPaymentsOptions):
   const simulate: RequestHandler = async (req, res) => {
     try {
       const caller = await options.recognise(req.headers.authorization);
-      if (!caller) throw new SimulationRefused(401, 'UNAUTHENTICATED', 'Send the bearer token of the hold’s owner.');
+      if (!caller) throw new DomainError('UNAUTHENTICATED', 'Send the bearer token of the hold’s owner.');
       const holdId = (req.body as { holdId?: unknown } | undefined)?.holdId;
-      if (typeof holdId !== 'string' || holdId === '')
-        throw new SimulationRefused(400, 'BAD_REQUEST', 'Send a JSON body { "holdId": "…" }.');
+      if (typeof holdId !== 'string' || holdId === '') throw new DomainError('BAD_REQUEST', 'Send a JSON body { "holdId": "…" }.');
       const sessionId = payableSession(await options.findHold(caller, holdId), caller.id, holdId);
       const event = checkoutSessionEvent('checkout.session.completed', { holdId, sessionId });
       const webhook = await deliverSigned(selfUrl(req, STRIPE_WEBHOOK_PATH), event, options.sign);
       logger.info({ holdId, checkoutSessionId: sessionId, eventId: event.id, webhook }, 'simulated a Checkout payment (stripe-mock)');
       res.json({ delivered: true, eventId: event.id, checkoutSessionId: sessionId, webhook });
     } catch (thrown) {
-      if (thrown instanceof SimulationRefused) return refuse(res, thrown.status, thrown.code, thrown.message);
-      const error = asOutage(thrown) ?? thrown;
-      if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') return refuse(res, 401, 'UNAUTHENTICATED', error.message);
-      if (error instanceof DomainError && error.code === 'SERVICE_UNAVAILABLE')
-        return refuse(res, 503, 'SERVICE_UNAVAILABLE', error.message);
-      if (error instanceof DomainError && error.code === 'NOT_FOUND') return refuse(res, 404, 'NOT_FOUND', error.message);
-      logger.error({ err: thrown }, 'simulating a payment failed');
-      sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+      const response = errorResponse(thrown);
+      if (response.bug) logger.error({ err: thrown }, 'simulating a payment failed');
+      sendErrorResponse(res, response);
     }
   };
   app.get(SIMULATE_PAYMENT_PATH, (_req, res) => {

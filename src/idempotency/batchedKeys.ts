@@ -1,4 +1,5 @@
 import { type ClientSession, type Collection, MongoBulkWriteError } from 'mongodb';
+import { assert } from '../assert';
 import { DomainError } from '../errors';
 import { DUPLICATE_KEY, isDuplicateKey, OrderFailed } from '../mongo';
 import type { IdempotencyKeyDoc, KeyDocument } from './collection';
@@ -47,10 +48,12 @@ export async function recordAll<T>(session: ClientSession, recordings: readonly 
   });
   if (batched.length > 0) {
     try {
-      await batched[0].batched.keys.insertMany(
+      const inserted = await batched[0].batched.keys.insertMany(
         batched.map(({ batched, result }) => batched.document(result)),
         { session, ordered: true },
       );
+      // Each request is told its key is recorded (below): so every one of them must be.
+      assert(inserted.insertedCount === batched.length, `${inserted.insertedCount} of ${batched.length} keys recorded`);
     } catch (error) {
       const failed = firstWriteError(error);
       if (failed?.code === DUPLICATE_KEY) throw new OrderFailed(batched[failed.index].index, new KeyAlreadyRecorded(error));

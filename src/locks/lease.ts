@@ -1,4 +1,5 @@
 import type { ClientSession, Collection, Db } from 'mongodb';
+import { assert } from '../assert';
 import { isDuplicateKey } from '../mongo';
 import type { Clock } from '../clock';
 
@@ -46,7 +47,8 @@ export function leaseLocks(locks: Collection<LockDoc>, clock: Clock) {
           { $set: { owner, expiresAt }, $inc: { fence: 1 } },
           { upsert: true, returnDocument: 'after' },
         );
-        return { name, owner, fence: lock!.fence, expiresAt };
+        assert(lock, `an upsert of lock ${name} returns the lock`);
+        return { name, owner, fence: lock.fence, expiresAt };
       } catch (error) {
         if (isDuplicateKey(error)) return null;
         throw error;

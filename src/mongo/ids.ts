@@ -1,4 +1,5 @@
 import { type ClientSession, type Collection, type Document, ObjectId, type WithId } from 'mongodb';
+import { assert } from '../assert';
 
 /** Ids arrive as strings from clients; anything that is not a 24-hex ObjectId names nothing. */
 export function parseObjectId(id: string): ObjectId | undefined {
@@ -13,4 +14,14 @@ export async function findById<T extends Document>(
 ): Promise<WithId<T> | null> {
   const _id = id ? parseObjectId(id) : undefined;
   return _id ? collection.findOne({ _id } as never, { session }) : null;
+}
+
+/**
+ * A document found before, read again as it stands now: for collections whose documents are never
+ * deleted (holds, bookings, resources), so it is still there.
+ */
+export async function findAgain<T extends Document>(collection: Collection<T>, _id: ObjectId, session?: ClientSession): Promise<WithId<T>> {
+  const found = await collection.findOne({ _id } as never, { session });
+  assert(found, `${collection.collectionName} ${_id.toHexString()}, found before, is still there`);
+  return found;
 }

@@ -1,5 +1,5 @@
 export { createMongoClient, DEFAULT_MONGODB_TIMEOUT_MS, timeBudgetOf } from './client';
-export { findById, parseObjectId } from './ids';
+export { findAgain, findById, parseObjectId } from './ids';
 export { asOutage, RETRY_AFTER_SECONDS } from './outage';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, type PageArgs, pageById } from './pagination';
 export { observeTransactions, Rollback, type TransactionObserver, type TransactionStats, withTransaction } from './transaction';

@@ -115,8 +115,10 @@ const KILL_FOR_MS = 30_000;
  * this answer's time.
  */
 function abandon(client: MongoClient, session: ClientSession, error: unknown): never {
-  session.serverSession.isDirty = true;
-  void killSession(client, session.id!);
+  // The driver's getter throws rather than answer undefined for a session we started, so the id is certain.
+  const { serverSession } = session;
+  serverSession.isDirty = true;
+  void killSession(client, serverSession.id);
   throw error;
 }
 

@@ -1,4 +1,5 @@
 import type { ClientSession, MongoClient } from 'mongodb';
+import { assert } from '../assert';
 import type { Caller } from '../auth';
 import type { HoldDocument, HoldService } from '../bookings';
 import type { Clock } from '../clock';
@@ -50,8 +51,10 @@ export function sessionExpiresAt(holdExpiresAt: Date, now: Date): number {
   return Math.min(Math.max(wanted, nowSeconds + MIN_SESSION_SECONDS), nowSeconds + MAX_SESSION_SECONDS);
 }
 
+/** For a hold with a session: its caller checked `hold.checkout`, or `attachCheckout` just set it. */
 function started(hold: HoldDocument): CheckoutStartedResult {
-  return { __typename: 'CheckoutStarted', hold, checkoutUrl: hold.checkout!.url, checkoutSessionId: hold.checkout!.sessionId };
+  assert(hold.checkout, `hold ${hold._id.toHexString()} has a Checkout Session`);
+  return { __typename: 'CheckoutStarted', hold, checkoutUrl: hold.checkout.url, checkoutSessionId: hold.checkout.sessionId };
 }
 
 export function checkoutService(deps: CheckoutDeps) {

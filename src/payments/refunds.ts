@@ -1,5 +1,5 @@
 import type { ClientSession, Collection, Db, ObjectId } from 'mongodb';
-import type { BookingDocument, RefundPort } from '../bookings';
+import type { RefundPort } from '../bookings';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
 import type { PaymentGateway } from './stripeGateway';
@@ -128,7 +128,7 @@ export function refundSender({ refunds, gateway, clock, logger }: RefundDeps) {
 
   /** What the bookings module's cancellation needs, without knowing payments. */
   const port: RefundPort = {
-    record: (session: ClientSession, booking: BookingDocument) => record(session, booking._id, booking.paymentIntentId!),
+    record,
     sendIfPending: sendQuietly,
   };
 

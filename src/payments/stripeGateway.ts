@@ -147,7 +147,9 @@ export function stripeGateway({ stripe, webhookSecret, successUrl, cancelUrl, lo
           },
           { idempotencyKey: request.idempotencyKey },
         );
-        return { sessionId: session.id, url: session.url!, expiresAt: new Date(session.expires_at * 1000) };
+        // A hosted session is created open, with the URL the customer pays at; without one nobody could pay.
+        if (!session.url) throw new Error(`Stripe created Checkout Session ${session.id} without a URL`);
+        return { sessionId: session.id, url: session.url, expiresAt: new Date(session.expires_at * 1000) };
       } catch (error) {
         logger.error({ err: error, purpose: request.purpose, reference: request.reference }, 'Stripe refused to create a Checkout Session');
         throw new DomainError('PAYMENT_PROVIDER_ERROR', 'The payment provider could not start a checkout; retry shortly', {

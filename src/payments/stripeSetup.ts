@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type Stripe from 'stripe';
+import { assert } from '../assert';
 import type { Logger } from '../logger';
 import { fileBackedSecret } from '../secretFile';
 import { createStripeClient } from './stripeClient';
@@ -46,7 +47,8 @@ export async function connectStripe(config: StripeConfig, dataDir: string, logge
     const stripe = createStripeClient({ secretKey: config.secretKey, apiBase: config.apiBase });
     const mode = config.secretKey.startsWith('sk_live_') ? 'live' : 'test';
     logger.info({ apiBase: config.apiBase ?? 'https://api.stripe.com', mode }, 'Stripe: using the configured key');
-    return { payments: { stripe, webhookSecret: config.webhookSecret!, ...urls }, local: false, stop: async () => {} };
+    assert(config.webhookSecret, 'a Stripe secret key comes with its webhook secret (loadConfig refuses one without)');
+    return { payments: { stripe, webhookSecret: config.webhookSecret, ...urls }, local: false, stop: async () => {} };
   }
   const webhookSecret = config.webhookSecret ?? fileBackedSecret(dataDir, 'stripe-webhook-secret', 'whsec_');
   const secretSource = config.webhookSecret ? 'STRIPE_WEBHOOK_SECRET' : join(dataDir, 'stripe-webhook-secret');

@@ -1,4 +1,5 @@
 import type { Collection, Db, ObjectId, WithId } from 'mongodb';
+import { assert } from '../assert';
 import type { Caller } from '../auth';
 import type { Clock } from '../clock';
 import { badInput } from '../errors';
@@ -133,7 +134,8 @@ export function topUpService(deps: TopUpDeps) {
             },
             { upsert: true, returnDocument: 'after' },
           );
-          const created = await openSession(topUp!);
+          assert(topUp, `an upsert of top-up ${keyId.toHexString()} returns the top-up`);
+          const created = await openSession(topUp);
           await topUps.updateOne({ _id: keyId, checkoutSessionId: null }, { $set: { checkoutSessionId: created.sessionId } });
           return {
             __typename: 'TopUpStarted',

@@ -1,4 +1,5 @@
 import type { ClientSession, Collection, Document, MongoClient } from 'mongodb';
+import { assert } from '../assert';
 import { type Caller, MAX_USER_ID_LENGTH, type Role, isUserId } from '../auth';
 import type { Clock } from '../clock';
 import { DomainError, badInput } from '../errors';
@@ -35,7 +36,8 @@ export function userService(users: Collection<UserDoc>, client: MongoClient, clo
         { $set: { ...change, updatedAt: now }, $inc: { version: 1 }, $setOnInsert: { createdAt: now, ...insertDefaults(change) } },
         { session, upsert: true, returnDocument: 'after' },
       );
-      return view(updated!);
+      assert(updated, `an upsert of user ${userId} returns the user`);
+      return view(updated);
     });
   }
 
@@ -76,7 +78,8 @@ export function userService(users: Collection<UserDoc>, client: MongoClient, clo
         { $setOnInsert: { role: token.role, suspended: false, version: 0, createdAt: now, updatedAt: now } },
         { upsert: true, returnDocument: 'after' },
       );
-      return view(user!);
+      assert(user, `an upsert of user ${token.id} returns the user`);
+      return view(user);
     },
 
     setRole: (caller: Caller, userId: string, role: Role) => changeTarget(caller, userId, { role }),
