@@ -2,7 +2,7 @@ import type { Db, MongoClient } from 'mongodb';
 import { startChangeFeed } from './availability';
 import type { Clock } from './clock';
 import { createHttpApp, type HttpApp } from './http/server';
-import type { WebSocketLimits } from './graphql';
+import type { TrustedManifest, WebSocketLimits } from './graphql';
 import type { IdempotencyHooks } from './idempotency';
 import type { Logger } from './logger';
 import { type AppMetrics, createMetrics } from './metrics';
@@ -37,6 +37,8 @@ export interface AppOptions {
   webSocketLimits?: Partial<WebSocketLimits>;
   /** How holds are group-committed (default `HOLD_BATCHING`); tests bound the queue with it. */
   holdBatching?: GroupCommitOptions;
+  /** TRUSTED_DOCUMENTS: only the manifest's documents run, over HTTP and WebSocket. */
+  trustedDocuments?: TrustedManifest;
 }
 
 export interface App extends HttpApp {

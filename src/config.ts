@@ -30,6 +30,8 @@ export interface Config {
   logLevel: string;
   production: boolean;
   stripe: StripeConfig;
+  /** TRUSTED_DOCUMENTS: the manifest (sha256 → document) of the only documents that run. */
+  trustedDocuments?: string;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -71,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     production: env.NODE_ENV === 'production',
     stripe: stripeConfig(env),
+    trustedDocuments: env.TRUSTED_DOCUMENTS ? resolve(env.TRUSTED_DOCUMENTS) : undefined,
   };
 }
 

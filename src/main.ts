@@ -5,6 +5,7 @@ import { type App, type AppOptions, buildApp } from './app';
 import { loadJwtSecret } from './auth';
 import { systemClock } from './clock';
 import { type Config, loadConfig } from './config';
+import { loadTrustedManifest, type TrustedManifest } from './graphql';
 import { createLogger, type Logger } from './logger';
 import { createMongoClient } from './mongo';
 import { connectStripe, type StripeConnection } from './payments';
@@ -14,6 +15,8 @@ import { exitOnStartupError, requireFreePort, requireReplicaSet } from './startu
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  // Read and checked before anything starts: a wrong manifest is a one-line start-up error.
+  const trustedDocuments = config.trustedDocuments ? loadTrustedManifest(config.trustedDocuments) : undefined;
   const dbPath = join(config.dataDir, 'db');
 
   if (process.argv.includes('--reset-only')) {
@@ -39,7 +42,7 @@ async function main(): Promise<void> {
     await client.connect();
     await requireReplicaSet(client);
     stripe = await connectStripe(config.stripe, config.dataDir, logger);
-    app = await buildApp(appOptions(config, client, logger, stripe));
+    app = await buildApp({ ...appOptions(config, client, logger, stripe), trustedDocuments });
     port = await app.start(config.port);
   } catch (error) {
     // Never leave a stray mongod behind when start-up fails half way.
@@ -51,9 +54,17 @@ async function main(): Promise<void> {
   logger.info(`GraphQL (HTTP and graphql-ws) at http://localhost:${port}/graphql, health at /healthz, metrics at /metrics`);
   if (!config.production) logger.info(`Apollo Sandbox: open http://localhost:${port}/graphql in a browser`);
   logger.info('Mint a token with: npm run token -- <userId> [user|admin]');
+  if (trustedDocuments) logTrusted(logger, trustedDocuments);
   logger.info(`Stripe webhooks at http://localhost:${port}/webhooks/stripe`);
   if (stripe.local) logger.info(`stripe-mock: the page at / can simulate payments (POST http://localhost:${port}/dev/simulate-payment)`);
   handleSignals({ config, logger, app, client, stripe, embedded });
+}
+
+function logTrusted(logger: Logger, { source, documents }: TrustedManifest): void {
+  logger.info(
+    { trustedDocuments: source, documents: documents.size },
+    `only the ${documents.size} trusted documents run (TRUSTED_DOCUMENTS)`,
+  );
 }
 
 function appOptions(config: Config, client: MongoClient, logger: Logger, stripe: StripeConnection): AppOptions {

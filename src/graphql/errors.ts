@@ -6,6 +6,9 @@ import { asOutage } from '../mongo';
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   BAD_REQUEST: 400,
   UNAUTHENTICATED: 401,
+  // Only outside resolvers (a wrong role in a resolver stays a field error, 200): TRUSTED_DOCUMENTS refusing a document.
+  FORBIDDEN: 403,
+  PERSISTED_QUERY_NOT_FOUND: 404,
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
 };

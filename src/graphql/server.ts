@@ -55,6 +55,9 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Context
     schema: pipeline.schema,
     introspection: !pipeline.production,
     documentStore,
+    // Apollo's automatic persisted queries stay as they are, but with TRUSTED_DOCUMENTS the pipeline
+    // alone says which documents run (by hash or text), so Apollo must not learn any of its own.
+    persistedQueries: pipeline.trustedOnly ? false : undefined,
     // Apollo parses and validates only a document the pipeline refused, to answer the refusal: with
     // the same limits, so over the token limit is GRAPHQL_PARSE_FAILED, HTTP 400 (as over WebSocket).
     validationRules: pipeline.limits.validationRules,

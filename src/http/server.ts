@@ -4,8 +4,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { Db } from 'mongodb';
 import { buildSchema } from '../graphql';
-import { asGraphQLError } from '../graphql';
-import { operationPipeline } from '../graphql';
+import { operationPipeline, type TrustedManifest } from '../graphql';
 import { createApolloServer } from '../graphql';
 import { DEFAULT_WEBSOCKET_LIMITS, serveGraphQLOverWebSocket, type WebSocketLimits } from '../graphql';
 import type { Logger } from '../logger';
@@ -13,6 +12,7 @@ import { type AppMetrics, observeOperations, serveMetrics } from '../metrics';
 import { STRIPE_WEBHOOK_PATH, stripeWebhookRoute } from './stripeWebhookRoute';
 import type { Services } from '../services';
 import { serveCalendarPage } from './calendarPage';
+import { graphqlContext } from './graphqlContext';
 import { serveLocalPayments } from './localPayments';
 import { serveProbes } from './probes';
 import { jsonFallbacks } from './errorHandler';
@@ -34,6 +34,8 @@ export interface HttpOptions {
   changeStreamOpen: () => boolean;
   /** stripe-mock only: serve `POST /dev/simulate-payment` (see localPayments.ts). */
   localPayments?: boolean;
+  /** TRUSTED_DOCUMENTS: only these documents run, over HTTP and WebSocket. */
+  trustedDocuments?: TrustedManifest;
 }
 
 export interface HttpApp {
@@ -67,13 +69,8 @@ async function serveGraphQL(server: Server, options: HttpOptions) {
     },
   });
   await apollo.start();
-  const middleware = expressMiddleware(apollo, {
-    // HTTP reads the caller for every request.
-    context: ({ req }) =>
-      pipeline.requestContext(req.headers.authorization).catch((error: unknown) => {
-        throw asGraphQLError(error);
-      }),
-  });
+  // HTTP reads the caller for every request (after the trusted documents' check, when they are on).
+  const middleware = expressMiddleware(apollo, { context: graphqlContext(pipeline) });
   return { apollo, pipeline, middleware };
 }
 

@@ -5,6 +5,7 @@ import { inject } from 'vitest';
 import { buildApp } from '../../src/app';
 import { type Role, signToken } from '../../src/auth/token';
 import { type ManualClock, manualClock } from '../../src/clock';
+import type { TrustedManifest } from '../../src/graphql';
 import type { WebSocketLimits } from '../../src/graphql/websocket';
 import { DEFAULT_LEASE_MS, type IdempotencyHooks } from '../../src/idempotency';
 import { createLogger, type Logger } from '../../src/logger';
@@ -45,6 +46,8 @@ export interface TestAppOptions {
   holdBatching?: GroupCommitOptions;
   /** Run the slot horizon job at start and then this often (default 0: only by hand). */
   slotHorizonIntervalMs?: number;
+  /** As TRUSTED_DOCUMENTS: only these documents run (see `repoManifest` in support/trusted.ts). */
+  trustedDocuments?: TrustedManifest;
 }
 
 /**
@@ -82,6 +85,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     payments: { stripe, webhookSecret, successUrl: 'http://localhost/success', cancelUrl: 'http://localhost/cancel' },
     localPayments: options.localPayments,
     holdBatching: options.holdBatching,
+    trustedDocuments: options.trustedDocuments,
   });
   const port = await app.start(0);
   const url = `http://127.0.0.1:${port}`;
