@@ -1,9 +1,16 @@
 // Trusted documents (README › Deployment › Trusted documents): with TRUSTED_DOCUMENTS only the
 // manifest's documents run, over HTTP and WebSocket, through the one pipeline.
-import { readdirSync, readFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as examples from '../examples/gql/graphql';
+import { buildSchema, loadTrustedManifest, operationPipeline } from '../src/graphql';
+import { createLogger } from '../src/logger';
+import type { Services } from '../src/services';
+import { StartupError } from '../src/startupErrors';
 import { startTestApp, type TestApp } from './support/app';
 import { createResource, dayFromToday } from './support/operations';
 import { waitForSubscribers, wsClient } from './support/subscriptions';
@@ -190,5 +197,62 @@ describe('without TRUSTED_DOCUMENTS', () => {
       expect((await wsSend(ws, body)).errors).toBeUndefined();
     }
     await ws.dispose();
+  });
+});
+
+describe('a manifest that cannot be trusted stops the start, with one line naming it and the fix', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'race-free-api-manifest-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+  /** loadTrustedManifest's StartupError message for a file holding `content`. */
+  function refusal(content: string | undefined): string {
+    const path = join(dir, `${randomBytes(4).toString('hex')}.json`);
+    if (content !== undefined) writeFileSync(path, content);
+    try {
+      loadTrustedManifest(path);
+    } catch (error) {
+      expect(error).toBeInstanceOf(StartupError);
+      return (error as Error).message.replace(path, '<path>');
+    }
+    throw new Error('the manifest was accepted');
+  }
+
+  it('refuses a missing file, one that is not a JSON object, a key that is no sha256, a document under the wrong hash, and none at all', () => {
+    const fix = 'point TRUSTED_DOCUMENTS at the manifest `npm run codegen` writes (examples/gql/persisted-documents.json), or unset it';
+    expect(refusal(undefined)).toBe(`TRUSTED_DOCUMENTS names no readable file (ENOENT: <path>): ${fix}`);
+    expect(refusal('[1, 2]')).toBe(`TRUSTED_DOCUMENTS (<path>) is not a JSON object of sha256 → document: ${fix}`);
+    expect(refusal('{"abc": "{ me { id } }"}')).toBe(
+      'TRUSTED_DOCUMENTS (<path>): "abc" is not a sha256 in hex naming a document: regenerate it with `npm run codegen`',
+    );
+    const wrong = sha256('{ other }');
+    expect(refusal(JSON.stringify({ [wrong]: '{ me { id } }' }))).toBe(
+      `TRUSTED_DOCUMENTS (<path>): the document under ${wrong} does not hash to it: regenerate it with \`npm run codegen\``,
+    );
+    expect(refusal('{}')).toBe(`TRUSTED_DOCUMENTS (<path>) holds no documents, so every operation would be refused: ${fix}`);
+  });
+
+  it('takes the sha256: prefix the preset writes by default', () => {
+    const text = '{ me { id } }';
+    const path = join(dir, 'prefixed.json');
+    writeFileSync(path, JSON.stringify({ [`sha256:${sha256(text)}`]: text }));
+    expect([...loadTrustedManifest(path).documents]).toEqual([[sha256(text), text]]);
+  });
+
+  it('refuses a document that is not valid against the schema when the pipeline is built', () => {
+    const text = '{ nowhere }';
+    const build = () =>
+      operationPipeline({
+        schema: buildSchema(),
+        services: {} as Services,
+        jwtSecret: randomBytes(32),
+        logger: createLogger('silent'),
+        production: false,
+        mutationsPerMinute: 1,
+        trustedDocuments: { source: 'old.json', documents: new Map([[sha256(text), text]]) },
+      });
+    expect(build).toThrow(StartupError);
+    expect(build).toThrow(
+      `TRUSTED_DOCUMENTS (old.json): the document ${sha256(text)} does not validate against this schema (Cannot query field "nowhere" on type "Query".): regenerate it with \`npm run codegen\``,
+    );
   });
 });
