@@ -3,6 +3,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { currentRequest, IDEMPOTENT_REPLAYED_HEADER } from '../requestContext';
 import { apolloPipeline } from './apolloPipeline';
 import type { Context } from './context';
 import { refuseSubscriptionsOverHttp } from './httpSubscriptions';
@@ -31,6 +32,26 @@ function retryHeadersPlugin(): ApolloServerPlugin<Context> {
           if (errors.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) response.http.status = 503;
           const retryAfter = errors.map((e) => e.extensions?.retryAfterSeconds).find((s) => typeof s === 'number');
           if (retryAfter !== undefined) response.http.headers.set('retry-after', String(retryAfter));
+        },
+      };
+    },
+  };
+}
+
+/**
+ * An answer that holds a replay (a keyed mutation answered with the result stored for its
+ * idempotency key) says so: the `Idempotent-Replayed: true` header and `extensions.idempotentReplayed`.
+ * The request's scope knows (the idempotency runner notes it there); a first execution has neither.
+ */
+function replayedPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (!currentRequest()?.idempotentReplayed || response.body.kind !== 'single') return;
+          response.http.headers.set(IDEMPOTENT_REPLAYED_HEADER, 'true');
+          const result = response.body.singleResult;
+          result.extensions = { ...result.extensions, idempotentReplayed: true };
         },
       };
     },
@@ -73,6 +94,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Context
       refuseSubscriptionsOverHttp(),
       plugin,
       retryHeadersPlugin(),
+      replayedPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       landingPage(pipeline.production),
       ...(options.plugins ?? []),

@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import { DomainError, badInput } from '../errors';
 import type { Logger } from '../logger';
 import { isDuplicateKey } from '../mongo';
+import { noteIdempotentReplay } from '../requestContext';
 import { KeyAlreadyRecorded, type RecordResult, standaloneInserter } from './batchedKeys';
 import type { IdempotencyKeyDoc, KeyDocument } from './collection';
 
@@ -142,6 +143,8 @@ export function idempotencyRunner({ keys, clock, logger, leaseMs, hooks, onOutco
     }
     if (existing.state === 'completed') {
       onOutcome?.('replayed');
+      // The request's transport tells the client its answer is a replay (knowing nothing of keys).
+      noteIdempotentReplay();
       return { stored: existing.result };
     }
     if (!(existing.lockedUntil <= now)) {
