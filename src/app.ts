@@ -39,6 +39,8 @@ export interface AppOptions {
   holdBatching?: GroupCommitOptions;
   /** TRUSTED_DOCUMENTS: only the manifest's documents run, over HTTP and WebSocket. */
   trustedDocuments?: TrustedManifest;
+  /** METRICS_PORT: `/metrics` on this port only (0 = any free one), not on the main port. */
+  metricsPort?: number;
 }
 
 export interface App extends HttpApp {

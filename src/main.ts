@@ -39,6 +39,7 @@ async function main(): Promise<void> {
   try {
     // Known causes are checked before they surface as something else (src/startupErrors.ts).
     await requireFreePort(config.port);
+    if (config.metricsPort !== undefined) await requireFreePort(config.metricsPort, 'METRICS_PORT');
     await client.connect();
     await requireReplicaSet(client);
     stripe = await connectStripe(config.stripe, config.dataDir, logger);
@@ -51,20 +52,31 @@ async function main(): Promise<void> {
     await embedded?.stop();
     throw error;
   }
-  logger.info(`GraphQL (HTTP and graphql-ws) at http://localhost:${port}/graphql, health at /healthz, metrics at /metrics`);
-  if (!config.production) logger.info(`Apollo Sandbox: open http://localhost:${port}/graphql in a browser`);
-  logger.info('Mint a token with: npm run token -- <userId> [user|admin]');
-  if (trustedDocuments) logTrusted(logger, trustedDocuments);
-  logger.info(`Stripe webhooks at http://localhost:${port}/webhooks/stripe`);
-  if (stripe.local) logger.info(`stripe-mock: the page at / can simulate payments (POST http://localhost:${port}/dev/simulate-payment)`);
+  announce({ config, logger, port, metricsPort: app.metricsPort(), local: stripe.local, trustedDocuments });
   handleSignals({ config, logger, app, client, stripe, embedded });
 }
 
-function logTrusted(logger: Logger, { source, documents }: TrustedManifest): void {
-  logger.info(
-    { trustedDocuments: source, documents: documents.size },
-    `only the ${documents.size} trusted documents run (TRUSTED_DOCUMENTS)`,
-  );
+interface Started {
+  config: Config;
+  logger: Logger;
+  port: number;
+  metricsPort: number | undefined;
+  local: boolean;
+  trustedDocuments: TrustedManifest | undefined;
+}
+
+/** The start-up lines: where everything is served, and what the environment changed. */
+function announce({ config, logger, port, metricsPort, local, trustedDocuments }: Started): void {
+  const metrics = metricsPort === undefined ? 'metrics at /metrics' : `metrics at http://localhost:${metricsPort}/metrics (METRICS_PORT)`;
+  logger.info(`GraphQL (HTTP and graphql-ws) at http://localhost:${port}/graphql, health at /healthz, ${metrics}`);
+  if (!config.production) logger.info(`Apollo Sandbox: open http://localhost:${port}/graphql in a browser`);
+  logger.info('Mint a token with: npm run token -- <userId> [user|admin]');
+  if (trustedDocuments) {
+    const { source, documents } = trustedDocuments;
+    logger.info({ trustedDocuments: source }, `only the ${documents.size} trusted documents run (TRUSTED_DOCUMENTS)`);
+  }
+  logger.info(`Stripe webhooks at http://localhost:${port}/webhooks/stripe`);
+  if (local) logger.info(`stripe-mock: the page at / can simulate payments (POST http://localhost:${port}/dev/simulate-payment)`);
 }
 
 function appOptions(config: Config, client: MongoClient, logger: Logger, stripe: StripeConnection): AppOptions {
@@ -82,6 +94,7 @@ function appOptions(config: Config, client: MongoClient, logger: Logger, stripe:
     mutationsPerMinute: config.mutationsPerMinute,
     webSocketLimits: config.webSocketLimits,
     production: config.production,
+    metricsPort: config.metricsPort,
     payments: stripe.payments,
     localPayments: stripe.local,
   };

@@ -48,6 +48,8 @@ export interface TestAppOptions {
   slotHorizonIntervalMs?: number;
   /** As TRUSTED_DOCUMENTS: only these documents run (see `repoManifest` in support/trusted.ts). */
   trustedDocuments?: TrustedManifest;
+  /** As METRICS_PORT: `/metrics` on its own port (0 = any free one; `app.app.metricsPort()` tells which). */
+  metricsPort?: number;
 }
 
 /**
@@ -86,6 +88,7 @@ export async function startTestApp(options: TestAppOptions = {}) {
     localPayments: options.localPayments,
     holdBatching: options.holdBatching,
     trustedDocuments: options.trustedDocuments,
+    metricsPort: options.metricsPort,
   });
   const port = await app.start(0);
   const url = `http://127.0.0.1:${port}`;
