@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { holdDates, listMyBookings, listResources } from '../examples/booking';
 import * as examples from '../examples/gql/graphql';
 import { buildSchema, loadTrustedManifest, operationPipeline } from '../src/graphql';
 import { createLogger } from '../src/logger';
@@ -155,6 +156,14 @@ describe('with TRUSTED_DOCUMENTS set', () => {
     expect({ status: trusted.status, body: await trusted.json() }).toEqual({ status: 200, body: { data: { myHolds: { edges: [] } } } });
     const refused = await get({ query: ARBITRARY });
     expect({ status: refused.status, code: code((await refused.json()) as any) }).toEqual({ status: 403, code: 'FORBIDDEN' });
+  });
+
+  it('runs the examples (their client sends each operation as the manifest holds it)', async () => {
+    const api = { endpoint: `${app.url}/graphql`, token: await app.token('trusting-example') };
+    const resource = await createResource(operator, { name: 'Example cabin' });
+    expect((await listResources(api)).map((r) => r.id)).toContain(resource.id);
+    expect(await holdDates(api, { resourceId: resource.id, dates: [dayFromToday(app, 50)] })).toMatchObject({ kind: 'held' });
+    expect(await listMyBookings(api)).toEqual([]);
   });
 
   it("delivers a trusted subscription's events (by hash over WebSocket) for a hold made by hash over HTTP", async () => {
