@@ -99,7 +99,10 @@ export async function startTestApp(options: TestAppOptions = {}) {
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify(body),
     });
-    return { status: response.status, ...((await response.json()) as object) };
+    // The result (`data`, `errors`), as GraphQLResponse says; a response's own `extensions` (such as
+    // `idempotentReplayed`) are read where a test is about them (test/idempotentReplayed.test.ts).
+    const { extensions: _extensions, ...result } = (await response.json()) as { extensions?: unknown };
+    return { status: response.status, ...result };
   }
 
   return {
