@@ -8,7 +8,8 @@ import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { holdDates, listMyBookings, listResources } from '../examples/booking';
 import * as examples from '../examples/gql/graphql';
-import { buildSchema, loadTrustedManifest, operationPipeline } from '../src/graphql';
+import { createServer } from 'node:http';
+import { buildSchema, createApolloServer, loadTrustedManifest, operationPipeline, type TrustedManifest } from '../src/graphql';
 import { createLogger } from '../src/logger';
 import type { Services } from '../src/services';
 import { StartupError } from '../src/startupErrors';
@@ -37,6 +38,17 @@ function wsSend(client: Client, payload: { query?: string; variables?: Record<st
     );
   });
 }
+
+/** A pipeline on no database, as test/pipeline.test.ts builds one. */
+const bareOptions = (trustedDocuments: TrustedManifest) => ({
+  schema: buildSchema(),
+  services: {} as Services,
+  jwtSecret: randomBytes(32),
+  logger: createLogger('silent'),
+  production: false,
+  mutationsPerMinute: 1,
+  trustedDocuments,
+});
 
 const code = (answer: { errors?: { extensions?: Record<string, unknown> }[] }) => answer.errors?.[0]?.extensions?.code;
 
@@ -190,6 +202,20 @@ describe('with TRUSTED_DOCUMENTS set', () => {
   });
 });
 
+it('never lets Apollo run a document the manifest lacks, even a request that skipped the context check', async () => {
+  const pipeline = operationPipeline(bareOptions(repoManifest()));
+  const apollo = createApolloServer({ httpServer: createServer(), pipeline, disposeSubscriptions: async () => {} });
+  await apollo.start();
+  // executeOperation creates no context, where HTTP requests are refused: this one gets to Apollo.
+  const response = await apollo.executeOperation({ query: '{ __typename }' }, { contextValue: { services: {} as Services } });
+  await apollo.stop();
+  expect(response.body).toMatchObject({
+    kind: 'single',
+    singleResult: { errors: [{ extensions: { code: 'PERSISTED_QUERY_NOT_SUPPORTED' } }] },
+  });
+  expect(response.body.kind === 'single' && response.body.singleResult.data).toBeFalsy();
+});
+
 describe('without TRUSTED_DOCUMENTS', () => {
   let app: TestApp;
   beforeAll(async () => {
@@ -249,16 +275,7 @@ describe('a manifest that cannot be trusted stops the start, with one line namin
 
   it('refuses a document that is not valid against the schema when the pipeline is built', () => {
     const text = '{ nowhere }';
-    const build = () =>
-      operationPipeline({
-        schema: buildSchema(),
-        services: {} as Services,
-        jwtSecret: randomBytes(32),
-        logger: createLogger('silent'),
-        production: false,
-        mutationsPerMinute: 1,
-        trustedDocuments: { source: 'old.json', documents: new Map([[sha256(text), text]]) },
-      });
+    const build = () => operationPipeline(bareOptions({ source: 'old.json', documents: new Map([[sha256(text), text]]) }));
     expect(build).toThrow(StartupError);
     expect(build).toThrow(
       `TRUSTED_DOCUMENTS (old.json): the document ${sha256(text)} does not validate against this schema (Cannot query field "nowhere" on type "Query".): regenerate it with \`npm run codegen\``,
