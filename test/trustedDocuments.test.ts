@@ -146,6 +146,13 @@ describe('with TRUSTED_DOCUMENTS set', () => {
       }
     });
 
+    it('answers a malformed persistedQuery BAD_REQUEST (HTTP 400)', async () => {
+      for (const persistedQuery of [{ version: 1 }, { version: 2, sha256Hash: PAGE.PageMyAccounts.hash }]) {
+        const answer = await send[transport]({ extensions: { persistedQuery } });
+        expect({ status: answer.status, code: code(answer) }).toEqual({ status: transport === 'HTTP' ? 400 : 200, code: 'BAD_REQUEST' });
+      }
+    });
+
     it("accepts every one of the page's operations (each gets past the trust check)", async () => {
       for (const [name, { hash }] of Object.entries(PAGE)) {
         // No variables: an operation that needs some fails after the check, as BAD_USER_INPUT (or,
