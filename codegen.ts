@@ -1,4 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { CodegenConfig } from '@graphql-codegen/cli';
+
+/** The page's operations (plain JS in web/, no build step): in the manifest, and in web/operations.js for the page. */
+const PAGE_OPERATIONS = 'web/operations.graphql';
 
 /** Resolver types are generated from schema.graphql; `npm run codegen:check` fails CI when they drift. */
 const config: CodegenConfig = {
@@ -46,11 +50,17 @@ const config: CodegenConfig = {
       },
     },
     // The typed client examples: the `graphql(`...`)` documents in examples/ become TypedDocumentNodes
-    // (client preset); `codegen:check` covers them too.
+    // (client preset); `codegen:check` covers them too. The preset also writes the trusted-documents
+    // manifest, examples/gql/persisted-documents.json (sha256 in hex → document), of the examples'
+    // operations and the page's: what a server started with TRUSTED_DOCUMENTS runs, and nothing else.
     'examples/gql/': {
-      documents: ['examples/**/*.ts', '!examples/gql/**'],
+      documents: ['examples/**/*.ts', '!examples/gql/**', PAGE_OPERATIONS],
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      presetConfig: {
+        fragmentMasking: false,
+        // Bare hex, as clients send it in `extensions.persistedQuery.sha256Hash` (the preset's 'sha256' prefixes `sha256:`).
+        persistedDocuments: { hashAlgorithm: (document: string) => createHash('sha256').update(document).digest('hex') },
+      },
       config: {
         useTypeImports: true,
         enumsAsTypes: true,
@@ -63,6 +73,11 @@ const config: CodegenConfig = {
           SafeInt: 'number',
         },
       },
+    },
+    // The page's operations, each with the text and hash the manifest holds, as a module the page imports.
+    'web/operations.js': {
+      documents: [PAGE_OPERATIONS],
+      plugins: ['./scripts/codegen-web-operations.cjs'],
     },
   },
 };

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { GraphQLClient } from 'graphql-request';
+import { getOperationAST, parse } from 'graphql';
+import { GraphQLClient, type RequestMiddleware } from 'graphql-request';
 
 /** Where the API is and who is calling: `endpoint` is `http://host:port/graphql`, `token` a bearer token (`npm run token -- alice`). */
 export interface Api {
@@ -7,9 +9,41 @@ export interface Api {
   token: string;
 }
 
-/** A graphql-request client that sends the token on every request. */
+/**
+ * The trusted-documents manifest `npm run codegen` writes beside the types (sha256 in hex → the
+ * document as the server is to run it), by operation name: names are unique across the documents.
+ */
+function manifestByName(): Map<string, { hash: string; query: string }> {
+  const manifest = JSON.parse(readFileSync(new URL('./gql/persisted-documents.json', import.meta.url), 'utf8')) as Record<string, string>;
+  const byName = new Map<string, { hash: string; query: string }>();
+  for (const [hash, query] of Object.entries(manifest)) {
+    const name = getOperationAST(parse(query))?.name?.value;
+    if (name) byName.set(name, { hash, query });
+  }
+  return byName;
+}
+
+/**
+ * Sends each operation as the manifest holds it: that text, and its sha256 in
+ * `extensions.persistedQuery` (the Apollo/Yoga wire format), so a server started with
+ * TRUSTED_DOCUMENTS runs it, and any other server too (the text's hash is the one sent).
+ */
+function asTrustedDocument(byName: ReturnType<typeof manifestByName>): RequestMiddleware {
+  return (request) => {
+    const entry = request.operationName ? byName.get(request.operationName) : undefined;
+    if (!entry || typeof request.body !== 'string') return request;
+    const body = JSON.parse(request.body) as Record<string, unknown>;
+    const extensions = { persistedQuery: { version: 1, sha256Hash: entry.hash } };
+    return { ...request, body: JSON.stringify({ ...body, query: entry.query, extensions }) };
+  };
+}
+
+let trusted: ReturnType<typeof manifestByName> | undefined;
+
+/** A graphql-request client that sends the token on every request, and every operation as its trusted document. */
 export function connect({ endpoint, token }: Api): GraphQLClient {
-  return new GraphQLClient(endpoint, { headers: { authorization: `Bearer ${token}` } });
+  trusted ??= manifestByName();
+  return new GraphQLClient(endpoint, { headers: { authorization: `Bearer ${token}` }, requestMiddleware: asTrustedDocument(trusted) });
 }
 
 /** For the `default:` of a switch over `__typename`: compiles only while every member is handled. */

@@ -1,6 +1,6 @@
 import type { IdentityProviderConfig } from './auth';
 import { createHttpApp, type HttpApp } from './http';
-import type { WebSocketLimits } from './graphql';
+import type { TrustedManifest, WebSocketLimits } from './graphql';
 import { type AppMetrics, createMetrics } from './metrics';
 import { moveInlineRefunds } from './migrations';
 import { observeTransactions } from './mongo';
@@ -18,6 +18,10 @@ export interface AppOptions extends Omit<ServiceDeps, 'metrics'> {
   webSocketLimits?: Partial<WebSocketLimits>;
   /** Accept only this identity provider's tokens (`AUTH_JWKS_URL`…); without it, HS256 ones signed with `jwtSecret`. */
   identityProvider?: IdentityProviderConfig;
+  /** TRUSTED_DOCUMENTS: only the manifest's documents run, over HTTP and WebSocket. */
+  trustedDocuments?: TrustedManifest;
+  /** METRICS_PORT: `/metrics` on this port only (0 = any free one), not on the main port. */
+  metricsPort?: number;
 }
 
 export interface App extends HttpApp {

@@ -8,6 +8,8 @@ import { StartupError } from './startupErrors';
 
 export interface Config {
   port: number;
+  /** METRICS_PORT: `/metrics` is served only on this port (0 = any free one), not on `port`. */
+  metricsPort?: number;
   /** An existing replica set to use; when absent the server starts an embedded one. */
   mongoUri?: string;
   dbName: string;
@@ -33,6 +35,8 @@ export interface Config {
   logLevel: string;
   production: boolean;
   stripe: StripeConfig;
+  /** TRUSTED_DOCUMENTS: the manifest (sha256 → document) of the only documents that run. */
+  trustedDocuments?: string;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -45,10 +49,30 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
+/** METRICS_PORT: unset keeps /metrics on PORT; else a port of its own, never PORT's. */
+function metricsPort(env: NodeJS.ProcessEnv, port: number): number | undefined {
+  const raw = env.METRICS_PORT;
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0 || value > 65_535) {
+    throw new StartupError(
+      `METRICS_PORT must be an integer from 0 to 65535, got "${raw}": set it to one, or unset it to serve /metrics on PORT`,
+    );
+  }
+  if (value !== 0 && value === port) {
+    throw new StartupError(
+      `METRICS_PORT must differ from PORT (both ${port}): set it to another port, or unset it to serve /metrics on PORT`,
+    );
+  }
+  return value;
+}
+
 /** Reads the environment once at start; a bad value stops the server with one line naming it and the fix (a StartupError). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = integer(env, 'PORT', 4000, 0);
   return {
-    port: integer(env, 'PORT', 4000, 0),
+    port,
+    metricsPort: metricsPort(env, port),
     mongoUri: env.MONGODB_URI || undefined,
     dbName: env.MONGODB_DB || 'race_free',
     dataDir: resolve(env.DATA_DIR || '.data'),
@@ -75,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     production: env.NODE_ENV === 'production',
     stripe: stripeConfig(env),
+    trustedDocuments: env.TRUSTED_DOCUMENTS ? resolve(env.TRUSTED_DOCUMENTS) : undefined,
   };
 }
 

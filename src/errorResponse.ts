@@ -27,8 +27,10 @@ const BY_CODE: Record<ErrorCode, CodeRow> = {
   BAD_USER_INPUT: { status: 400 },
   BAD_REQUEST: { status: 400, failsRequest: true },
   UNAUTHENTICATED: { status: 401, failsRequest: true },
-  FORBIDDEN: { status: 403 },
+  // failsRequest only outside resolvers (a wrong role in a resolver stays a field error, 200): TRUSTED_DOCUMENTS refusing a document.
+  FORBIDDEN: { status: 403, failsRequest: true },
   NOT_FOUND: { status: 404 },
+  PERSISTED_QUERY_NOT_FOUND: { status: 404, failsRequest: true },
   HOLD_NOT_PAYABLE: { status: 409 },
   CHECKOUT_NOT_STARTED: { status: 409 },
   IDEMPOTENCY_KEY_IN_USE: { status: 409 },

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'BAD_REQUEST'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
+  | 'PERSISTED_QUERY_NOT_FOUND'
   | 'NOT_FOUND'
   // The local-payments route's refusals (POST /dev/simulate-payment, src/http/localPayments.ts).
   | 'HOLD_NOT_PAYABLE'

@@ -6,6 +6,7 @@ import { assert } from './assert';
 import { loadJwtSecret } from './auth';
 import { systemClock } from './clock';
 import { type Config, loadConfig } from './config';
+import { loadTrustedManifest, type TrustedManifest } from './graphql';
 import { createLogger, type Logger } from './logger';
 import { createMongoClient } from './mongo';
 import { connectStripe, type StripeConnection } from './payments';
@@ -15,6 +16,8 @@ import { exitOnStartupError, requireFreePort, requireReplicaSet } from './startu
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  // Read and checked before anything starts: a wrong manifest is a one-line start-up error.
+  const trustedDocuments = config.trustedDocuments ? loadTrustedManifest(config.trustedDocuments) : undefined;
   const dbPath = join(config.dataDir, 'db');
 
   if (process.argv.includes('--reset-only')) {
@@ -38,10 +41,11 @@ async function main(): Promise<void> {
   try {
     // Known causes are checked before they surface as something else (src/startupErrors.ts).
     await requireFreePort(config.port);
+    if (config.metricsPort !== undefined) await requireFreePort(config.metricsPort, 'METRICS_PORT');
     await client.connect();
     await requireReplicaSet(client);
     stripe = await connectStripe(config.stripe, config.dataDir, logger);
-    app = await buildApp(appOptions(config, client, logger, stripe));
+    app = await buildApp({ ...appOptions(config, client, logger, stripe), trustedDocuments });
     port = await app.start(config.port);
   } catch (error) {
     // Never leave a stray mongod behind when start-up fails half way.
@@ -50,15 +54,34 @@ async function main(): Promise<void> {
     await embedded?.stop();
     throw error;
   }
-  logger.info(`GraphQL (HTTP and graphql-ws) at http://localhost:${port}/graphql, health at /healthz, metrics at /metrics`);
+  announce({ config, logger, port, metricsPort: app.metricsPort(), local: stripe.local, trustedDocuments });
+  handleSignals({ config, logger, app, client, stripe, embedded });
+}
+
+interface Started {
+  config: Config;
+  logger: Logger;
+  port: number;
+  metricsPort: number | undefined;
+  local: boolean;
+  trustedDocuments: TrustedManifest | undefined;
+}
+
+/** The start-up lines: where everything is served, and what the environment changed. */
+function announce({ config, logger, port, metricsPort, local, trustedDocuments }: Started): void {
+  const metrics = metricsPort === undefined ? 'metrics at /metrics' : `metrics at http://localhost:${metricsPort}/metrics (METRICS_PORT)`;
+  logger.info(`GraphQL (HTTP and graphql-ws) at http://localhost:${port}/graphql, health at /healthz, ${metrics}`);
   if (!config.production) logger.info(`Apollo Sandbox: open http://localhost:${port}/graphql in a browser`);
   const idp = config.identityProvider;
   if (idp)
     logger.info({ jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: idp.audience }, 'bearer tokens: from the identity provider only');
   else logger.info('Mint a token with: npm run token -- <userId> [user|admin]');
+  if (trustedDocuments) {
+    const { source, documents } = trustedDocuments;
+    logger.info({ trustedDocuments: source }, `only the ${documents.size} trusted documents run (TRUSTED_DOCUMENTS)`);
+  }
   logger.info(`Stripe webhooks at http://localhost:${port}/webhooks/stripe`);
-  if (stripe.local) logger.info(`stripe-mock: the page at / can simulate payments (POST http://localhost:${port}/dev/simulate-payment)`);
-  handleSignals({ config, logger, app, client, stripe, embedded });
+  if (local) logger.info(`stripe-mock: the page at / can simulate payments (POST http://localhost:${port}/dev/simulate-payment)`);
 }
 
 function appOptions(config: Config, client: MongoClient, logger: Logger, stripe: StripeConnection): AppOptions {
@@ -77,6 +100,7 @@ function appOptions(config: Config, client: MongoClient, logger: Logger, stripe:
     mutationsPerMinute: config.mutationsPerMinute,
     webSocketLimits: config.webSocketLimits,
     production: config.production,
+    metricsPort: config.metricsPort,
     payments: stripe.payments,
     localPayments: stripe.local,
   };

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from './logger';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
+/** On an HTTP response whose mutation replayed a stored result (see `idempotentReplayed`). */
+export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
 
 /**
  * What is known about the request (an HTTP request, or one operation on a WebSocket) whose work is
@@ -16,6 +18,12 @@ export interface RequestScope {
   /** Filled in once the GraphQL operation is known, for the access log line. */
   operation?: string;
   outcome?: string;
+  /**
+   * Set when a mutation of the request answered with the stored result of an earlier one with
+   * the same idempotency key (a replay); the transports say so (HTTP: `Idempotent-Replayed: true`,
+   * both: `extensions.idempotentReplayed`).
+   */
+  idempotentReplayed?: boolean;
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();
@@ -26,6 +34,12 @@ export function runInRequest<T>(scope: RequestScope, work: () => T): T {
 
 export function currentRequest(): RequestScope | undefined {
   return storage.getStore();
+}
+
+/** The running request's answer includes a replayed result (idempotency keys); a no-op outside a request. */
+export function noteIdempotentReplay(): void {
+  const scope = storage.getStore();
+  if (scope) scope.idempotentReplayed = true;
 }
 
 /** Letters, digits and `. _ : / + = -`, at most 128: what proxies and tracers send; anything else is replaced. */

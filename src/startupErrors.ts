@@ -17,7 +17,7 @@ export function describeStartupError(error: unknown): string | undefined {
   if (error instanceof StartupError) return error.message;
   if (!(error instanceof Error)) return undefined;
   const { code, port } = error as NodeJS.ErrnoException & { port?: number };
-  if (code === 'EADDRINUSE') return portInUse(port);
+  if (code === 'EADDRINUSE') return portInUse(port, 'PORT');
   const lockFile = /DBPathInUse: Unable to lock the lock file: (.+?mongod\.lock)/.exec(error.message)?.[1];
   if (lockFile) return dataDirInUse(lockFile);
   switch (error.constructor.name) {
@@ -39,8 +39,8 @@ export function exitOnStartupError(error: unknown): never {
   process.exit(1);
 }
 
-function portInUse(port: number | undefined): string {
-  return `port ${port} is in use by another process: stop it, or set PORT to a free port (PORT=0 lets the system pick one)`;
+function portInUse(port: number | undefined, variable: string): string {
+  return `port ${port} is in use by another process: stop it, or set ${variable} to a free port (${variable}=0 lets the system pick one)`;
 }
 
 function dataDirInUse(lockFile: string): string {
@@ -68,12 +68,14 @@ function readOptional(path: string): string | undefined {
   }
 }
 
-/** Fails with a StartupError when something already listens on `port` (0 = any free port: nothing to check). */
-export async function requireFreePort(port: number): Promise<void> {
+/** Fails with a StartupError when something already listens on `port` (0 = any free port: nothing to check), which `variable` names. */
+export async function requireFreePort(port: number, variable = 'PORT'): Promise<void> {
   if (port === 0) return;
   const probe = createServer();
   await new Promise<void>((resolve, reject) => {
-    probe.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new StartupError(portInUse(port)) : error));
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new StartupError(portInUse(port, variable)) : error),
+    );
     // The same address the HTTP server binds: every interface.
     probe.listen(port, () => probe.close(() => resolve()));
   });

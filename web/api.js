@@ -21,13 +21,20 @@ export class ApiError extends Error {
 
 const RETRYABLE = new Set(['NETWORK', 'SERVICE_UNAVAILABLE', 'IDEMPOTENCY_KEY_IN_USE', 'RATE_LIMITED']);
 
-export async function gql(query, variables) {
+/**
+ * How the page names an operation (one of web/operations.js): by its sha256 in the Apollo/Yoga wire
+ * format, next to its text, so a server started with TRUSTED_DOCUMENTS runs it, and any other too.
+ */
+export const persisted = (operation) => ({ persistedQuery: { version: 1, sha256Hash: operation.hash } });
+
+/** Runs one of the operations in web/operations.js over HTTP and answers its `data`. */
+export async function gql(operation, variables) {
   let response;
   try {
     response = await fetch('/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ query: operation.query, variables, extensions: persisted(operation) }),
     });
   } catch {
     throw new ApiError('the server could not be reached', 'NETWORK');
@@ -50,10 +57,10 @@ const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * attempt, so it takes effect at most once) or one that is idempotent by itself (releaseHold).
  * Retried on a network error or a retryable code, at most 5 attempts over about 8 s.
  */
-export async function mutate(query, variables, { onRetry } = {}) {
+export async function mutate(operation, variables, { onRetry } = {}) {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await gql(query, variables);
+      return await gql(operation, variables);
     } catch (error) {
       if (!(error instanceof ApiError) || !RETRYABLE.has(error.code) || attempt >= 5) throw error;
       onRetry?.(attempt, error);

@@ -1,17 +1,8 @@
 // "My bookings": status of each booking, Cancel for a confirmed one, and its refund's progress.
 import { gql, humanError, idempotencyKey, mutate } from './api.js';
+import { PageCancelBooking, PageMyBookings } from './operations.js';
 import { $, el, latestOnly, money, say } from './ui.js';
 
-const BOOKING_FIELDS = 'id holdId resourceId dates amount currency status refundStatus createdAt';
-const MY_BOOKINGS = `query { myBookings(first: 20) { edges { node { ${BOOKING_FIELDS} } } } }`;
-const CANCEL_BOOKING = `mutation($input: CancelBookingInput!) {
-  cancelBooking(input: $input) {
-    __typename
-    ... on BookingCancelled { booking { ${BOOKING_FIELDS} } }
-    ... on BookingNotCancellable { booking { ${BOOKING_FIELDS} } }
-    ... on BookingNotFound { bookingId }
-  }
-}`;
 const STATUS = {
   PENDING_PAYMENT: 'awaiting payment',
   CONFIRMED: 'confirmed',
@@ -61,7 +52,7 @@ export function createBookings({ resourceName, onChange }) {
   }
 
   const refresh = latestOnly(
-    () => gql(MY_BOOKINGS),
+    () => gql(PageMyBookings),
     (data) => {
       bookings = data.myBookings.edges.map((edge) => edge.node);
       draw();
@@ -77,7 +68,7 @@ export function createBookings({ resourceName, onChange }) {
     say(`Cancelling your booking of ${booking.dates.join(', ')}…`);
     try {
       const input = { bookingId: booking.id, idempotencyKey: idempotencyKey() };
-      const { cancelBooking } = await mutate(CANCEL_BOOKING, { input });
+      const { cancelBooking } = await mutate(PageCancelBooking, { input });
       if (cancelBooking.__typename === 'BookingCancelled') {
         replace(cancelBooking.booking);
         say(`Cancelled: ${booking.dates.join(', ')} is free again and ${money(booking.amount, booking.currency)} is being refunded.`);

@@ -1,14 +1,9 @@
 // The month grid: each date's status, merged by version from the `availability` query and the
 // `availabilityChanged` subscription, with the caller's own holds and bookings marked as theirs.
-import { gql } from './api.js';
+import { gql, persisted } from './api.js';
+import { PageAvailability, PageAvailabilityChanged } from './operations.js';
 import { $ } from './ui.js';
 
-const AVAILABILITY = `query($resourceId: ID!, $from: LocalDate!, $to: LocalDate!) {
-  availability(resourceId: $resourceId, from: $from, to: $to) { date remaining status version }
-}`;
-const AVAILABILITY_CHANGED = `subscription($resourceId: ID!, $from: LocalDate!, $to: LocalDate!) {
-  availabilityChanged(resourceId: $resourceId, from: $from, to: $to) { date remaining status version }
-}`;
 const LABELS = { AVAILABLE: 'available', PARTIALLY_AVAILABLE: 'some left', HELD: 'held', BOOKED: 'booked' };
 const MINE = { hold: 'your hold', booking: 'your booking' };
 
@@ -80,7 +75,7 @@ export function createCalendar({ onPick, onChange, onError }) {
 
   async function refresh() {
     const { resourceId, from, to } = shown;
-    const data = await gql(AVAILABILITY, { resourceId, from, to });
+    const data = await gql(PageAvailability, { resourceId, from, to });
     if (shown.resourceId === resourceId && shown.from === from) for (const row of data.availability) merge(row, false);
   }
 
@@ -97,7 +92,7 @@ export function createCalendar({ onPick, onChange, onError }) {
       view = new Map();
       drawMonth(dates);
       stopWatching = ws.subscribe(
-        { query: AVAILABILITY_CHANGED, variables: shown },
+        { query: PageAvailabilityChanged.query, variables: shown, extensions: persisted(PageAvailabilityChanged) },
         {
           next: ({ data, errors }) => {
             if (errors?.length) onError(new Error(errors[0].message));

@@ -1,26 +1,8 @@
 // "My holds": each live hold with a countdown to its expiry, Pay (Stripe Checkout), Release, and in
 // local mode (stripe-mock) "Simulate payment". Clicking a free date on the calendar holds it.
 import { ApiError, gql, humanError, idempotencyKey, mutate, simulatePayment } from './api.js';
+import { PageCheckoutHold, PageHoldDates, PageMyHolds, PageReleaseHold } from './operations.js';
 import { $, countdown, el, latestOnly, money, say } from './ui.js';
-
-const HOLD_FIELDS = 'id resourceId dates expiresAt amount currency status';
-const MY_HOLDS = `query { myHolds(first: 50) { edges { node { ${HOLD_FIELDS} } } } }`;
-const HOLD_DATES = `mutation($input: HoldDatesInput!) {
-  holdDates(input: $input) {
-    __typename
-    ... on DatesHeld { hold { ${HOLD_FIELDS} } }
-    ... on DatesUnavailable { dates }
-  }
-}`;
-const RELEASE_HOLD = `mutation($input: ReleaseHoldInput!) { releaseHold(input: $input) { ${HOLD_FIELDS} } }`;
-const CHECKOUT_HOLD = `mutation($input: CheckoutHoldInput!) {
-  checkoutHold(input: $input) {
-    __typename
-    ... on CheckoutStarted { checkoutUrl checkoutSessionId hold { ${HOLD_FIELDS} } }
-    ... on HoldExpired { hold { ${HOLD_FIELDS} } }
-    ... on HoldNotFound { holdId }
-  }
-}`;
 
 const listDates = (dates) => dates.join(', ');
 const retrying = () => say('Connection trouble; trying again (it will not be done twice)…');
@@ -108,7 +90,7 @@ export function createHolds({ resourceName, local, onChange, onPaid }) {
   setInterval(tick, 1000);
 
   const refresh = latestOnly(
-    () => gql(MY_HOLDS),
+    () => gql(PageMyHolds),
     (data) => {
       holds = data.myHolds.edges.map((edge) => edge.node);
       draw();
@@ -125,7 +107,7 @@ export function createHolds({ resourceName, local, onChange, onPaid }) {
     say(`Holding ${date}…`);
     try {
       const input = { resourceId, dates: [date], idempotencyKey: idempotencyKey() };
-      const { holdDates } = await mutate(HOLD_DATES, { input }, { onRetry: retrying });
+      const { holdDates } = await mutate(PageHoldDates, { input }, { onRetry: retrying });
       if (holdDates.__typename === 'DatesHeld') {
         replace(holdDates.hold);
         const until = new Date(holdDates.hold.expiresAt).toLocaleTimeString();
@@ -142,7 +124,7 @@ export function createHolds({ resourceName, local, onChange, onPaid }) {
     say('Opening Stripe Checkout…');
     try {
       const input = { holdId: hold.id, idempotencyKey: idempotencyKey() };
-      const { checkoutHold } = await mutate(CHECKOUT_HOLD, { input }, { onRetry: retrying });
+      const { checkoutHold } = await mutate(PageCheckoutHold, { input }, { onRetry: retrying });
       if (checkoutHold.__typename === 'CheckoutStarted') {
         checkouts.set(hold.id, checkoutHold.checkoutUrl);
         replace(checkoutHold.hold);
@@ -180,7 +162,7 @@ export function createHolds({ resourceName, local, onChange, onPaid }) {
   async function release(hold) {
     try {
       // Releasing is idempotent by itself (a second release answers the released hold): safe to retry.
-      const { releaseHold } = await mutate(RELEASE_HOLD, { input: { holdId: hold.id } }, { onRetry: retrying });
+      const { releaseHold } = await mutate(PageReleaseHold, { input: { holdId: hold.id } }, { onRetry: retrying });
       checkouts.delete(hold.id);
       replace(releaseHold);
       say(`Released ${listDates(hold.dates)}; the dates are free again.`);

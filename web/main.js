@@ -1,17 +1,16 @@
 // The booking journey on one page: the live calendar, my holds, my bookings, my wallet.
 // Plain ES modules, no build step. Queries and mutations go over HTTP; availability changes arrive
-// over graphql-ws (protocol graphql-transport-ws) on the same /graphql.
+// over graphql-ws (protocol graphql-transport-ws) on the same /graphql. Every operation is one of
+// web/operations.js (generated from web/operations.graphql), so the page works with TRUSTED_DOCUMENTS.
 import { createClient } from '/vendor/graphql-ws/client.js';
 import { getToken, gql, humanError, setToken, simulationAvailable, storedToken } from './api.js';
 import { createBookings } from './bookings.js';
 import { createCalendar, todayUtc } from './calendar.js';
 import { createHolds } from './holds.js';
+import { PageResources } from './operations.js';
 import { $, el, say } from './ui.js';
 import { createWallet } from './wallet.js';
 
-const RESOURCES = `query($after: String) {
-  resources(first: 100, after: $after) { edges { node { id name capacity } } pageInfo { hasNextPage endCursor } }
-}`;
 const POLL_MS = 10_000;
 
 const params = new URLSearchParams(location.search);
@@ -114,7 +113,7 @@ async function allResources() {
   const all = [];
   let after = null;
   for (;;) {
-    const { resources: page } = await gql(RESOURCES, { after });
+    const { resources: page } = await gql(PageResources, { after });
     all.push(...page.edges.map((edge) => edge.node));
     if (!page.pageInfo.hasNextPage) return all;
     after = page.pageInfo.endCursor;

@@ -1,21 +1,8 @@
 // The wallet: the caller's accounts and balances, recent ledger entries, a transfer form.
 import { ApiError, gql, humanError, idempotencyKey, mutate } from './api.js';
+import { PageLedgerEntries, PageMyAccounts, PageOpenAccount, PageTransfer } from './operations.js';
 import { $, el, latestOnly, money, parseMoney, say } from './ui.js';
 
-const MY_ACCOUNTS = `query { myAccounts(first: 20) { edges { node { id currency balance } } } }`;
-const ENTRIES = `query($accountId: ID!) {
-  ledgerEntries(accountId: $accountId, first: 5) { edges { node { id accountId kind amount balanceAfter createdAt } } }
-}`;
-const OPEN_ACCOUNT = `mutation($input: OpenAccountInput!) { openAccount(input: $input) { id currency balance } }`;
-const TRANSFER = `mutation($input: TransferInput!) {
-  transfer(input: $input) {
-    __typename
-    ... on TransferCompleted { transfer { id amount currency toAccountId } }
-    ... on InsufficientFunds { accountId requested }
-    ... on CurrencyMismatch { fromCurrency toCurrency }
-    ... on AccountNotFound { accountId }
-  }
-}`;
 const KINDS = { DEPOSIT: 'deposit', WITHDRAWAL: 'withdrawal', TRANSFER_DEBIT: 'transfer out', TRANSFER_CREDIT: 'transfer in' };
 const SHOWN_ENTRIES = 8;
 
@@ -26,9 +13,9 @@ export function createWallet() {
   let accounts = [];
 
   async function load() {
-    const { myAccounts } = await gql(MY_ACCOUNTS);
+    const { myAccounts } = await gql(PageMyAccounts);
     const mine = myAccounts.edges.map((edge) => edge.node);
-    const pages = await Promise.all(mine.map((account) => gql(ENTRIES, { accountId: account.id })));
+    const pages = await Promise.all(mine.map((account) => gql(PageLedgerEntries, { accountId: account.id })));
     const entries = pages
       .flatMap((page) => page.ledgerEntries.edges.map((edge) => edge.node))
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
@@ -93,7 +80,7 @@ export function createWallet() {
     tell(`Sending ${money(amount, source.currency)}…`);
     try {
       const { transfer: result } = await mutate(
-        TRANSFER,
+        PageTransfer,
         { input },
         { onRetry: () => tell('Connection trouble; sending again with the same key, so it is sent once…') },
       );
@@ -124,7 +111,7 @@ export function createWallet() {
     const currency = $('open-currency').value.trim().toUpperCase();
     try {
       // Not retried: openAccount has no idempotency key, and a retry could open a second account.
-      const { openAccount } = await gql(OPEN_ACCOUNT, { input: { currency } });
+      const { openAccount } = await gql(PageOpenAccount, { input: { currency } });
       tell(`Opened account ${openAccount.id} in ${openAccount.currency}.`);
       await refresh();
     } catch (error) {

@@ -3,6 +3,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { currentRequest, IDEMPOTENT_REPLAYED_HEADER } from '../requestContext';
 import { apolloPipeline } from './apolloPipeline';
 import type { Context } from './context';
 import { refuseSubscriptionsOverHttp } from './httpSubscriptions';
@@ -38,6 +39,26 @@ function retryHeadersPlugin(): ApolloServerPlugin<Context> {
 }
 
 /**
+ * An answer that holds a replay (a keyed mutation answered with the result stored for its
+ * idempotency key) says so: the `Idempotent-Replayed: true` header and `extensions.idempotentReplayed`.
+ * The request's scope knows (the idempotency runner notes it there); a first execution has neither.
+ */
+function replayedPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (!currentRequest()?.idempotentReplayed || response.body.kind !== 'single') return;
+          response.http.headers.set(IDEMPOTENT_REPLAYED_HEADER, 'true');
+          const result = response.body.singleResult;
+          result.extensions = { ...result.extensions, idempotentReplayed: true };
+        },
+      };
+    },
+  };
+}
+
+/**
  * What a browser gets at `GET /graphql`: outside production, Apollo Sandbox (an IDE loaded from
  * Apollo's CDN, working against this endpoint with introspection, which is on there too); in
  * production nothing, so the GET is answered as any other GraphQL GET (400 without a query).
@@ -55,6 +76,9 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Context
     schema: pipeline.schema,
     introspection: !pipeline.production,
     documentStore,
+    // Apollo's automatic persisted queries stay as they are, but with TRUSTED_DOCUMENTS the pipeline
+    // alone says which documents run (by hash or text), so Apollo must not learn any of its own.
+    persistedQueries: pipeline.trustedOnly ? false : undefined,
     // Apollo parses and validates only a document the pipeline refused, to answer the refusal: with
     // the same limits, so over the token limit is GRAPHQL_PARSE_FAILED, HTTP 400 (as over WebSocket).
     validationRules: pipeline.limits.validationRules,
@@ -70,6 +94,7 @@ export function createApolloServer(options: ApolloOptions): ApolloServer<Context
       refuseSubscriptionsOverHttp(),
       plugin,
       retryHeadersPlugin(),
+      replayedPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
       landingPage(pipeline.production),
       ...(options.plugins ?? []),

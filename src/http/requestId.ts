@@ -47,6 +47,7 @@ export function requestIds(logger: Logger, metrics: AppMetrics): RequestHandler 
         status,
         durationMs: Math.round(durationMs),
         ...(scope.operation ? { operation: scope.operation, outcome: scope.outcome } : {}),
+        ...(scope.idempotentReplayed ? { idempotentReplayed: true } : {}),
         ...(res.writableFinished ? {} : { aborted: true }),
       };
       if (QUIET.has(path) && status < 500) logger.debug(line, 'request');

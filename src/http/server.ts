@@ -5,15 +5,15 @@ import express from 'express';
 import type { Db } from 'mongodb';
 import type { TokenSettings } from '../auth';
 import { buildSchema } from '../graphql';
-import { asGraphQLError } from '../graphql';
-import { operationPipeline } from '../graphql';
+import { operationPipeline, type TrustedManifest } from '../graphql';
 import { createApolloServer } from '../graphql';
 import { DEFAULT_WEBSOCKET_LIMITS, serveGraphQLOverWebSocket, type WebSocketLimits } from '../graphql';
 import type { Logger } from '../logger';
-import { type AppMetrics, observeOperations, serveMetrics } from '../metrics';
+import { type AppMetrics, metricsServer, observeOperations, serveMetrics } from '../metrics';
 import { STRIPE_WEBHOOK_PATH, stripeWebhookRoute } from './stripeWebhookRoute';
 import type { Services } from '../services';
 import { serveCalendarPage } from './calendarPage';
+import { graphqlContext } from './graphqlContext';
 import { serveLocalPayments } from './localPayments';
 import { serveProbes } from './probes';
 import { jsonFallbacks } from './errorHandler';
@@ -34,6 +34,10 @@ export interface HttpOptions extends TokenSettings {
   changeStreamOpen: () => boolean;
   /** stripe-mock only: serve `POST /dev/simulate-payment` (see localPayments.ts). */
   localPayments?: boolean;
+  /** TRUSTED_DOCUMENTS: only these documents run, over HTTP and WebSocket. */
+  trustedDocuments?: TrustedManifest;
+  /** METRICS_PORT: `/metrics` only there (its own server, every interface; 0 = any free port), and 404 on the main port. */
+  metricsPort?: number;
 }
 
 export interface HttpApp {
@@ -42,6 +46,23 @@ export interface HttpApp {
   /** Stops accepting, lets in-flight requests finish, closes subscriptions. */
   stop(): Promise<void>;
   server: Server;
+  /** The bound port of `/metrics`' own server (METRICS_PORT) once started; undefined when it is served on the main port. */
+  metricsPort(): number | undefined;
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/** Closes a server that only answers scrapes: its idle keep-alive connections are closed too, there is nothing to drain. */
+function close(server: Server | undefined): Promise<void> {
+  if (!server?.listening) return Promise.resolve();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  return closed;
 }
 
 /** Both GraphQL transports on `server`, through one pipeline: Apollo (HTTP, to be mounted) and graphql-ws on its upgrades. */
@@ -67,17 +88,15 @@ async function serveGraphQL(server: Server, options: HttpOptions) {
     },
   });
   await apollo.start();
-  const middleware = expressMiddleware(apollo, {
-    // HTTP reads the caller for every request.
-    context: ({ req }) =>
-      pipeline.requestContext(req.headers.authorization).catch((error: unknown) => {
-        throw asGraphQLError(error);
-      }),
-  });
+  // HTTP reads the caller for every request (after the trusted documents' check, when they are on).
+  const middleware = expressMiddleware(apollo, { context: graphqlContext(pipeline) });
   return { apollo, pipeline, middleware };
 }
 
-/** One port: POST /graphql, graphql-ws on /graphql, GET /healthz, /readyz and /metrics, POST /webhooks/stripe, the calendar page at /. */
+/**
+ * One port: POST /graphql, graphql-ws on /graphql, GET /healthz, /readyz and /metrics, POST
+ * /webhooks/stripe, the calendar page at /; with `metricsPort`, /metrics on that port instead.
+ */
 export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
   const { db, services, logger, metrics } = options;
   const app = express();
@@ -89,7 +108,9 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
   // Raw body for the signature check: mounted before any JSON parser.
   app.post(STRIPE_WEBHOOK_PATH, ...stripeWebhookRoute(services.stripeWebhooks, logger, metrics.webhook));
   serveProbes(app, { db, logger, changeStreamOpen: options.changeStreamOpen });
-  serveMetrics(app, metrics);
+  const { metricsPort } = options;
+  const metricsOnly = metricsPort === undefined ? undefined : { server: metricsServer(metrics), port: metricsPort };
+  if (!metricsOnly) serveMetrics(app, metrics);
   serveCalendarPage(app);
   if (options.localPayments) {
     const sign = services.paymentGateway.signTestPayload;
@@ -101,11 +122,20 @@ export async function createHttpApp(options: HttpOptions): Promise<HttpApp> {
 
   return {
     server,
-    start: (port) =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, () => resolve((server.address() as AddressInfo).port));
-      }),
-    stop: () => apollo.stop(),
+    async start(port) {
+      const bound = await listen(server, port);
+      if (metricsOnly) {
+        await listen(metricsOnly.server, metricsOnly.port).catch(async (error: unknown) => {
+          await close(server);
+          throw error;
+        });
+      }
+      return bound;
+    },
+    async stop() {
+      await close(metricsOnly?.server);
+      await apollo.stop();
+    },
+    metricsPort: () => (metricsOnly?.server.listening ? (metricsOnly.server.address() as AddressInfo).port : undefined),
   };
 }

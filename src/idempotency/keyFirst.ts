@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ClientSession } from 'mongodb';
 import { DomainError } from '../errors';
 import { isDuplicateKey } from '../mongo';
+import { noteIdempotentReplay } from '../requestContext';
 import { type IdempotentRequest, type IdempotentWork, KEY_LIFETIME_MS, type KeyContext, keyInUse, type TakenKey } from './keyContext';
 
 /**
@@ -50,6 +51,8 @@ export async function takeKey(
   }
   if (existing.state === 'completed') {
     onOutcome?.('replayed');
+    // The request's transport tells the client its answer is a replay (knowing nothing of keys).
+    noteIdempotentReplay();
     return { stored: existing.result };
   }
   if (!(existing.lockedUntil <= now)) {

@@ -1,3 +1,3 @@
 export { type OperationObservation, type OperationObserver, observeOperations } from './operations';
 export { type AppMetrics, createMetrics } from './registry';
-export { METRICS_PATH, serveMetrics } from './route';
+export { METRICS_PATH, metricsServer, serveMetrics } from './route';

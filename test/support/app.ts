@@ -5,7 +5,7 @@ import { inject } from 'vitest';
 import { buildApp } from '../../src/app';
 import { type IdentityProviderConfig, type Role, signToken } from '../../src/auth';
 import { type ManualClock, manualClock } from '../../src/clock';
-import type { WebSocketLimits } from '../../src/graphql';
+import type { TrustedManifest, WebSocketLimits } from '../../src/graphql';
 import { DEFAULT_LEASE_MS, type IdempotencyHooks } from '../../src/idempotency';
 import { createLogger, type Logger } from '../../src/logger';
 import { createMongoClient } from '../../src/mongo';
@@ -46,6 +46,10 @@ export interface TestAppOptions {
   slotHorizonIntervalMs?: number;
   /** Accept only this identity provider's tokens (`token()` then mints ones it refuses). */
   identityProvider?: IdentityProviderConfig;
+  /** As TRUSTED_DOCUMENTS: only these documents run (see `repoManifest` in support/trusted.ts). */
+  trustedDocuments?: TrustedManifest;
+  /** As METRICS_PORT: `/metrics` on its own port (0 = any free one; `app.app.metricsPort()` tells which). */
+  metricsPort?: number;
 }
 
 /**
@@ -84,6 +88,8 @@ export async function startTestApp(options: TestAppOptions = {}) {
     payments: { stripe, webhookSecret, successUrl: 'http://localhost/success', cancelUrl: 'http://localhost/cancel' },
     localPayments: options.localPayments,
     holdBatching: options.holdBatching,
+    trustedDocuments: options.trustedDocuments,
+    metricsPort: options.metricsPort,
   });
   const port = await app.start(0);
   const url = `http://127.0.0.1:${port}`;
@@ -94,7 +100,10 @@ export async function startTestApp(options: TestAppOptions = {}) {
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify(body),
     });
-    return { status: response.status, ...((await response.json()) as object) };
+    // The result (`data`, `errors`), as GraphQLResponse says; a response's own `extensions` (such as
+    // `idempotentReplayed`) are read where a test is about them (test/idempotentReplayed.test.ts).
+    const { extensions: _extensions, ...result } = (await response.json()) as { extensions?: unknown };
+    return { status: response.status, ...result };
   }
 
   return {

@@ -10,15 +10,19 @@ import { documentPreparer, isRefused, type PreparedDocument } from './documents'
 import { queryShapeLimits, type QueryShapeLimits } from './limits';
 import { mutationRateLimiter } from './rateLimit';
 import { withRequestId } from './requestId';
+import { type NamedDocument, type TrustedManifest, trustedDocuments } from './trustedDocuments';
 
 export type { CallerReading, OnResolved } from './admission';
 export { isRefused, type PreparedDocument, withCode } from './documents';
+export { loadTrustedManifest, type NamedDocument, type TrustedManifest } from './trustedDocuments';
 
 /** One operation as a client sends it, over either transport. */
 export interface OperationRequest {
   query: string;
   variables?: Record<string, unknown> | null;
   operationName?: string | null;
+  /** `persistedQuery.sha256Hash` names a trusted document (TRUSTED_DOCUMENTS); `query` may then be empty. */
+  extensions?: Record<string, unknown> | null;
 }
 
 /**
@@ -34,8 +38,19 @@ export interface OperationPipeline extends Admission {
   limits: QueryShapeLimits;
   formatError: FormatError;
   production: boolean;
+  /** Whether only the trusted documents run (TRUSTED_DOCUMENTS). */
+  trustedOnly: boolean;
+  /**
+   * With TRUSTED_DOCUMENTS, the trusted text a request names (by sha256Hash, or its exact text), or
+   * undefined when it names none; throws PERSISTED_QUERY_NOT_FOUND or FORBIDDEN for anything else.
+   * Without, undefined: every document may run.
+   */
+  trustedQuery(request: NamedDocument): string | undefined;
   prepareDocument(query: string): PreparedDocument;
-  /** The execution arguments, or the errors that refuse the document; throws what refuses the operation (RATE_LIMITED, an outage). */
+  /**
+   * The execution arguments, or the errors that refuse the document; throws what refuses the
+   * operation (a document that is not trusted, RATE_LIMITED, an outage).
+   */
   prepareOperation(
     request: OperationRequest,
     reading: CallerReading,
@@ -50,12 +65,17 @@ export interface PipelineOptions extends TokenSettings {
   logger: Logger;
   production: boolean;
   mutationsPerMinute: number;
+  /** TRUSTED_DOCUMENTS: only these documents run. */
+  trustedDocuments?: TrustedManifest;
 }
 
 export function operationPipeline(options: PipelineOptions): OperationPipeline {
   const { schema } = options;
   const limits = queryShapeLimits(options.production);
-  const prepareDocument = documentPreparer(schema, limits);
+  const prepare = documentPreparer(schema, limits);
+  const trusted = options.trustedDocuments && trustedDocuments(options.trustedDocuments, prepare);
+  // A trusted document was prepared at start and is kept for good, not in the cache of recent ones.
+  const prepareDocument = (query: string) => trusted?.document(query) ?? prepare(query);
   const admission = operationAdmission({ ...options, rateLimiter: mutationRateLimiter(options.mutationsPerMinute) });
   return {
     ...admission,
@@ -63,9 +83,11 @@ export function operationPipeline(options: PipelineOptions): OperationPipeline {
     limits,
     formatError: withRequestId(errorMasking(options.logger, options.production)),
     production: options.production,
+    trustedOnly: trusted !== undefined,
+    trustedQuery: (request) => trusted?.resolve(request),
     prepareDocument,
     async prepareOperation(request, reading, onResolved) {
-      const document = prepareDocument(request.query);
+      const document = prepareDocument(trusted?.resolve(request) ?? request.query);
       if (isRefused(document)) return document;
       // Everything from here on depends on the request (operation, variables, caller), so it runs every time.
       const operation = getOperationAST(document, request.operationName);

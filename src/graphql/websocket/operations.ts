@@ -51,12 +51,15 @@ export function operationHooks(format: FormatErrors): Pick<WsServerOptions, 'onO
     onOperation: (ctx, id, _payload, _args, result) => {
       if (Symbol.asyncIterator in result) ctx.extra.operations?.get(id)?.observation?.finish();
     },
+    // Errors masked; a replayed mutation (its idempotency key's stored result) says so in `extensions`, as over HTTP.
     onNext: (ctx, id, _payload, _args, result) => {
       const operation = ctx.extra.operations?.get(id);
       const { errors: raw } = result;
       const errors = raw && inScope(operation, () => format(raw));
       operation?.observation?.finish(errors);
-      return errors ? { ...result, errors } : undefined;
+      const replayed = operation?.scope.idempotentReplayed === true;
+      if (!errors && !replayed) return undefined;
+      return { ...result, ...(errors && { errors }), ...(replayed && { extensions: { ...result.extensions, idempotentReplayed: true } }) };
     },
     onError: (ctx, id, _payload, errors) => {
       const operation = ctx.extra.operations?.get(id);
