@@ -1,4 +1,5 @@
 import type { Collection, MongoClient } from 'mongodb';
+import { lapsedHoldFilter } from './holdLiveness';
 import type { Lease } from '../locks';
 import { type BackgroundJobSettings, leasedJob } from '../locks';
 import { withTransaction } from '../mongo';
@@ -27,17 +28,14 @@ export function holdSweeper(options: SweeperOptions) {
   /** One batch under `withLease`: refused as a whole (StaleLease) if the lease was lost meanwhile. */
   async function sweepWith(withLease: Lease): Promise<HoldDocument[]> {
     const now = clock.now();
-    const due = await holds
-      .find({ state: 'held', expiresAt: { $lte: now } })
-      .limit(batchSize)
-      .toArray();
+    const due = await holds.find(lapsedHoldFilter(now)).limit(batchSize).toArray();
     if (due.length === 0) return [];
     const swept = await withTransaction(client, async (session) => {
       await locks.assertHeld(session, withLease);
       const done: HoldDocument[] = [];
       for (const hold of due) {
         const expired = await holds.findOneAndUpdate(
-          { _id: hold._id, state: 'held', expiresAt: { $lte: now } },
+          { _id: hold._id, ...lapsedHoldFilter(now) },
           { $set: { state: 'expired', updatedAt: now, sweptWithFence: withLease.fence } },
           { session, returnDocument: 'after' },
         );

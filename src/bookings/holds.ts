@@ -1,4 +1,5 @@
 import type { ClientSession, Collection, MongoClient, ObjectId } from 'mongodb';
+import { liveHoldFilter } from './holdLiveness';
 import type { Caller } from '../auth';
 import type { Clock } from '../clock';
 import { visibleTo } from '../auth';
@@ -116,7 +117,7 @@ export function holdService(deps: HoldDeps) {
      */
     attachCheckout(session: ClientSession, holdId: ObjectId, checkout: HoldCheckout, now: Date): Promise<HoldDocument | null> {
       return holds.findOneAndUpdate(
-        { _id: holdId, state: 'held', expiresAt: { $gt: now }, checkout: { $exists: false } },
+        { _id: holdId, ...liveHoldFilter(now), checkout: { $exists: false } },
         { $set: { checkout, updatedAt: now } },
         { session, returnDocument: 'after' },
       );

@@ -16,6 +16,7 @@ import { holdService } from './holds';
 export type { RefundPort } from './bookingService';
 export type { CheckoutOutcome, CheckoutOutcomes, CheckoutReport } from './checkoutOutcomes';
 export type { BookingDoc, BookingDocument, HoldDoc, HoldDocument } from './collections';
+export { isHoldLive } from './holdLiveness';
 export { SWEEPER_LOCK } from './holdSweeper';
 export type { HoldDatesResult, HoldService } from './holds';
 

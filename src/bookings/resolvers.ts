@@ -1,10 +1,11 @@
 import { requireCaller } from '../auth';
+import { isHoldLive } from './holdLiveness';
 import type { HoldStatus, Resolvers } from '../generated/graphql';
 import type { HoldDocument } from './collections';
 
 /** A held hold past its expiry is EXPIRED to readers, whether or not anything has swept it yet. */
 function holdStatus(hold: HoldDocument, now: Date): HoldStatus {
-  if (hold.state === 'held') return hold.expiresAt > now ? 'HELD' : 'EXPIRED';
+  if (hold.state === 'held') return isHoldLive(hold, now) ? 'HELD' : 'EXPIRED';
   return ({ released: 'RELEASED', expired: 'EXPIRED', confirmed: 'CONFIRMED' } as const)[hold.state];
 }
 

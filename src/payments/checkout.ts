@@ -1,7 +1,7 @@
 import type { ClientSession, MongoClient } from 'mongodb';
 import { assert } from '../assert';
 import type { Caller } from '../auth';
-import type { HoldDocument, HoldService } from '../bookings';
+import { type HoldDocument, type HoldService, isHoldLive } from '../bookings';
 import type { Clock } from '../clock';
 import { badInput } from '../errors';
 import type { KeyUse, RunIdempotent } from '../idempotency';
@@ -95,7 +95,7 @@ export function checkoutService(deps: CheckoutDeps) {
     if (!hold || hold.userId !== caller.id) return { __typename: 'HoldNotFound', holdId };
     if (hold.state === 'confirmed') throw badInput('holdId', 'this hold is already paid for');
     const now = clock.now();
-    if (hold.state !== 'held' || hold.expiresAt <= now) return { __typename: 'HoldExpired', hold };
+    if (!isHoldLive(hold, now)) return { __typename: 'HoldExpired', hold };
     if (hold.checkout) return started(hold);
 
     const created = await openSession(hold, key.takenAt);
@@ -111,7 +111,7 @@ export function checkoutService(deps: CheckoutDeps) {
     // Another request recorded its session first, or the hold lapsed meanwhile: ours must not stay payable.
     const current = await holds.current(hold._id);
     if (current.checkout?.sessionId !== created.sessionId) await expireSession(created.sessionId, holdId);
-    if (current.state === 'held' && current.checkout && current.expiresAt > clock.now()) return started(current);
+    if (current.checkout && isHoldLive(current, clock.now())) return started(current);
     if (current.state === 'confirmed') throw badInput('holdId', 'this hold is already paid for');
     return { __typename: 'HoldExpired', hold: current };
   }
