@@ -10,7 +10,7 @@ import { loadTrustedManifest, type TrustedManifest } from './graphql';
 import { createLogger, type Logger } from './logger';
 import { createMongoClient } from './mongo';
 import { connectStripe, type StripeConnection } from './payments';
-import { exitOnStartupError, requireFreePort, requireReplicaSet } from './startupErrors';
+import { exitOnStartupError, requireFreeDataDir, requireFreePort, requireReplicaSet } from './startupErrors';
 
 /** Composition root: config → MongoDB (given or embedded) → services → HTTP server → signals. */
 async function main(): Promise<void> {
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     return;
   }
 
+  if (!config.mongoUri) requireFreeDataDir(dbPath);
   // Dev tooling (provisioning, mongodb-memory-server) is loaded only when there is no MONGODB_URI.
   const embedded = config.mongoUri
     ? undefined

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { basename, dirname, isAbsolute, relative } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import type { MongoClient } from 'mongodb';
 
 /** A start-up failure whose cause and fix are known: its message is the whole report, one line, no stack. */
@@ -66,6 +66,20 @@ function readOptional(path: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Fails with a StartupError when a live mongod holds the embedded database's lock file (a second
+ * `npm start` in the same folder), before a second mongod is even launched: a running mongod keeps
+ * its pid in `mongod.lock` and empties it on a clean stop, and the pid must still be a mongod (a
+ * stale pid reused by another program is not one).
+ */
+export function requireFreeDataDir(dbPath: string): void {
+  const lockFile = join(dbPath, 'mongod.lock');
+  const pid = Number(readOptional(lockFile)?.trim());
+  if (!Number.isSafeInteger(pid) || pid <= 0) return;
+  if (readOptional(`/proc/${pid}/comm`)?.trim() !== 'mongod') return;
+  throw new StartupError(dataDirInUse(lockFile));
 }
 
 /** Fails with a StartupError when something already listens on `port` (0 = any free port: nothing to check), which `variable` names. */
