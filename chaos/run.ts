@@ -107,7 +107,8 @@ export async function runChaos(options: ChaosOptions): Promise<RunFigures> {
     log('checking');
     const ledger = await checkLedger(db, topology, history, violations);
     const bookings = await checkBookings(db, history, webhooks, violations);
-    await checkSubscriptions(topology, subscribers, violations, 20_000);
+    // Lapsed holds become events only when swept; a killed instance may hold the sweeper's 30 s lease, so wait past it.
+    await checkSubscriptions(topology, subscribers, violations, 40_000);
     const replayed = await checkReplays(topology, history, violations);
     for (const anomaly of history.anomalies) violations.push(`product error: ${anomaly}`);
     const statuses: Record<string, number> = {};
