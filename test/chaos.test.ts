@@ -16,7 +16,7 @@ function chaos(args: string[]): Promise<{ code: number | null; output: string }>
 const SEEDS = [20261125, Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31))];
 
 describe('npm run chaos', () => {
-  it.each(SEEDS)('keeps every invariant under crashes, failovers and failpoints (seed %i)', { timeout: 90_000 }, async (seed) => {
+  it.each(SEEDS)('keeps every invariant under crashes, failovers and failpoints (seed %i)', { timeout: 130_000 }, async (seed) => {
     const { code, output } = await chaos(['--seed', String(seed), '--duration', '20s']);
     console.log(
       output
