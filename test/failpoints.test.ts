@@ -91,6 +91,25 @@ const answeredTheSame = (answer: Answer, original: Answer) => expect(answer).toE
 const duplicate = (answer: Answer) =>
   expect(answer).toEqual({ status: 200, body: { received: true, handled: false, reason: 'duplicate' } });
 
+/** The checks of a request that holds `dates` of `resourceId` for `user`: answered DatesHeld, the same on repeat, in the database once. */
+function heldOnce(target: TestApp, resourceId: string, user: string, dates: string[]): Omit<Request, 'act'> {
+  let holdId = '';
+  return {
+    applied(answer) {
+      const { data, errors } = answer as GraphQLResponse;
+      expect(errors).toBeUndefined();
+      expect(data.holdDates.__typename).toBe('DatesHeld');
+      holdId = data.holdDates.hold.id;
+    },
+    repeated: answeredTheSame,
+    async inDatabase() {
+      const holds = await db(target).collection('holds').find({ userId: user }).toArray();
+      expect(holds.map((h) => [h._id.toHexString(), h.state])).toEqual([[holdId, 'held']]);
+      await expectClaims(target, resourceId, dates, holdId, 'held');
+    },
+  };
+}
+
 const HOLD: Operation = {
   name: 'holdDates',
   webhook: false,
@@ -100,22 +119,7 @@ const HOLD: Operation = {
     const token = await target.token(user);
     const dates = [dayFromToday(target, 10), dayFromToday(target, 11)];
     const key = newKey();
-    const holds = () => db(target).collection('holds').find({ userId: user }).toArray();
-    let holdId = '';
-    return {
-      act: () => holdDates(target, token, resource.id, dates, key),
-      applied(answer) {
-        const { data, errors } = answer as GraphQLResponse;
-        expect(errors).toBeUndefined();
-        expect(data.holdDates.__typename).toBe('DatesHeld');
-        holdId = data.holdDates.hold.id;
-      },
-      repeated: answeredTheSame,
-      async inDatabase() {
-        expect((await holds()).map((h) => [h._id.toHexString(), h.state])).toEqual([[holdId, 'held']]);
-        await expectClaims(target, resource.id, dates, holdId, 'held');
-      },
-    };
+    return { act: () => holdDates(target, token, resource.id, dates, key), ...heldOnce(target, resource.id, user, dates) };
   },
 };
 
@@ -155,7 +159,7 @@ const HOLD_BATCH: Operation = {
             return { status, errors: [{ message, extensions }] };
           },
         );
-    let holdId = '';
+    const own = heldOnce(target, resource.id, user, dates);
     let blocks = 0;
     return {
       async act() {
@@ -167,16 +171,9 @@ const HOLD_BATCH: Operation = {
         ]);
         return answer;
       },
-      applied(answer) {
-        const { data, errors } = answer as GraphQLResponse;
-        expect(errors).toBeUndefined();
-        expect(data.holdDates.__typename).toBe('DatesHeld');
-        holdId = data.holdDates.hold.id;
-      },
-      repeated: answeredTheSame,
+      ...own,
       async inDatabase() {
-        expect((await holdsOf(user)).map((h) => [h._id.toHexString(), h.state])).toEqual([[holdId, 'held']]);
-        await expectClaims(target, resource.id, dates, holdId, 'held');
+        await own.inDatabase();
         for (const [i, id] of companions.entries()) {
           const [companion, ...more] = await holdsOf(id);
           expect(more).toEqual([]);
