@@ -140,6 +140,9 @@ export async function holdDates(api: Api, input: { resourceId: string; dates: st
       return { kind: 'held', hold: payload.hold };
     case 'DatesUnavailable':
       return { kind: 'unavailable', dates: payload.dates };
+    case 'InsufficientFunds':
+    case 'CurrencyMismatch':
+      throw new Error(`${payload.__typename} answers only a hold with \`reserveFrom\`, which this example never sends`);
     default:
       return assertNever(payload);
   }

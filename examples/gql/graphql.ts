@@ -12,7 +12,9 @@ export type BookingStatus =
   /** Checkout completed with a payment method that settles later (e.g. a bank debit). */
   | 'PENDING_PAYMENT'
   /** Paid after the hold was lost to someone else; the payment is refunded and nothing is booked. */
-  | 'REFUNDED';
+  | 'REFUNDED'
+  /** The card was authorized after the hold was lost: the authorization was cancelled, nothing was charged and nothing is booked. */
+  | 'VOIDED';
 
 export type CancelBookingInput = {
   bookingId: string | number;
@@ -38,6 +40,12 @@ export type HoldDatesInput = {
   /** 1 to 31 distinct dates, today (UTC) or later. */
   dates: Array<string>;
   idempotencyKey: string;
+  /**
+   * An account the caller owns, in the resource's currency: the hold's amount is authorized from it
+   * to the house account in the same transaction, with the hold's expiry (dates and money together,
+   * or neither). `payHold` captures it.
+   */
+  reserveFrom?: string | number | null | undefined;
   resourceId: string | number;
 };
 
@@ -93,8 +101,10 @@ export type HoldDatesMutationVariables = Exact<{
 
 
 export type HoldDatesMutation = { holdDates:
+    | { __typename: 'CurrencyMismatch' }
     | { __typename: 'DatesHeld', hold: { id: string, resourceId: string, dates: Array<string>, expiresAt: string, amount: number, currency: string, status: HoldStatus } }
     | { __typename: 'DatesUnavailable', dates: Array<string> }
+    | { __typename: 'InsufficientFunds' }
    };
 
 export type CheckoutHoldMutationVariables = Exact<{
@@ -168,8 +178,10 @@ export type PageHoldDatesMutationVariables = Exact<{
 
 
 export type PageHoldDatesMutation = { holdDates:
+    | { __typename: 'CurrencyMismatch' }
     | { __typename: 'DatesHeld', hold: { id: string, resourceId: string, dates: Array<string>, expiresAt: string, amount: number, currency: string, status: HoldStatus } }
     | { __typename: 'DatesUnavailable', dates: Array<string> }
+    | { __typename: 'InsufficientFunds' }
    };
 
 export type PageReleaseHoldMutationVariables = Exact<{

@@ -38,13 +38,17 @@ export type Scalars = {
 
 export type Account = {
   __typename?: 'Account';
+  /** balance − reserved: what a withdrawal, transfer or new authorization may use. */
+  available: Scalars['NonNegativeInt']['output'];
   /** Minor units; never negative. */
   balance: Scalars['NonNegativeInt']['output'];
   createdAt: Scalars['DateTime']['output'];
   currency: Scalars['Currency']['output'];
   id: Scalars['ID']['output'];
   ownerId: Scalars['ID']['output'];
-  /** Bumped by every change to the balance. */
+  /** Held by ACTIVE, unexpired authorizations. */
+  reserved: Scalars['NonNegativeInt']['output'];
+  /** Bumped by every change to the balance or to its authorizations. */
   version: Scalars['Int']['output'];
 };
 
@@ -66,7 +70,69 @@ export type AccountNotFound = {
   accountId: Scalars['ID']['output'];
 };
 
-/** One completed Stripe Checkout for a hold. */
+export type Authorization = {
+  __typename?: 'Authorization';
+  amount: Scalars['PositiveInt']['output'];
+  /** What the capture moved (0 until captured). */
+  capturedAmount: Scalars['NonNegativeInt']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  currency: Scalars['Currency']['output'];
+  expiresAt: Scalars['DateTime']['output'];
+  fromAccountId: Scalars['ID']['output'];
+  id: Scalars['ID']['output'];
+  memo: Maybe<Scalars['String']['output']>;
+  status: AuthorizationStatus;
+  toAccountId: Scalars['ID']['output'];
+  /** The transfer its capture wrote. */
+  transfer: Maybe<Transfer>;
+};
+
+export type AuthorizationConnection = {
+  __typename?: 'AuthorizationConnection';
+  edges: Array<AuthorizationEdge>;
+  pageInfo: PageInfo;
+};
+
+export type AuthorizationEdge = {
+  __typename?: 'AuthorizationEdge';
+  cursor: Scalars['String']['output'];
+  node: Authorization;
+};
+
+/** Nothing moved: `authorization.status` says why (captured, voided or expired). */
+export type AuthorizationNotActive = {
+  __typename?: 'AuthorizationNotActive';
+  authorization: Authorization;
+};
+
+/** No authorization with this id involves an account of the caller. */
+export type AuthorizationNotFound = {
+  __typename?: 'AuthorizationNotFound';
+  authorizationId: Scalars['ID']['output'];
+};
+
+export type AuthorizationStatus =
+  /** Holding its amount of the source's funds until `expiresAt`. */
+  | 'ACTIVE'
+  | 'CAPTURED'
+  /** Lapsed unused at `expiresAt`: its amount stopped counting as reserved that instant. */
+  | 'EXPIRED'
+  | 'VOIDED';
+
+export type AuthorizeTransferInput = {
+  amount: Scalars['PositiveInt']['input'];
+  /** 1 to 604800 (7 days). */
+  expiresInSeconds: Scalars['PositiveInt']['input'];
+  fromAccountId: Scalars['ID']['input'];
+  idempotencyKey: Scalars['String']['input'];
+  /** Free text up to 500 characters. */
+  memo?: InputMaybe<Scalars['String']['input']>;
+  toAccountId: Scalars['ID']['input'];
+};
+
+export type AuthorizeTransferPayload = AccountNotFound | CurrencyMismatch | InsufficientFunds | TransferAuthorized;
+
+/** A hold paid (or being paid) by card through Stripe Checkout, or from a balance with `payHold`. */
 export type Booking = {
   __typename?: 'Booking';
   /** Total paid in minor units of `currency`. */
@@ -76,6 +142,7 @@ export type Booking = {
   dates: Array<Scalars['LocalDate']['output']>;
   holdId: Scalars['ID']['output'];
   id: Scalars['ID']['output'];
+  paymentMethod: PaymentMethod;
   /** Set when the payment is being or has been refunded. */
   refundStatus: Maybe<RefundStatus>;
   resourceId: Scalars['ID']['output'];
@@ -86,6 +153,12 @@ export type Booking = {
 export type BookingCancelled = {
   __typename?: 'BookingCancelled';
   booking: Booking;
+};
+
+export type BookingConfirmed = {
+  __typename?: 'BookingConfirmed';
+  booking: Booking;
+  transfer: Transfer;
 };
 
 export type BookingConnection = {
@@ -120,7 +193,9 @@ export type BookingStatus =
   /** Checkout completed with a payment method that settles later (e.g. a bank debit). */
   | 'PENDING_PAYMENT'
   /** Paid after the hold was lost to someone else; the payment is refunded and nothing is booked. */
-  | 'REFUNDED';
+  | 'REFUNDED'
+  /** The card was authorized after the hold was lost: the authorization was cancelled, nothing was charged and nothing is booked. */
+  | 'VOIDED';
 
 export type CancelBookingInput = {
   bookingId: Scalars['ID']['input'];
@@ -134,6 +209,15 @@ export type CapacityBelowClaims = {
   __typename?: 'CapacityBelowClaims';
   dates: Array<Scalars['LocalDate']['output']>;
 };
+
+export type CaptureTransferInput = {
+  /** At most the authorized amount; default: all of it. */
+  amount?: InputMaybe<Scalars['PositiveInt']['input']>;
+  authorizationId: Scalars['ID']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+export type CaptureTransferPayload = AuthorizationNotActive | AuthorizationNotFound | TransferCompleted;
 
 export type CheckoutHoldInput = {
   holdId: Scalars['ID']['input'];
@@ -216,6 +300,8 @@ export type Hold = {
   __typename?: 'Hold';
   /** Total price in minor units of `currency`. */
   amount: Scalars['PositiveInt']['output'];
+  /** The money held with the dates (`holdDates` with `reserveFrom`); it lapses with the hold. */
+  authorization: Maybe<Authorization>;
   createdAt: Scalars['DateTime']['output'];
   currency: Scalars['Currency']['output'];
   dates: Array<Scalars['LocalDate']['output']>;
@@ -237,10 +323,16 @@ export type HoldDatesInput = {
   /** 1 to 31 distinct dates, today (UTC) or later. */
   dates: Array<Scalars['LocalDate']['input']>;
   idempotencyKey: Scalars['String']['input'];
+  /**
+   * An account the caller owns, in the resource's currency: the hold's amount is authorized from it
+   * to the house account in the same transaction, with the hold's expiry (dates and money together,
+   * or neither). `payHold` captures it.
+   */
+  reserveFrom?: InputMaybe<Scalars['ID']['input']>;
   resourceId: Scalars['ID']['input'];
 };
 
-export type HoldDatesPayload = DatesHeld | DatesUnavailable;
+export type HoldDatesPayload = CurrencyMismatch | DatesHeld | DatesUnavailable | InsufficientFunds;
 
 export type HoldEdge = {
   __typename?: 'HoldEdge';
@@ -314,11 +406,15 @@ export type LedgerEntryKind =
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Reserves `amount` of the source account's available funds for a later capture; owner of the source only. */
+  authorizeTransfer: AuthorizeTransferPayload;
   /**
    * Cancels a confirmed booking the caller owns: its dates are free at once and the payment is
    * refunded in full (the refund may show PENDING for a moment).
    */
   cancelBooking: CancelBookingPayload;
+  /** Moves up to the authorized amount (default: all of it) from source to target; the rest is released. Once. */
+  captureTransfer: CaptureTransferPayload;
   /**
    * Starts (or resumes) a Stripe Checkout for a hold the caller owns. The payment's webhook confirms
    * the hold; a hold lost in the meantime is refunded in full. Retrying with the same
@@ -336,6 +432,13 @@ export type Mutation = {
   holdDates: HoldDatesPayload;
   /** Opens an empty account for the caller. */
   openAccount: Account;
+  /**
+   * Pays a hold the caller owns from one of their accounts, in ONE transaction: the hold is confirmed
+   * only while it is live, its dates are booked, the amount moves to the house account (capturing the
+   * hold's authorization when it has one from this account) and the booking is recorded. Retrying
+   * with the same `idempotencyKey` returns the first result.
+   */
+  payHold: PayHoldPayload;
   /** Frees a hold's dates at once. Owner or admin. Releasing a hold that is no longer held is refused. */
   releaseHold: Hold;
   /** Admin only. Takes effect at once, even for tokens that still claim the old role. */
@@ -351,13 +454,25 @@ export type Mutation = {
   transfer: TransferPayload;
   /** Admin only. Optimistic locking: name the version you read; a stale one gets `VersionConflict`. */
   updateResource: UpdateResourcePayload;
+  /** Releases an authorization without moving anything. */
+  voidTransfer: VoidTransferPayload;
   /** Owner only: money leaving the system. Never overdraws. */
   withdraw: WithdrawPayload;
 };
 
 
+export type MutationAuthorizeTransferArgs = {
+  input: AuthorizeTransferInput;
+};
+
+
 export type MutationCancelBookingArgs = {
   input: CancelBookingInput;
+};
+
+
+export type MutationCaptureTransferArgs = {
+  input: CaptureTransferInput;
 };
 
 
@@ -383,6 +498,11 @@ export type MutationHoldDatesArgs = {
 
 export type MutationOpenAccountArgs = {
   input: OpenAccountInput;
+};
+
+
+export type MutationPayHoldArgs = {
+  input: PayHoldInput;
 };
 
 
@@ -416,6 +536,11 @@ export type MutationUpdateResourceArgs = {
 };
 
 
+export type MutationVoidTransferArgs = {
+  input: VoidTransferInput;
+};
+
+
 export type MutationWithdrawArgs = {
   input: WithdrawInput;
 };
@@ -431,16 +556,36 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+export type PayHoldInput = {
+  accountId: Scalars['ID']['input'];
+  holdId: Scalars['ID']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+export type PayHoldPayload = AccountNotFound | BookingConfirmed | CurrencyMismatch | HoldExpired | HoldNotFound | InsufficientFunds;
+
+export type PaymentMethod =
+  /** An account's balance (`payHold`). */
+  | 'BALANCE'
+  /** Stripe Checkout. */
+  | 'CARD';
+
 export type Query = {
   __typename?: 'Query';
   /** An account the caller owns (admins see every account). */
   account: Maybe<Account>;
+  /** An authorization from or to an account the caller owns (admins: any). */
+  authorization: Maybe<Authorization>;
+  /** Authorizations from or to an account the caller owns (admins: any), newest first. `first` is 1 to 100. */
+  authorizations: AuthorizationConnection;
   /** Per-date availability of a resource over an inclusive range of at most 366 days. */
   availability: Array<DateAvailability>;
   /** A booking the caller owns (admins see every booking). */
   booking: Maybe<Booking>;
   /** A hold the caller owns (admins see every hold). */
   hold: Maybe<Hold>;
+  /** Admins only: the platform's house accounts (one per currency, created on first use), which receive payments from balances. */
+  houseAccounts: Array<Account>;
   /** Admin only: every balance equals the sum of its entries, and money neither appeared nor vanished. */
   ledgerCheck: LedgerCheck;
   /** An account's ledger entries, newest first. Owner or admin. `first` is 1 to 100 per page. */
@@ -463,6 +608,18 @@ export type Query = {
 
 export type QueryAccountArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryAuthorizationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryAuthorizationsArgs = {
+  accountId: Scalars['ID']['input'];
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -618,12 +775,19 @@ export type TopUpStarted = {
 export type Transfer = {
   __typename?: 'Transfer';
   amount: Scalars['PositiveInt']['output'];
+  /** The authorization this transfer captured, if it was one. */
+  authorizationId: Maybe<Scalars['ID']['output']>;
   createdAt: Scalars['DateTime']['output'];
   currency: Scalars['Currency']['output'];
   fromAccountId: Scalars['ID']['output'];
   id: Scalars['ID']['output'];
   memo: Maybe<Scalars['String']['output']>;
   toAccountId: Scalars['ID']['output'];
+};
+
+export type TransferAuthorized = {
+  __typename?: 'TransferAuthorized';
+  authorization: Authorization;
 };
 
 export type TransferCompleted = {
@@ -654,6 +818,11 @@ export type TransferInput = {
 
 export type TransferPayload = AccountNotFound | CurrencyMismatch | InsufficientFunds | TransferCompleted;
 
+export type TransferVoided = {
+  __typename?: 'TransferVoided';
+  authorization: Authorization;
+};
+
 export type UpdateResourceInput = {
   /** Lowering it below what any date already holds is refused with `CapacityBelowClaims`. */
   capacity?: InputMaybe<Scalars['PositiveInt']['input']>;
@@ -678,6 +847,13 @@ export type VersionConflict = {
   __typename?: 'VersionConflict';
   current: Resource;
 };
+
+export type VoidTransferInput = {
+  authorizationId: Scalars['ID']['input'];
+  idempotencyKey: Scalars['String']['input'];
+};
+
+export type VoidTransferPayload = AuthorizationNotActive | AuthorizationNotFound | TransferVoided;
 
 export type WithdrawInput = {
   accountId: Scalars['ID']['input'];
@@ -764,10 +940,21 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping of union types */
 export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
+  AuthorizeTransferPayload:
+    | ( AccountNotFound & { __typename: 'AccountNotFound' } )
+    | ( CurrencyMismatch & { __typename: 'CurrencyMismatch' } )
+    | ( InsufficientFunds & { __typename: 'InsufficientFunds' } )
+    | ( Omit<TransferAuthorized, 'authorization'> & { authorization: _RefType['Authorization'] } & { __typename: 'TransferAuthorized' } )
+  ;
   CancelBookingPayload:
     | ( BookingCancelledResult & { __typename: 'BookingCancelled' } )
     | ( BookingNotCancellableResult & { __typename: 'BookingNotCancellable' } )
     | ( BookingNotFound & { __typename: 'BookingNotFound' } )
+  ;
+  CaptureTransferPayload:
+    | ( Omit<AuthorizationNotActive, 'authorization'> & { authorization: _RefType['Authorization'] } & { __typename: 'AuthorizationNotActive' } )
+    | ( AuthorizationNotFound & { __typename: 'AuthorizationNotFound' } )
+    | ( TransferCompletedResult & { __typename: 'TransferCompleted' } )
   ;
   CheckoutHoldPayload:
     | ( CheckoutStartedResult & { __typename: 'CheckoutStarted' } )
@@ -776,8 +963,18 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
   ;
   DepositPayload: ( DepositedResult & { __typename: 'Deposited' } );
   HoldDatesPayload:
+    | ( CurrencyMismatch & { __typename: 'CurrencyMismatch' } )
     | ( DatesHeldResult & { __typename: 'DatesHeld' } )
     | ( DatesUnavailable & { __typename: 'DatesUnavailable' } )
+    | ( InsufficientFunds & { __typename: 'InsufficientFunds' } )
+  ;
+  PayHoldPayload:
+    | ( AccountNotFound & { __typename: 'AccountNotFound' } )
+    | ( Omit<BookingConfirmed, 'booking' | 'transfer'> & { booking: _RefType['Booking'], transfer: _RefType['Transfer'] } & { __typename: 'BookingConfirmed' } )
+    | ( CurrencyMismatch & { __typename: 'CurrencyMismatch' } )
+    | ( HoldExpiredResult & { __typename: 'HoldExpired' } )
+    | ( HoldNotFound & { __typename: 'HoldNotFound' } )
+    | ( InsufficientFunds & { __typename: 'InsufficientFunds' } )
   ;
   TopUpPayload: ( TopUpStarted & { __typename: 'TopUpStarted' } );
   TransferPayload:
@@ -790,6 +987,11 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
     | ( CapacityBelowClaims & { __typename: 'CapacityBelowClaims' } )
     | ( ResourceUpdatedResult & { __typename: 'ResourceUpdated' } )
     | ( VersionConflictResult & { __typename: 'VersionConflict' } )
+  ;
+  VoidTransferPayload:
+    | ( Omit<AuthorizationNotActive, 'authorization'> & { authorization: _RefType['Authorization'] } & { __typename: 'AuthorizationNotActive' } )
+    | ( AuthorizationNotFound & { __typename: 'AuthorizationNotFound' } )
+    | ( Omit<TransferVoided, 'authorization'> & { authorization: _RefType['Authorization'] } & { __typename: 'TransferVoided' } )
   ;
   WithdrawPayload:
     | ( InsufficientFunds & { __typename: 'InsufficientFunds' } )
@@ -804,8 +1006,17 @@ export type ResolversTypes = {
   AccountConnection: ResolverTypeWrapper<Omit<AccountConnection, 'edges'> & { edges: Array<ResolversTypes['AccountEdge']> }>;
   AccountEdge: ResolverTypeWrapper<Omit<AccountEdge, 'node'> & { node: ResolversTypes['Account'] }>;
   AccountNotFound: ResolverTypeWrapper<AccountNotFound>;
+  Authorization: ResolverTypeWrapper<Omit<Authorization, 'transfer'> & { transfer?: Maybe<ResolversTypes['Transfer']> }>;
+  AuthorizationConnection: ResolverTypeWrapper<Omit<AuthorizationConnection, 'edges'> & { edges: Array<ResolversTypes['AuthorizationEdge']> }>;
+  AuthorizationEdge: ResolverTypeWrapper<Omit<AuthorizationEdge, 'node'> & { node: ResolversTypes['Authorization'] }>;
+  AuthorizationNotActive: ResolverTypeWrapper<Omit<AuthorizationNotActive, 'authorization'> & { authorization: ResolversTypes['Authorization'] }>;
+  AuthorizationNotFound: ResolverTypeWrapper<AuthorizationNotFound>;
+  AuthorizationStatus: AuthorizationStatus;
+  AuthorizeTransferInput: AuthorizeTransferInput;
+  AuthorizeTransferPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['AuthorizeTransferPayload']>;
   Booking: ResolverTypeWrapper<BookingDocument>;
   BookingCancelled: ResolverTypeWrapper<BookingCancelledResult>;
+  BookingConfirmed: ResolverTypeWrapper<Omit<BookingConfirmed, 'booking' | 'transfer'> & { booking: ResolversTypes['Booking'], transfer: ResolversTypes['Transfer'] }>;
   BookingConnection: ResolverTypeWrapper<Omit<BookingConnection, 'edges'> & { edges: Array<ResolversTypes['BookingEdge']> }>;
   BookingEdge: ResolverTypeWrapper<Omit<BookingEdge, 'node'> & { node: ResolversTypes['Booking'] }>;
   BookingNotCancellable: ResolverTypeWrapper<BookingNotCancellableResult>;
@@ -815,6 +1026,8 @@ export type ResolversTypes = {
   CancelBookingInput: CancelBookingInput;
   CancelBookingPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CancelBookingPayload']>;
   CapacityBelowClaims: ResolverTypeWrapper<CapacityBelowClaims>;
+  CaptureTransferInput: CaptureTransferInput;
+  CaptureTransferPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CaptureTransferPayload']>;
   CheckoutHoldInput: CheckoutHoldInput;
   CheckoutHoldPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CheckoutHoldPayload']>;
   CheckoutStarted: ResolverTypeWrapper<CheckoutStartedResult>;
@@ -850,6 +1063,9 @@ export type ResolversTypes = {
   NonNegativeInt: ResolverTypeWrapper<Scalars['NonNegativeInt']['output']>;
   OpenAccountInput: OpenAccountInput;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PayHoldInput: PayHoldInput;
+  PayHoldPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['PayHoldPayload']>;
+  PaymentMethod: PaymentMethod;
   PositiveInt: ResolverTypeWrapper<Scalars['PositiveInt']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RefundStatus: RefundStatus;
@@ -868,15 +1084,19 @@ export type ResolversTypes = {
   TopUpPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['TopUpPayload']>;
   TopUpStarted: ResolverTypeWrapper<TopUpStarted>;
   Transfer: ResolverTypeWrapper<TransferDocument>;
+  TransferAuthorized: ResolverTypeWrapper<Omit<TransferAuthorized, 'authorization'> & { authorization: ResolversTypes['Authorization'] }>;
   TransferCompleted: ResolverTypeWrapper<TransferCompletedResult>;
   TransferConnection: ResolverTypeWrapper<Omit<TransferConnection, 'edges'> & { edges: Array<ResolversTypes['TransferEdge']> }>;
   TransferEdge: ResolverTypeWrapper<Omit<TransferEdge, 'node'> & { node: ResolversTypes['Transfer'] }>;
   TransferInput: TransferInput;
   TransferPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['TransferPayload']>;
+  TransferVoided: ResolverTypeWrapper<Omit<TransferVoided, 'authorization'> & { authorization: ResolversTypes['Authorization'] }>;
   UpdateResourceInput: UpdateResourceInput;
   UpdateResourcePayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UpdateResourcePayload']>;
   User: ResolverTypeWrapper<UserView>;
   VersionConflict: ResolverTypeWrapper<VersionConflictResult>;
+  VoidTransferInput: VoidTransferInput;
+  VoidTransferPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['VoidTransferPayload']>;
   WithdrawInput: WithdrawInput;
   WithdrawPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['WithdrawPayload']>;
   Withdrawn: ResolverTypeWrapper<WithdrawnResult>;
@@ -888,8 +1108,16 @@ export type ResolversParentTypes = {
   AccountConnection: Omit<AccountConnection, 'edges'> & { edges: Array<ResolversParentTypes['AccountEdge']> };
   AccountEdge: Omit<AccountEdge, 'node'> & { node: ResolversParentTypes['Account'] };
   AccountNotFound: AccountNotFound;
+  Authorization: Omit<Authorization, 'transfer'> & { transfer?: Maybe<ResolversParentTypes['Transfer']> };
+  AuthorizationConnection: Omit<AuthorizationConnection, 'edges'> & { edges: Array<ResolversParentTypes['AuthorizationEdge']> };
+  AuthorizationEdge: Omit<AuthorizationEdge, 'node'> & { node: ResolversParentTypes['Authorization'] };
+  AuthorizationNotActive: Omit<AuthorizationNotActive, 'authorization'> & { authorization: ResolversParentTypes['Authorization'] };
+  AuthorizationNotFound: AuthorizationNotFound;
+  AuthorizeTransferInput: AuthorizeTransferInput;
+  AuthorizeTransferPayload: ResolversUnionTypes<ResolversParentTypes>['AuthorizeTransferPayload'];
   Booking: BookingDocument;
   BookingCancelled: BookingCancelledResult;
+  BookingConfirmed: Omit<BookingConfirmed, 'booking' | 'transfer'> & { booking: ResolversParentTypes['Booking'], transfer: ResolversParentTypes['Transfer'] };
   BookingConnection: Omit<BookingConnection, 'edges'> & { edges: Array<ResolversParentTypes['BookingEdge']> };
   BookingEdge: Omit<BookingEdge, 'node'> & { node: ResolversParentTypes['Booking'] };
   BookingNotCancellable: BookingNotCancellableResult;
@@ -898,6 +1126,8 @@ export type ResolversParentTypes = {
   CancelBookingInput: CancelBookingInput;
   CancelBookingPayload: ResolversUnionTypes<ResolversParentTypes>['CancelBookingPayload'];
   CapacityBelowClaims: CapacityBelowClaims;
+  CaptureTransferInput: CaptureTransferInput;
+  CaptureTransferPayload: ResolversUnionTypes<ResolversParentTypes>['CaptureTransferPayload'];
   CheckoutHoldInput: CheckoutHoldInput;
   CheckoutHoldPayload: ResolversUnionTypes<ResolversParentTypes>['CheckoutHoldPayload'];
   CheckoutStarted: CheckoutStartedResult;
@@ -930,6 +1160,8 @@ export type ResolversParentTypes = {
   NonNegativeInt: Scalars['NonNegativeInt']['output'];
   OpenAccountInput: OpenAccountInput;
   PageInfo: PageInfo;
+  PayHoldInput: PayHoldInput;
+  PayHoldPayload: ResolversUnionTypes<ResolversParentTypes>['PayHoldPayload'];
   PositiveInt: Scalars['PositiveInt']['output'];
   Query: Record<PropertyKey, never>;
   ReleaseHoldInput: ReleaseHoldInput;
@@ -946,26 +1178,32 @@ export type ResolversParentTypes = {
   TopUpPayload: ResolversUnionTypes<ResolversParentTypes>['TopUpPayload'];
   TopUpStarted: TopUpStarted;
   Transfer: TransferDocument;
+  TransferAuthorized: Omit<TransferAuthorized, 'authorization'> & { authorization: ResolversParentTypes['Authorization'] };
   TransferCompleted: TransferCompletedResult;
   TransferConnection: Omit<TransferConnection, 'edges'> & { edges: Array<ResolversParentTypes['TransferEdge']> };
   TransferEdge: Omit<TransferEdge, 'node'> & { node: ResolversParentTypes['Transfer'] };
   TransferInput: TransferInput;
   TransferPayload: ResolversUnionTypes<ResolversParentTypes>['TransferPayload'];
+  TransferVoided: Omit<TransferVoided, 'authorization'> & { authorization: ResolversParentTypes['Authorization'] };
   UpdateResourceInput: UpdateResourceInput;
   UpdateResourcePayload: ResolversUnionTypes<ResolversParentTypes>['UpdateResourcePayload'];
   User: UserView;
   VersionConflict: VersionConflictResult;
+  VoidTransferInput: VoidTransferInput;
+  VoidTransferPayload: ResolversUnionTypes<ResolversParentTypes>['VoidTransferPayload'];
   WithdrawInput: WithdrawInput;
   WithdrawPayload: ResolversUnionTypes<ResolversParentTypes>['WithdrawPayload'];
   Withdrawn: WithdrawnResult;
 };
 
 export type AccountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Account'] = ResolversParentTypes['Account']> = {
+  available?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
   balance?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['Currency'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   ownerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  reserved?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
@@ -984,6 +1222,44 @@ export type AccountNotFoundResolvers<ContextType = Context, ParentType extends R
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type AuthorizationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Authorization'] = ResolversParentTypes['Authorization']> = {
+  amount?: Resolver<ResolversTypes['PositiveInt'], ParentType, ContextType>;
+  capturedAmount?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  currency?: Resolver<ResolversTypes['Currency'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  fromAccountId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  memo?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['AuthorizationStatus'], ParentType, ContextType>;
+  toAccountId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  transfer?: Resolver<Maybe<ResolversTypes['Transfer']>, ParentType, ContextType>;
+};
+
+export type AuthorizationConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuthorizationConnection'] = ResolversParentTypes['AuthorizationConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['AuthorizationEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type AuthorizationEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuthorizationEdge'] = ResolversParentTypes['AuthorizationEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Authorization'], ParentType, ContextType>;
+};
+
+export type AuthorizationNotActiveResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuthorizationNotActive'] = ResolversParentTypes['AuthorizationNotActive']> = {
+  authorization?: Resolver<ResolversTypes['Authorization'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type AuthorizationNotFoundResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuthorizationNotFound'] = ResolversParentTypes['AuthorizationNotFound']> = {
+  authorizationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type AuthorizeTransferPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuthorizeTransferPayload'] = ResolversParentTypes['AuthorizeTransferPayload']> = {
+  __resolveType: TypeResolveFn<'AccountNotFound' | 'CurrencyMismatch' | 'InsufficientFunds' | 'TransferAuthorized', ParentType, ContextType>;
+};
+
 export type BookingResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Booking'] = ResolversParentTypes['Booking']> = {
   amount?: Resolver<ResolversTypes['PositiveInt'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -991,6 +1267,7 @@ export type BookingResolvers<ContextType = Context, ParentType extends Resolvers
   dates?: Resolver<Array<ResolversTypes['LocalDate']>, ParentType, ContextType>;
   holdId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  paymentMethod?: Resolver<ResolversTypes['PaymentMethod'], ParentType, ContextType>;
   refundStatus?: Resolver<Maybe<ResolversTypes['RefundStatus']>, ParentType, ContextType>;
   resourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['BookingStatus'], ParentType, ContextType>;
@@ -999,6 +1276,12 @@ export type BookingResolvers<ContextType = Context, ParentType extends Resolvers
 
 export type BookingCancelledResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BookingCancelled'] = ResolversParentTypes['BookingCancelled']> = {
   booking?: Resolver<ResolversTypes['Booking'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type BookingConfirmedResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BookingConfirmed'] = ResolversParentTypes['BookingConfirmed']> = {
+  booking?: Resolver<ResolversTypes['Booking'], ParentType, ContextType>;
+  transfer?: Resolver<ResolversTypes['Transfer'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1029,6 +1312,10 @@ export type CancelBookingPayloadResolvers<ContextType = Context, ParentType exte
 export type CapacityBelowClaimsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CapacityBelowClaims'] = ResolversParentTypes['CapacityBelowClaims']> = {
   dates?: Resolver<Array<ResolversTypes['LocalDate']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type CaptureTransferPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CaptureTransferPayload'] = ResolversParentTypes['CaptureTransferPayload']> = {
+  __resolveType: TypeResolveFn<'AuthorizationNotActive' | 'AuthorizationNotFound' | 'TransferCompleted', ParentType, ContextType>;
 };
 
 export type CheckoutHoldPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CheckoutHoldPayload'] = ResolversParentTypes['CheckoutHoldPayload']> = {
@@ -1085,6 +1372,7 @@ export type DepositedResolvers<ContextType = Context, ParentType extends Resolve
 
 export type HoldResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Hold'] = ResolversParentTypes['Hold']> = {
   amount?: Resolver<ResolversTypes['PositiveInt'], ParentType, ContextType>;
+  authorization?: Resolver<Maybe<ResolversTypes['Authorization']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['Currency'], ParentType, ContextType>;
   dates?: Resolver<Array<ResolversTypes['LocalDate']>, ParentType, ContextType>;
@@ -1101,7 +1389,7 @@ export type HoldConnectionResolvers<ContextType = Context, ParentType extends Re
 };
 
 export type HoldDatesPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HoldDatesPayload'] = ResolversParentTypes['HoldDatesPayload']> = {
-  __resolveType: TypeResolveFn<'DatesHeld' | 'DatesUnavailable', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'CurrencyMismatch' | 'DatesHeld' | 'DatesUnavailable' | 'InsufficientFunds', ParentType, ContextType>;
 };
 
 export type HoldEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HoldEdge'] = ResolversParentTypes['HoldEdge']> = {
@@ -1156,18 +1444,22 @@ export interface LocalDateScalarConfig extends GraphQLScalarTypeConfig<Resolvers
 }
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  authorizeTransfer?: Resolver<ResolversTypes['AuthorizeTransferPayload'], ParentType, ContextType, RequireFields<MutationAuthorizeTransferArgs, 'input'>>;
   cancelBooking?: Resolver<ResolversTypes['CancelBookingPayload'], ParentType, ContextType, RequireFields<MutationCancelBookingArgs, 'input'>>;
+  captureTransfer?: Resolver<ResolversTypes['CaptureTransferPayload'], ParentType, ContextType, RequireFields<MutationCaptureTransferArgs, 'input'>>;
   checkoutHold?: Resolver<ResolversTypes['CheckoutHoldPayload'], ParentType, ContextType, RequireFields<MutationCheckoutHoldArgs, 'input'>>;
   createResource?: Resolver<ResolversTypes['Resource'], ParentType, ContextType, RequireFields<MutationCreateResourceArgs, 'input'>>;
   deposit?: Resolver<ResolversTypes['DepositPayload'], ParentType, ContextType, RequireFields<MutationDepositArgs, 'input'>>;
   holdDates?: Resolver<ResolversTypes['HoldDatesPayload'], ParentType, ContextType, RequireFields<MutationHoldDatesArgs, 'input'>>;
   openAccount?: Resolver<ResolversTypes['Account'], ParentType, ContextType, RequireFields<MutationOpenAccountArgs, 'input'>>;
+  payHold?: Resolver<ResolversTypes['PayHoldPayload'], ParentType, ContextType, RequireFields<MutationPayHoldArgs, 'input'>>;
   releaseHold?: Resolver<ResolversTypes['Hold'], ParentType, ContextType, RequireFields<MutationReleaseHoldArgs, 'input'>>;
   setUserRole?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserRoleArgs, 'input'>>;
   suspendUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSuspendUserArgs, 'input'>>;
   topUp?: Resolver<ResolversTypes['TopUpPayload'], ParentType, ContextType, RequireFields<MutationTopUpArgs, 'input'>>;
   transfer?: Resolver<ResolversTypes['TransferPayload'], ParentType, ContextType, RequireFields<MutationTransferArgs, 'input'>>;
   updateResource?: Resolver<ResolversTypes['UpdateResourcePayload'], ParentType, ContextType, RequireFields<MutationUpdateResourceArgs, 'input'>>;
+  voidTransfer?: Resolver<ResolversTypes['VoidTransferPayload'], ParentType, ContextType, RequireFields<MutationVoidTransferArgs, 'input'>>;
   withdraw?: Resolver<ResolversTypes['WithdrawPayload'], ParentType, ContextType, RequireFields<MutationWithdrawArgs, 'input'>>;
 };
 
@@ -1180,15 +1472,22 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type PayHoldPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PayHoldPayload'] = ResolversParentTypes['PayHoldPayload']> = {
+  __resolveType: TypeResolveFn<'AccountNotFound' | 'BookingConfirmed' | 'CurrencyMismatch' | 'HoldExpired' | 'HoldNotFound' | 'InsufficientFunds', ParentType, ContextType>;
+};
+
 export interface PositiveIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['PositiveInt'], any> {
   name: 'PositiveInt';
 }
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   account?: Resolver<Maybe<ResolversTypes['Account']>, ParentType, ContextType, RequireFields<QueryAccountArgs, 'id'>>;
+  authorization?: Resolver<Maybe<ResolversTypes['Authorization']>, ParentType, ContextType, RequireFields<QueryAuthorizationArgs, 'id'>>;
+  authorizations?: Resolver<ResolversTypes['AuthorizationConnection'], ParentType, ContextType, RequireFields<QueryAuthorizationsArgs, 'accountId' | 'first'>>;
   availability?: Resolver<Array<ResolversTypes['DateAvailability']>, ParentType, ContextType, RequireFields<QueryAvailabilityArgs, 'from' | 'resourceId' | 'to'>>;
   booking?: Resolver<Maybe<ResolversTypes['Booking']>, ParentType, ContextType, RequireFields<QueryBookingArgs, 'id'>>;
   hold?: Resolver<Maybe<ResolversTypes['Hold']>, ParentType, ContextType, RequireFields<QueryHoldArgs, 'id'>>;
+  houseAccounts?: Resolver<Array<ResolversTypes['Account']>, ParentType, ContextType>;
   ledgerCheck?: Resolver<ResolversTypes['LedgerCheck'], ParentType, ContextType>;
   ledgerEntries?: Resolver<ResolversTypes['LedgerEntryConnection'], ParentType, ContextType, RequireFields<QueryLedgerEntriesArgs, 'accountId' | 'first'>>;
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
@@ -1246,12 +1545,18 @@ export type TopUpStartedResolvers<ContextType = Context, ParentType extends Reso
 
 export type TransferResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Transfer'] = ResolversParentTypes['Transfer']> = {
   amount?: Resolver<ResolversTypes['PositiveInt'], ParentType, ContextType>;
+  authorizationId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['Currency'], ParentType, ContextType>;
   fromAccountId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   memo?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   toAccountId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type TransferAuthorizedResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TransferAuthorized'] = ResolversParentTypes['TransferAuthorized']> = {
+  authorization?: Resolver<ResolversTypes['Authorization'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type TransferCompletedResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TransferCompleted'] = ResolversParentTypes['TransferCompleted']> = {
@@ -1273,6 +1578,11 @@ export type TransferPayloadResolvers<ContextType = Context, ParentType extends R
   __resolveType: TypeResolveFn<'AccountNotFound' | 'CurrencyMismatch' | 'InsufficientFunds' | 'TransferCompleted', ParentType, ContextType>;
 };
 
+export type TransferVoidedResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TransferVoided'] = ResolversParentTypes['TransferVoided']> = {
+  authorization?: Resolver<ResolversTypes['Authorization'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type UpdateResourcePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UpdateResourcePayload'] = ResolversParentTypes['UpdateResourcePayload']> = {
   __resolveType: TypeResolveFn<'CapacityBelowClaims' | 'ResourceUpdated' | 'VersionConflict', ParentType, ContextType>;
 };
@@ -1286,6 +1596,10 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
 export type VersionConflictResolvers<ContextType = Context, ParentType extends ResolversParentTypes['VersionConflict'] = ResolversParentTypes['VersionConflict']> = {
   current?: Resolver<ResolversTypes['Resource'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type VoidTransferPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['VoidTransferPayload'] = ResolversParentTypes['VoidTransferPayload']> = {
+  __resolveType: TypeResolveFn<'AuthorizationNotActive' | 'AuthorizationNotFound' | 'TransferVoided', ParentType, ContextType>;
 };
 
 export type WithdrawPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['WithdrawPayload'] = ResolversParentTypes['WithdrawPayload']> = {
@@ -1303,14 +1617,22 @@ export type Resolvers<ContextType = Context> = {
   AccountConnection?: AccountConnectionResolvers<ContextType>;
   AccountEdge?: AccountEdgeResolvers<ContextType>;
   AccountNotFound?: AccountNotFoundResolvers<ContextType>;
+  Authorization?: AuthorizationResolvers<ContextType>;
+  AuthorizationConnection?: AuthorizationConnectionResolvers<ContextType>;
+  AuthorizationEdge?: AuthorizationEdgeResolvers<ContextType>;
+  AuthorizationNotActive?: AuthorizationNotActiveResolvers<ContextType>;
+  AuthorizationNotFound?: AuthorizationNotFoundResolvers<ContextType>;
+  AuthorizeTransferPayload?: AuthorizeTransferPayloadResolvers<ContextType>;
   Booking?: BookingResolvers<ContextType>;
   BookingCancelled?: BookingCancelledResolvers<ContextType>;
+  BookingConfirmed?: BookingConfirmedResolvers<ContextType>;
   BookingConnection?: BookingConnectionResolvers<ContextType>;
   BookingEdge?: BookingEdgeResolvers<ContextType>;
   BookingNotCancellable?: BookingNotCancellableResolvers<ContextType>;
   BookingNotFound?: BookingNotFoundResolvers<ContextType>;
   CancelBookingPayload?: CancelBookingPayloadResolvers<ContextType>;
   CapacityBelowClaims?: CapacityBelowClaimsResolvers<ContextType>;
+  CaptureTransferPayload?: CaptureTransferPayloadResolvers<ContextType>;
   CheckoutHoldPayload?: CheckoutHoldPayloadResolvers<ContextType>;
   CheckoutStarted?: CheckoutStartedResolvers<ContextType>;
   Currency?: GraphQLScalarType;
@@ -1336,6 +1658,7 @@ export type Resolvers<ContextType = Context> = {
   Mutation?: MutationResolvers<ContextType>;
   NonNegativeInt?: GraphQLScalarType;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PayHoldPayload?: PayHoldPayloadResolvers<ContextType>;
   PositiveInt?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;
   Resource?: ResourceResolvers<ContextType>;
@@ -1347,13 +1670,16 @@ export type Resolvers<ContextType = Context> = {
   TopUpPayload?: TopUpPayloadResolvers<ContextType>;
   TopUpStarted?: TopUpStartedResolvers<ContextType>;
   Transfer?: TransferResolvers<ContextType>;
+  TransferAuthorized?: TransferAuthorizedResolvers<ContextType>;
   TransferCompleted?: TransferCompletedResolvers<ContextType>;
   TransferConnection?: TransferConnectionResolvers<ContextType>;
   TransferEdge?: TransferEdgeResolvers<ContextType>;
   TransferPayload?: TransferPayloadResolvers<ContextType>;
+  TransferVoided?: TransferVoidedResolvers<ContextType>;
   UpdateResourcePayload?: UpdateResourcePayloadResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   VersionConflict?: VersionConflictResolvers<ContextType>;
+  VoidTransferPayload?: VoidTransferPayloadResolvers<ContextType>;
   WithdrawPayload?: WithdrawPayloadResolvers<ContextType>;
   Withdrawn?: WithdrawnResolvers<ContextType>;
 };
