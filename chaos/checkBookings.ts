@@ -45,7 +45,8 @@ export async function checkBookings(db: Db, history: History, webhooks: Webhooks
   const perSession = new Map<string, WithId<BookingDoc>[]>();
   for (const booking of bookings) {
     figures.bookings[booking.status] = (figures.bookings[booking.status] ?? 0) + 1;
-    perSession.set(booking.checkoutSessionId, [...(perSession.get(booking.checkoutSessionId) ?? []), booking]);
+    const sessionId = booking.checkoutSessionId;
+    if (sessionId) perSession.set(sessionId, [...(perSession.get(sessionId) ?? []), booking]);
     if (booking.status !== 'CONFIRMED') continue;
     confirmedPerHold.set(String(booking.holdId), (confirmedPerHold.get(String(booking.holdId)) ?? 0) + 1);
     for (const date of booking.dates) {

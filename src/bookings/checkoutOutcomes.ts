@@ -65,6 +65,7 @@ async function saveBooking(
   const booking: BookingDocument = {
     _id: new ObjectId(),
     holdId: hold._id,
+    paymentMethod: 'CARD',
     checkoutSessionId: report.sessionId,
     paymentIntentId: report.paymentIntentId,
     userId: hold.userId,

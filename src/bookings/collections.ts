@@ -1,4 +1,6 @@
-import type { Collection, Db, ObjectId, WithId } from 'mongodb';
+import { type Collection, type Db, MongoServerError, type ObjectId, type WithId } from 'mongodb';
+
+const CHECKOUT_SESSION_INDEX = 'oneBookingPerCheckoutSession';
 
 /** `expired` is written by the sweeper; a `held` hold past `expiresAt` is just as expired. */
 export type HoldState = 'held' | 'released' | 'expired' | 'confirmed';
@@ -30,13 +32,26 @@ export interface HoldDoc {
 
 export type HoldDocument = WithId<HoldDoc>;
 
-export type BookingStatus = 'PENDING_PAYMENT' | 'CONFIRMED' | 'CANCELLED' | 'REFUNDED';
+export type BookingStatus = 'PENDING_PAYMENT' | 'CONFIRMED' | 'CANCELLED' | 'REFUNDED' | 'VOIDED';
 
-/** One completed Stripe Checkout for a hold: a booking exists once the customer has paid or started paying. */
+export type PaymentMethod = 'CARD' | 'BALANCE';
+
+/**
+ * A hold paid by card (one completed Stripe Checkout: a booking exists once the customer has paid or
+ * started paying) or from a balance (`payHold`: the booking and its transfer commit together).
+ */
 export interface BookingDoc {
   holdId: ObjectId;
-  checkoutSessionId: string;
+  /** Missing on bookings written before balances could pay: those are all CARD. */
+  paymentMethod?: PaymentMethod;
+  /** CARD: the Checkout Session; BALANCE: null. */
+  checkoutSessionId: string | null;
   paymentIntentId: string | null;
+  /** BALANCE: the account that paid, and the transfer that moved the money to the house account. */
+  accountId?: ObjectId;
+  transferId?: ObjectId;
+  /** BALANCE, once cancelled: the transfer that returned the money (in the cancellation's transaction). */
+  refundTransferId?: ObjectId;
   userId: string;
   resourceId: ObjectId;
   dates: string[];
@@ -62,8 +77,15 @@ export function bookingCollections(db: Db): BookingCollections {
 export async function ensureBookingIndexes({ holds, bookings }: BookingCollections): Promise<void> {
   await holds.createIndex({ userId: 1, _id: -1 });
   await holds.createIndex({ state: 1, expiresAt: 1 });
-  // One booking per Checkout Session, however many events report it.
-  await bookings.createIndex({ checkoutSessionId: 1 }, { unique: true });
+  // One booking per Checkout Session, however many events report it (balance-paid bookings have none).
+  await bookings.createIndex(
+    { checkoutSessionId: 1 },
+    { unique: true, name: CHECKOUT_SESSION_INDEX, partialFilterExpression: { checkoutSessionId: { $type: 'string' } } },
+  );
+  // The index before balances could pay covered every booking; a null session id would collide in it.
+  await bookings.dropIndex('checkoutSessionId_1').catch((error: unknown) => {
+    if (!(error instanceof MongoServerError && error.codeName === 'IndexNotFound')) throw error;
+  });
   // A hold is confirmed by at most one payment; the hold's state machine decides, this index backs it.
   await bookings.createIndex({ holdId: 1 }, { unique: true, partialFilterExpression: { status: 'CONFIRMED' } });
   await bookings.createIndex({ userId: 1, _id: -1 });

@@ -30,5 +30,6 @@ export const bookingResolvers: Resolvers = {
     id: (booking) => booking._id.toHexString(),
     holdId: (booking) => booking.holdId.toHexString(),
     resourceId: (booking) => booking.resourceId.toHexString(),
+    paymentMethod: (booking) => booking.paymentMethod ?? 'CARD',
   },
 };
