@@ -176,7 +176,7 @@ describe('the booking journey on the page, two people at once', () => {
     await alice.fill('#transfer-amount', '1000');
     await alice.click('#transfer-send');
     await alice.waitForSelector('#wallet-message.bad:has-text("Insufficient funds")', WAIT);
-    expect(await text(alice, '#wallet-message')).toMatch(/holds less than €1,000\.00\. Nothing was sent\./);
+    expect(await text(alice, '#wallet-message')).toMatch(/has less than €1,000\.00 available\. Nothing was sent\./);
     expect(await alice.getAttribute(`#account-list .account[data-account-id="${aliceAccount}"]`, 'data-balance')).toBe('7500');
     await shot(alice, '11-alice-insufficient-funds');
 

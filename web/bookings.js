@@ -1,4 +1,5 @@
-// "My bookings": status of each booking, Cancel for a confirmed one, and its refund's progress.
+// "My bookings": status of each booking and how it was paid, Cancel for a confirmed one, and its
+// refund's progress.
 import { gql, humanError, idempotencyKey, mutate } from './api.js';
 import { PageCancelBooking, PageMyBookings } from './operations.js';
 import { $, el, latestOnly, money, say } from './ui.js';
@@ -8,7 +9,11 @@ const STATUS = {
   CONFIRMED: 'confirmed',
   CANCELLED: 'cancelled',
   REFUNDED: 'refunded: the dates were taken before the payment arrived',
+  VOIDED: 'not booked: the dates were taken first, and the card was not charged',
 };
+const METHOD = { CARD: 'by card', BALANCE: 'from wallet' };
+/** Statuses whose money did move (a refund may have sent it back since). */
+const PAID = new Set(['CONFIRMED', 'CANCELLED', 'REFUNDED']);
 const REFUND = { PENDING: 'refund on its way…', SUCCEEDED: 'refunded in full' };
 const POLL_WHILE_REFUNDING_MS = 2000;
 
@@ -22,12 +27,19 @@ export function createBookings({ resourceName, onChange }) {
     const refund = booking.refundStatus ? REFUND[booking.refundStatus] : '';
     return el(
       'li',
-      { className: 'booking', data: { bookingId: booking.id, status: booking.status, refund: booking.refundStatus ?? '' } },
+      {
+        className: 'booking',
+        data: { bookingId: booking.id, status: booking.status, paymentMethod: booking.paymentMethod, refund: booking.refundStatus ?? '' },
+      },
       el('span', {
         className: 'what',
         textContent: `${resourceName(booking.resourceId)} · ${booking.dates.join(', ')} · ${money(booking.amount, booking.currency)}`,
       }),
       el('span', { className: 'status', textContent: STATUS[booking.status] ?? booking.status }),
+      el('span', {
+        className: 'method',
+        textContent: `${PAID.has(booking.status) ? 'paid ' : ''}${METHOD[booking.paymentMethod] ?? booking.paymentMethod}`,
+      }),
       refund && el('span', { className: 'refund', textContent: refund }),
       booking.status === 'CONFIRMED' &&
         el('button', { type: 'button', className: 'cancel', textContent: 'Cancel and refund', onclick: () => cancel(booking) }),

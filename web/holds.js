@@ -1,7 +1,9 @@
-// "My holds": each live hold with a countdown to its expiry, Pay (Stripe Checkout), Release, and in
-// local mode (stripe-mock) "Simulate payment". Clicking a free date on the calendar holds it.
+// "My holds": each live hold with a countdown to its expiry, Pay with card (Stripe Checkout), Pay from
+// wallet (payFromWallet.js), Release, and in local mode (stripe-mock) "Simulate payment". Clicking a
+// free date on the calendar holds it.
 import { ApiError, gql, humanError, idempotencyKey, mutate, simulatePayment } from './api.js';
 import { PageCheckoutHold, PageHoldDates, PageMyHolds, PageReleaseHold } from './operations.js';
+import { createWalletPayment } from './payFromWallet.js';
 import { $, countdown, el, latestOnly, money, say } from './ui.js';
 
 const listDates = (dates) => dates.join(', ');
@@ -9,13 +11,20 @@ const retrying = () => say('Connection trouble; trying again (it will not be don
 
 /**
  * `resourceName(id)` names a resource; `local()` says whether payments may be simulated;
- * `onChange(holds)` runs with the live holds after each load; `onPaid()` after a simulated payment.
+ * `onChange(holds)` runs with the live holds after each load; `onPaid()` after a simulated payment
+ * or one from the wallet; `onWalletChanged()` after every attempt to pay from the wallet.
  */
-export function createHolds({ resourceName, local, onChange, onPaid }) {
+export function createHolds({ resourceName, local, onChange, onPaid, onWalletChanged }) {
   let holds = [];
   /** holdId → the Checkout URL, once Pay was pressed. */
   const checkouts = new Map();
   let drawn = '';
+  const wallet = createWalletPayment({
+    onPaid: () => Promise.all([refresh(), onPaid()]),
+    onLapsed: (hold) => replace(hold),
+    onGone: () => refresh(),
+    onWalletChanged,
+  });
 
   const isLive = (hold) => hold.status === 'HELD' && new Date(hold.expiresAt).getTime() > Date.now();
 
@@ -37,9 +46,11 @@ export function createHolds({ resourceName, local, onChange, onPaid }) {
         el('button', {
           type: 'button',
           className: 'pay',
-          textContent: `Pay ${money(hold.amount, hold.currency)}`,
+          textContent: `Pay ${money(hold.amount, hold.currency)} with card`,
           onclick: () => pay(hold),
         }),
+        // Offered only before a Checkout started: paying both ways would charge twice.
+        wallet.control(hold),
       );
     }
     actions.append(el('button', { type: 'button', className: 'release', textContent: 'Release', onclick: () => release(hold) }));
@@ -61,7 +72,7 @@ export function createHolds({ resourceName, local, onChange, onPaid }) {
 
   function draw() {
     const live = holds.filter(isLive);
-    const signature = JSON.stringify([live, [...checkouts], local()]);
+    const signature = JSON.stringify([live, [...checkouts], local(), wallet.accounts]);
     if (signature !== drawn) {
       drawn = signature;
       $('hold-list').replaceChildren(
@@ -82,7 +93,7 @@ export function createHolds({ resourceName, local, onChange, onPaid }) {
       } else if (!item.dataset.expired) {
         item.dataset.expired = 'true';
         clock.textContent = 'expired: its dates are free again';
-        item.querySelectorAll('button.pay, button.simulate').forEach((button) => (button.disabled = true));
+        item.querySelectorAll('button.pay, button.pay-wallet, button.simulate').forEach((button) => (button.disabled = true));
         setTimeout(() => refresh().catch(() => {}), 1000);
       }
     }
@@ -172,5 +183,11 @@ export function createHolds({ resourceName, local, onChange, onPaid }) {
     }
   }
 
-  return { refresh, hold };
+  /** The caller's accounts changed (loaded, paid from, topped up): what each hold can be paid from. */
+  function setAccounts(accounts) {
+    wallet.setAccounts(accounts);
+    draw();
+  }
+
+  return { refresh, hold, setAccounts };
 }

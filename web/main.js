@@ -75,6 +75,7 @@ const holds = createHolds({
     markMine();
   },
   onPaid: () => bookings.refresh(),
+  onWalletChanged: () => wallet.refresh(),
 });
 const bookings = createBookings({
   resourceName,
@@ -83,7 +84,7 @@ const bookings = createBookings({
     markMine();
   },
 });
-const wallet = createWallet();
+const wallet = createWallet({ onChange: (accounts) => holds.setAccounts(accounts) });
 
 function connect() {
   ws?.dispose();

@@ -17,38 +17,43 @@ export const PageAvailabilityChanged = {
 };
 
 export const PageMyHolds = {
-  hash: '06f66ebea4c15e658431297571abed792721c0a06b50fe53c78952b2bcdc145f',
-  query: "fragment PageHold on Hold { amount currency dates expiresAt id resourceId status } query PageMyHolds { myHolds(first: 50) { edges { node { ...PageHold } } } }",
+  hash: 'b7aa9eb7b5cd633614f3327491ab0cff369b6a203a0a9c09c4fa116e7b1fd728',
+  query: "fragment PageHold on Hold { amount authorization { amount fromAccountId status } currency dates expiresAt id resourceId status } query PageMyHolds { myHolds(first: 50) { edges { node { ...PageHold } } } }",
 };
 
 export const PageHoldDates = {
-  hash: '791f9a67100bbf19b12294f0b9bc0ff43ccc5cb2c611d139d5f67376ce322bb8',
-  query: "fragment PageHold on Hold { amount currency dates expiresAt id resourceId status } mutation PageHoldDates($input: HoldDatesInput!) { holdDates(input: $input) { __typename ... on DatesHeld { hold { ...PageHold } } ... on DatesUnavailable { dates } } }",
+  hash: '97e6760c3ae429217206db3957facb7dedcc95cbe33fab63ef1f7d01f04d5279',
+  query: "fragment PageHold on Hold { amount authorization { amount fromAccountId status } currency dates expiresAt id resourceId status } mutation PageHoldDates($input: HoldDatesInput!) { holdDates(input: $input) { __typename ... on DatesHeld { hold { ...PageHold } } ... on DatesUnavailable { dates } } }",
 };
 
 export const PageReleaseHold = {
-  hash: '4d604d7b88daffb900109423dab6405951bc38abbb471a2d07e8f0aa8b9c8ce8',
-  query: "fragment PageHold on Hold { amount currency dates expiresAt id resourceId status } mutation PageReleaseHold($input: ReleaseHoldInput!) { releaseHold(input: $input) { ...PageHold } }",
+  hash: '25cbac5b9dd449ce1e04ebb0f12e082e748a2cf87075fc9a8d9360fddfa93eae',
+  query: "fragment PageHold on Hold { amount authorization { amount fromAccountId status } currency dates expiresAt id resourceId status } mutation PageReleaseHold($input: ReleaseHoldInput!) { releaseHold(input: $input) { ...PageHold } }",
 };
 
 export const PageCheckoutHold = {
-  hash: 'd6dd163500b6a8ef57f5bc0e3411afd6b57640550baae048655ee287cf51143d',
-  query: "fragment PageHold on Hold { amount currency dates expiresAt id resourceId status } mutation PageCheckoutHold($input: CheckoutHoldInput!) { checkoutHold(input: $input) { __typename ... on CheckoutStarted { checkoutSessionId checkoutUrl hold { ...PageHold } } ... on HoldExpired { hold { ...PageHold } } ... on HoldNotFound { holdId } } }",
+  hash: 'ba04a2a744954e0dc15d01ee5f411a609a437ce13040efae725bc4fea020a7c0',
+  query: "fragment PageHold on Hold { amount authorization { amount fromAccountId status } currency dates expiresAt id resourceId status } mutation PageCheckoutHold($input: CheckoutHoldInput!) { checkoutHold(input: $input) { __typename ... on CheckoutStarted { checkoutSessionId checkoutUrl hold { ...PageHold } } ... on HoldExpired { hold { ...PageHold } } ... on HoldNotFound { holdId } } }",
+};
+
+export const PagePayHold = {
+  hash: '38f74464f4e305259de9827c70ed907a15f20162f63356e7cc748d1971fce008',
+  query: "fragment PageBooking on Booking { amount createdAt currency dates holdId id paymentMethod refundStatus resourceId status } fragment PageHold on Hold { amount authorization { amount fromAccountId status } currency dates expiresAt id resourceId status } mutation PagePayHold($input: PayHoldInput!) { payHold(input: $input) { __typename ... on AccountNotFound { accountId } ... on BookingConfirmed { booking { ...PageBooking } transfer { amount currency fromAccountId id } } ... on CurrencyMismatch { fromCurrency toCurrency } ... on HoldExpired { hold { ...PageHold } } ... on HoldNotFound { holdId } ... on InsufficientFunds { accountId requested } } }",
 };
 
 export const PageMyBookings = {
-  hash: '2f7ea2d9231d606575bea52ebfa59e21d0a4aeaf3b57f5f2c762e8f9e55340ac',
-  query: "fragment PageBooking on Booking { amount createdAt currency dates holdId id refundStatus resourceId status } query PageMyBookings { myBookings(first: 20) { edges { node { ...PageBooking } } } }",
+  hash: '43eef9d9436f1fe77c568008a593d884e18945a63f27ad9add9b81ea810a871a',
+  query: "fragment PageBooking on Booking { amount createdAt currency dates holdId id paymentMethod refundStatus resourceId status } query PageMyBookings { myBookings(first: 20) { edges { node { ...PageBooking } } } }",
 };
 
 export const PageCancelBooking = {
-  hash: '2165bb5e7a6dcb2dfc0573900c35c1e0347b3a56a2c93e490816b0890803a939',
-  query: "fragment PageBooking on Booking { amount createdAt currency dates holdId id refundStatus resourceId status } mutation PageCancelBooking($input: CancelBookingInput!) { cancelBooking(input: $input) { __typename ... on BookingCancelled { booking { ...PageBooking } } ... on BookingNotCancellable { booking { ...PageBooking } } ... on BookingNotFound { bookingId } } }",
+  hash: '0a315ee730c788b5ab18715be9feec6f3a5f6861011713924418a0cdbc6d34f3',
+  query: "fragment PageBooking on Booking { amount createdAt currency dates holdId id paymentMethod refundStatus resourceId status } mutation PageCancelBooking($input: CancelBookingInput!) { cancelBooking(input: $input) { __typename ... on BookingCancelled { booking { ...PageBooking } } ... on BookingNotCancellable { booking { ...PageBooking } } ... on BookingNotFound { bookingId } } }",
 };
 
 export const PageMyAccounts = {
-  hash: '2f89d11622c5494908aa229b30f2ca77930a1c0f90d551042016b94ea556c205',
-  query: "query PageMyAccounts { myAccounts(first: 20) { edges { node { balance currency id } } } }",
+  hash: '2a361b49b220591edc25945f9b636bf10217911e95eb501adaf29587a8211542',
+  query: "fragment PageAccount on Account { available balance currency id reserved } query PageMyAccounts { myAccounts(first: 20) { edges { node { ...PageAccount } } } }",
 };
 
 export const PageLedgerEntries = {
@@ -57,8 +62,8 @@ export const PageLedgerEntries = {
 };
 
 export const PageOpenAccount = {
-  hash: '417266f047f029e3041ef667d8a2cecb2e96bbb6c9b6254ad8eb5c1a8275999b',
-  query: "mutation PageOpenAccount($input: OpenAccountInput!) { openAccount(input: $input) { balance currency id } }",
+  hash: '1818fb4eb5a970796fb2b47150b271c2187976b4712c0179fb147413dfed74ce',
+  query: "fragment PageAccount on Account { available balance currency id reserved } mutation PageOpenAccount($input: OpenAccountInput!) { openAccount(input: $input) { ...PageAccount } }",
 };
 
 export const PageTransfer = {

@@ -1,4 +1,5 @@
-// The wallet: the caller's accounts and balances, recent ledger entries, a transfer form.
+// The wallet: the caller's accounts (balance, and of it what is available and what reserved),
+// recent ledger entries, a transfer form.
 import { ApiError, gql, humanError, idempotencyKey, mutate } from './api.js';
 import { PageLedgerEntries, PageMyAccounts, PageOpenAccount, PageTransfer } from './operations.js';
 import { $, el, latestOnly, money, parseMoney, say } from './ui.js';
@@ -9,7 +10,8 @@ const SHOWN_ENTRIES = 8;
 const short = (id) => `…${id.slice(-6)}`;
 const tell = (text, bad = false) => say(text, bad, 'wallet-message');
 
-export function createWallet() {
+/** `onChange(accounts)` runs with the caller's accounts after each load (holds offer them to pay from). */
+export function createWallet({ onChange = () => {} } = {}) {
   let accounts = [];
 
   async function load() {
@@ -31,9 +33,21 @@ export function createWallet() {
         ? accounts.map((account) =>
             el(
               'li',
-              { className: 'account', data: { accountId: account.id, balance: String(account.balance) } },
+              {
+                className: 'account',
+                data: {
+                  accountId: account.id,
+                  balance: String(account.balance),
+                  available: String(account.available),
+                  reserved: String(account.reserved),
+                },
+              },
               el('code', { className: 'id', textContent: account.id, title: 'give this id to whoever pays you' }),
-              el('span', { className: 'balance', textContent: money(account.balance, account.currency) }),
+              el('span', { className: 'balance', textContent: `balance ${money(account.balance, account.currency)}` }),
+              el('span', { className: 'available', textContent: `available ${money(account.available, account.currency)}` }),
+              // Reserved: held by authorizations (money set aside for a hold, say) until captured or lapsed.
+              account.reserved > 0 &&
+                el('span', { className: 'reserved', textContent: `reserved ${money(account.reserved, account.currency)}` }),
             ),
           )
         : [el('li', { className: 'empty', textContent: 'No account yet: open one below.' })]),
@@ -56,10 +70,11 @@ export function createWallet() {
     const chosen = from.value;
     from.replaceChildren(
       ...accounts.map((account) =>
-        el('option', { value: account.id, textContent: `${short(account.id)} (${money(account.balance, account.currency)})` }),
+        el('option', { value: account.id, textContent: `${short(account.id)} (${money(account.available, account.currency)} available)` }),
       ),
     );
     if (accounts.some((account) => account.id === chosen)) from.value = chosen;
+    onChange(accounts);
   }
 
   const refresh = latestOnly(load, draw);
@@ -88,7 +103,10 @@ export function createWallet() {
         tell(`Sent ${money(amount, source.currency)} to ${short(toAccountId)}.`);
         $('transfer-form').reset();
       } else if (result.__typename === 'InsufficientFunds') {
-        tell(`Insufficient funds: account ${short(source.id)} holds less than ${money(amount, source.currency)}. Nothing was sent.`, true);
+        tell(
+          `Insufficient funds: account ${short(source.id)} has less than ${money(amount, source.currency)} available. Nothing was sent.`,
+          true,
+        );
       } else if (result.__typename === 'CurrencyMismatch') {
         tell(
           `That account holds ${result.toCurrency} and yours ${result.fromCurrency}; a transfer needs the same currency. Nothing was sent.`,
