@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page, type Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app';
-import { deposit, openAccount } from './support/ledger';
-import { createResource, dayFromToday } from './support/operations';
+import { deposit, openAccount, withdraw } from './support/ledger';
+import { createResource, dayFromToday, newKey } from './support/operations';
 import { collections } from './support/payments';
 import { waitForSubscribers } from './support/subscriptions';
 
@@ -199,5 +199,102 @@ describe('the booking journey on the page, two people at once', () => {
     await alice.unrouteAll({ behavior: 'wait' });
     await alice.waitForSelector('#hold-list .empty', WAIT);
     await shot(alice, '12-alice-hold-expired');
+  });
+});
+
+/** Money set aside from an account (as a hold with `reserveFrom` would): reserved, no longer available. */
+async function authorize(token: string, fromAccountId: string, toAccountId: string, amount: number) {
+  const response = await app.gql(token, `mutation($input: AuthorizeTransferInput!) { authorizeTransfer(input: $input) { __typename } }`, {
+    input: { fromAccountId, toAccountId, amount, expiresInSeconds: 3600, idempotencyKey: newKey() },
+  });
+  if (response.data?.authorizeTransfer.__typename !== 'TransferAuthorized')
+    throw new Error(`authorize failed: ${JSON.stringify(response)}`);
+}
+
+describe('the wallet journey on the page', () => {
+  it('pays a hold from the wallet (once, though the answer was lost), and says when the wallet has not enough available', async () => {
+    const resource = await createResource(app, { name: 'Hill hut', capacity: 1, pricePerDate: 6_000, currency: 'EUR' });
+    const date = dayFromToday(app, 5);
+    const month = date.slice(0, 7);
+    const second = dayIn(month, 6, 4);
+    const carolToken = await app.token('carol');
+    const carolAccount = await openAccount(app, carolToken);
+    await deposit(app, carolAccount, 10_000);
+    // €10 of it set aside for someone else: the balance stays €100, €90 of it is available.
+    await authorize(carolToken, carolAccount, await openAccount(app, await app.token('dave')), 1_000);
+    const account = `#account-list .account[data-account-id="${carolAccount}"]`;
+
+    // 1. Carol's wallet: balance, what is available, and what is reserved.
+    const carol = await openJourney('carol', resource.id, month);
+    await carol.waitForSelector(`${account}[data-balance="10000"][data-available="9000"][data-reserved="1000"]`, WAIT);
+    expect(await text(carol, `${account} .balance`)).toBe('balance €100.00');
+    expect(await text(carol, `${account} .available`)).toBe('available €90.00');
+    expect(await text(carol, `${account} .reserved`)).toBe('reserved €10.00');
+    await shot(carol, '13-carol-wallet');
+
+    // 2. She holds a date: the hold offers to pay with card or from the wallet (her one EUR account).
+    await carol.click(`.day[data-date="${date}"]`);
+    const hold = carol.locator('#hold-list .hold');
+    await hold.locator('button.pay-wallet:enabled').waitFor(WAIT);
+    expect(await hold.locator('button.pay').textContent()).toBe('Pay €60.00 with card');
+    expect(await hold.locator('.wallet-note').textContent()).toBe(`from …${carolAccount.slice(-6)}, €90.00 available`);
+    await shot(carol, '14-carol-holds');
+
+    // 3. Pay from wallet, the first answer lost on the way back: sent again with the same key, paid once.
+    const sent: string[] = [];
+    await carol.route('**/graphql', async (route: Route) => {
+      const body = route.request().postData() ?? '';
+      if (!body.includes('payHold(input')) return route.continue();
+      sent.push(JSON.parse(body).variables.input.idempotencyKey);
+      if (sent.length > 1) return route.continue();
+      await route.fetch(); // the server books and takes the money…
+      await route.abort('connectionreset'); // …and the answer never reaches the page
+    });
+    await hold.locator('button.pay-wallet').click();
+    await carol.waitForSelector('#message:not(.bad):has-text("Paid €60.00 from your wallet")', WAIT);
+    expect(await text(carol, '#message')).toMatch(new RegExp(`${date} is booked`));
+    const booking = carol.locator('#booking-list .booking[data-status="CONFIRMED"][data-payment-method="BALANCE"]');
+    await booking.waitFor(WAIT);
+    expect(await booking.locator('.status').textContent()).toBe('confirmed');
+    expect(await booking.locator('.method').textContent()).toBe('paid from wallet');
+    await carol.waitForSelector(`${cell(date, 'BOOKED')}[data-mine="booking"]`, WAIT);
+    await carol.waitForSelector(`${account}[data-balance="4000"][data-available="3000"][data-reserved="1000"]`, WAIT);
+    await carol.waitForSelector('#hold-list .empty', WAIT);
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).toBe(sent[1]);
+    expect(await collections(app).bookings.countDocuments({ paymentMethod: 'BALANCE' })).toBe(1);
+    await carol.unrouteAll({ behavior: 'wait' });
+    await shot(carol, '15-carol-paid-from-wallet');
+
+    // 4. A second hold costs more than is available: the page says so, and offers no payment from the wallet.
+    await carol.click(`.day[data-date="${second}"]`);
+    const costly = carol.locator(`#hold-list .hold:has-text("${second}")`);
+    await costly.locator('button.pay-wallet:disabled').waitFor(WAIT);
+    expect(await costly.locator('.wallet-note').textContent()).toBe('Not enough available in the wallet: €30.00 available, €60.00 needed.');
+    expect(await costly.locator('button.pay:enabled').count()).toBe(1);
+    await shot(carol, '16-carol-not-enough-available');
+
+    // 5. Money arrives (the wallet reloads every few seconds) and is spent elsewhere before she clicks:
+    // the server answers InsufficientFunds, said in words, and nothing is paid.
+    await deposit(app, carolAccount, 5_000);
+    await carol.waitForSelector(`${account}[data-available="8000"]`, WAIT);
+    await costly.locator('button.pay-wallet:enabled').waitFor(WAIT);
+    let releaseWallet!: () => void;
+    const walletHeld = new Promise<void>((resolve) => (releaseWallet = resolve));
+    await carol.route('**/graphql', async (route: Route) => {
+      if ((route.request().postData() ?? '').includes('myAccounts')) await walletHeld;
+      await route.continue();
+    });
+    const spent = await withdraw(app, carolToken, carolAccount, 5_000);
+    expect(spent.data?.withdraw.__typename).toBe('Withdrawn');
+    await costly.locator('button.pay-wallet').click();
+    await carol.waitForSelector('#message.bad:has-text("Not enough available in the wallet")', WAIT);
+    expect(await text(carol, '#message')).toMatch(/has less than €60\.00 available\. Nothing was paid; the hold is still yours\./);
+    releaseWallet();
+    await carol.unrouteAll({ behavior: 'wait' });
+    await carol.waitForSelector(`${account}[data-balance="4000"][data-available="3000"]`, WAIT);
+    await costly.locator('button.pay-wallet:disabled').waitFor(WAIT);
+    expect(await collections(app).bookings.countDocuments({ paymentMethod: 'BALANCE' })).toBe(1);
+    await shot(carol, '17-carol-insufficient-funds');
   });
 });

@@ -67,12 +67,12 @@ async function openPage(user: string, resourceId: string, month: string): Promis
 const cell = (date: string, status: string) => `.day[data-date="${date}"][data-status="${status}"]`;
 
 describe('the page, served by a server that runs only trusted documents', () => {
-  it('holds, releases, pays, books, cancels, opens an account and transfers, live on a second page', async () => {
+  it('holds, releases, pays, books, cancels, opens an account, transfers and pays from the wallet, live on a second page', async () => {
     const resource = await createResource(operator, { name: 'Trusted cabin', capacity: 1 });
     const date = dayFromToday(app, 3);
     const month = date.slice(0, 7);
     const aliceAccount = await openAccount(operator, await app.token('trusted-alice'));
-    await deposit(operator, aliceAccount, 10_000);
+    await deposit(operator, aliceAccount, 20_000);
 
     const alice = await openPage('trusted-alice', resource.id, month);
     const bob = await openPage('trusted-bob', resource.id, month);
@@ -105,6 +105,12 @@ describe('the page, served by a server that runs only trusted documents', () => 
     await alice.click('#transfer-send');
     await alice.waitForSelector('#wallet-message:not(.bad):has-text("Sent €12.50")', WAIT);
     await bob.waitForSelector(`#account-list .account[data-balance="1250"]`, WAIT);
+
+    // Alice holds the date once more and pays from her wallet.
+    await alice.click(`.day[data-date="${date}"]`);
+    await hold.locator('button.pay-wallet:enabled').click();
+    await alice.waitForSelector('#booking-list .booking[data-status="CONFIRMED"][data-payment-method="BALANCE"]', WAIT);
+    await bob.waitForSelector(cell(date, 'BOOKED'), WAIT);
 
     // Every operation of the page went out, by its hash, and none was refused.
     expect([...sent].sort()).toEqual(

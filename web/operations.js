@@ -17,28 +17,28 @@ export const PageAvailabilityChanged = {
 };
 
 export const PageMyHolds = {
-  hash: 'b7aa9eb7b5cd633614f3327491ab0cff369b6a203a0a9c09c4fa116e7b1fd728',
-  query: "fragment PageHold on Hold { amount authorization { amount fromAccountId status } currency dates expiresAt id resourceId status } query PageMyHolds { myHolds(first: 50) { edges { node { ...PageHold } } } }",
+  hash: '06f66ebea4c15e658431297571abed792721c0a06b50fe53c78952b2bcdc145f',
+  query: "fragment PageHold on Hold { amount currency dates expiresAt id resourceId status } query PageMyHolds { myHolds(first: 50) { edges { node { ...PageHold } } } }",
 };
 
 export const PageHoldDates = {
-  hash: '97e6760c3ae429217206db3957facb7dedcc95cbe33fab63ef1f7d01f04d5279',
-  query: "fragment PageHold on Hold { amount authorization { amount fromAccountId status } currency dates expiresAt id resourceId status } mutation PageHoldDates($input: HoldDatesInput!) { holdDates(input: $input) { __typename ... on DatesHeld { hold { ...PageHold } } ... on DatesUnavailable { dates } } }",
+  hash: '791f9a67100bbf19b12294f0b9bc0ff43ccc5cb2c611d139d5f67376ce322bb8',
+  query: "fragment PageHold on Hold { amount currency dates expiresAt id resourceId status } mutation PageHoldDates($input: HoldDatesInput!) { holdDates(input: $input) { __typename ... on DatesHeld { hold { ...PageHold } } ... on DatesUnavailable { dates } } }",
 };
 
 export const PageReleaseHold = {
-  hash: '25cbac5b9dd449ce1e04ebb0f12e082e748a2cf87075fc9a8d9360fddfa93eae',
-  query: "fragment PageHold on Hold { amount authorization { amount fromAccountId status } currency dates expiresAt id resourceId status } mutation PageReleaseHold($input: ReleaseHoldInput!) { releaseHold(input: $input) { ...PageHold } }",
+  hash: '4d604d7b88daffb900109423dab6405951bc38abbb471a2d07e8f0aa8b9c8ce8',
+  query: "fragment PageHold on Hold { amount currency dates expiresAt id resourceId status } mutation PageReleaseHold($input: ReleaseHoldInput!) { releaseHold(input: $input) { ...PageHold } }",
 };
 
 export const PageCheckoutHold = {
-  hash: 'ba04a2a744954e0dc15d01ee5f411a609a437ce13040efae725bc4fea020a7c0',
-  query: "fragment PageHold on Hold { amount authorization { amount fromAccountId status } currency dates expiresAt id resourceId status } mutation PageCheckoutHold($input: CheckoutHoldInput!) { checkoutHold(input: $input) { __typename ... on CheckoutStarted { checkoutSessionId checkoutUrl hold { ...PageHold } } ... on HoldExpired { hold { ...PageHold } } ... on HoldNotFound { holdId } } }",
+  hash: 'd6dd163500b6a8ef57f5bc0e3411afd6b57640550baae048655ee287cf51143d',
+  query: "fragment PageHold on Hold { amount currency dates expiresAt id resourceId status } mutation PageCheckoutHold($input: CheckoutHoldInput!) { checkoutHold(input: $input) { __typename ... on CheckoutStarted { checkoutSessionId checkoutUrl hold { ...PageHold } } ... on HoldExpired { hold { ...PageHold } } ... on HoldNotFound { holdId } } }",
 };
 
 export const PagePayHold = {
-  hash: '38f74464f4e305259de9827c70ed907a15f20162f63356e7cc748d1971fce008',
-  query: "fragment PageBooking on Booking { amount createdAt currency dates holdId id paymentMethod refundStatus resourceId status } fragment PageHold on Hold { amount authorization { amount fromAccountId status } currency dates expiresAt id resourceId status } mutation PagePayHold($input: PayHoldInput!) { payHold(input: $input) { __typename ... on AccountNotFound { accountId } ... on BookingConfirmed { booking { ...PageBooking } transfer { amount currency fromAccountId id } } ... on CurrencyMismatch { fromCurrency toCurrency } ... on HoldExpired { hold { ...PageHold } } ... on HoldNotFound { holdId } ... on InsufficientFunds { accountId requested } } }",
+  hash: 'aacce9cd0f65fa2d41135a8bd60efdd916715b595c89042f79b94c47bdd3ff09',
+  query: "fragment PageBooking on Booking { amount createdAt currency dates holdId id paymentMethod refundStatus resourceId status } fragment PageHold on Hold { amount currency dates expiresAt id resourceId status } mutation PagePayHold($input: PayHoldInput!) { payHold(input: $input) { __typename ... on AccountNotFound { accountId } ... on BookingConfirmed { booking { ...PageBooking } transfer { amount currency fromAccountId id } } ... on CurrencyMismatch { fromCurrency toCurrency } ... on HoldExpired { hold { ...PageHold } } ... on HoldNotFound { holdId } ... on InsufficientFunds { accountId requested } } }",
 };
 
 export const PageMyBookings = {

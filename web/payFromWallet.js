@@ -7,15 +7,6 @@ import { el, money, say } from './ui.js';
 const short = (id) => `…${id.slice(-6)}`;
 const retrying = () => say('Connection trouble; paying again with the same key, so it is paid once…');
 
-/**
- * What an account can put towards a hold: its available funds, plus what the hold itself reserves
- * there (payHold captures the hold's own authorization rather than needing the money twice).
- */
-function usableFor(hold, account) {
-  const own = hold.authorization;
-  return account.available + (own?.status === 'ACTIVE' && own.fromAccountId === account.id ? own.amount : 0);
-}
-
 /** Why a hold the server would not take payment for cannot be paid (paid already, say, in another tab). */
 function lapsedWords(hold, dates) {
   if (hold.status === 'CONFIRMED') return `This hold is paid already: ${dates} is booked. See "My bookings".`;
@@ -46,9 +37,9 @@ export function createWalletPayment({ onPaid, onLapsed, onGone, onWalletChanged 
     if (mine.length === 0) {
       return el('small', { className: 'note wallet-note', textContent: `No ${hold.currency} account in your wallet to pay from.` });
     }
-    const enough = mine.filter((account) => usableFor(hold, account) >= hold.amount);
+    const enough = mine.filter((account) => account.available >= hold.amount);
     if (enough.length === 0) {
-      const most = Math.max(...mine.map((account) => usableFor(hold, account)));
+      const most = Math.max(...mine.map((account) => account.available));
       return el(
         'span',
         { className: 'wallet-pay' },
@@ -67,7 +58,7 @@ export function createWalletPayment({ onPaid, onLapsed, onGone, onWalletChanged 
         payButton(hold, () => account),
         el('small', {
           className: 'note wallet-note',
-          textContent: `from ${short(account.id)}, ${money(usableFor(hold, account), hold.currency)} available`,
+          textContent: `from ${short(account.id)}, ${money(account.available, hold.currency)} available`,
         }),
       );
     }
@@ -77,7 +68,7 @@ export function createWalletPayment({ onPaid, onLapsed, onGone, onWalletChanged 
       ...enough.map((account) =>
         el('option', {
           value: account.id,
-          textContent: `${short(account.id)} (${money(usableFor(hold, account), hold.currency)} available)`,
+          textContent: `${short(account.id)} (${money(account.available, hold.currency)} available)`,
         }),
       ),
     );
