@@ -15,7 +15,7 @@ import {
 import { DomainError } from '../src/errors';
 import type { TransactionStats } from '../src/mongo';
 import { errorCode, startTestApp, type TestApp } from './support/app';
-import { ACCOUNT, deposit, inFlight, ledgerCheck, openAccount, transfer } from './support/ledger';
+import { ACCOUNT, authorize, deposit, inFlight, ledgerCheck, openAccount, transfer } from './support/ledger';
 
 let app: TestApp;
 let observer: MongoClient;
@@ -281,6 +281,39 @@ describe('when orders share a batch', () => {
     expect(direct.transactionStats.runs).toBe(4);
     expect([await balanceOf(poor), await balanceOf(rich), await balanceOf(payee)]).toEqual([100, 70, 30]);
     expect(await app.db.collection('ledgerEntries').countDocuments({ accountId: new ObjectId(poor), kind: 'WITHDRAWAL' })).toBe(0);
+    expect(await ledgerCheck(app)).toMatchObject({ ok: true, problems: [] });
+  });
+
+  it('never lets a view that misses an authorization spend its funds: the funds filter counts live authorizations itself', async () => {
+    const owner = await app.token('reserved-stale');
+    const [held, other, payee] = await Promise.all([
+      funded('reserved-stale', 100),
+      funded('reserved-other', 100),
+      funded('reserved-payee', 0),
+    ]);
+    const blocker = await funded('reserved-blocker', 10);
+    const authorized = await authorize(app, owner, { fromAccountId: held, toAccountId: payee, amount: 80 });
+    expect(authorized.data.authorizeTransfer.__typename).toBe('TransferAuthorized');
+    let stale = true;
+    // The first read of `held` shows no authorizations, as a read from before the authorization would.
+    const staleRead: AccountReader = async (deps, session, ids) => {
+      const view = await readAccounts(deps, session, ids);
+      const account = view.get(held);
+      if (stale && account) {
+        stale = false;
+        account.doc = { ...account.doc, authorizations: [] };
+      }
+      return view;
+    };
+    const direct = directCommitter(staleRead);
+    const first = direct.withdraw({ initiatedBy: 'reserved-blocker', accountId: blocker, amount: 1, record: noRecord });
+    const results = await Promise.all([
+      direct.withdraw({ initiatedBy: 'reserved-stale', accountId: held, amount: 50, record: noRecord }),
+      direct.withdraw({ initiatedBy: 'reserved-other', accountId: other, amount: 50, record: noRecord }),
+    ]);
+    await first;
+    expect(results.map((r) => r.__typename)).toEqual(['InsufficientFunds', 'Withdrawn']);
+    expect(await balanceOf(held)).toBe(100);
     expect(await ledgerCheck(app)).toMatchObject({ ok: true, problems: [] });
   });
 

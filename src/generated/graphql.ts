@@ -5,8 +5,8 @@ import type { HoldDocument, BookingDocument } from '../bookings/collections';
 import type { DatesHeldResult } from '../bookings/holds';
 import type { BookingCancelledResult, BookingNotCancellableResult } from '../bookings/bookingService';
 import type { UserView } from '../users/collection';
-import type { AccountDocument, LedgerEntryDocument, TransferDocument } from '../ledger/collections';
-import type { DepositedResult, WithdrawnResult, TransferCompletedResult } from '../ledger/results';
+import type { AccountDocument, LedgerEntryDocument, TransferDocument, AuthorizationDocument } from '../ledger/collections';
+import type { DepositedResult, WithdrawnResult, TransferCompletedResult, TransferAuthorizedResult, TransferVoidedResult, AuthorizationNotActiveResult } from '../ledger/results';
 import type { CheckoutStartedResult, HoldExpiredResult } from '../payments/checkout';
 import type { Context } from '../graphql/context';
 export type Maybe<T> = T | null;
@@ -944,7 +944,7 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
     | ( AccountNotFound & { __typename: 'AccountNotFound' } )
     | ( CurrencyMismatch & { __typename: 'CurrencyMismatch' } )
     | ( InsufficientFunds & { __typename: 'InsufficientFunds' } )
-    | ( Omit<TransferAuthorized, 'authorization'> & { authorization: _RefType['Authorization'] } & { __typename: 'TransferAuthorized' } )
+    | ( TransferAuthorizedResult & { __typename: 'TransferAuthorized' } )
   ;
   CancelBookingPayload:
     | ( BookingCancelledResult & { __typename: 'BookingCancelled' } )
@@ -952,7 +952,7 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
     | ( BookingNotFound & { __typename: 'BookingNotFound' } )
   ;
   CaptureTransferPayload:
-    | ( Omit<AuthorizationNotActive, 'authorization'> & { authorization: _RefType['Authorization'] } & { __typename: 'AuthorizationNotActive' } )
+    | ( AuthorizationNotActiveResult & { __typename: 'AuthorizationNotActive' } )
     | ( AuthorizationNotFound & { __typename: 'AuthorizationNotFound' } )
     | ( TransferCompletedResult & { __typename: 'TransferCompleted' } )
   ;
@@ -989,9 +989,9 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
     | ( VersionConflictResult & { __typename: 'VersionConflict' } )
   ;
   VoidTransferPayload:
-    | ( Omit<AuthorizationNotActive, 'authorization'> & { authorization: _RefType['Authorization'] } & { __typename: 'AuthorizationNotActive' } )
+    | ( AuthorizationNotActiveResult & { __typename: 'AuthorizationNotActive' } )
     | ( AuthorizationNotFound & { __typename: 'AuthorizationNotFound' } )
-    | ( Omit<TransferVoided, 'authorization'> & { authorization: _RefType['Authorization'] } & { __typename: 'TransferVoided' } )
+    | ( TransferVoidedResult & { __typename: 'TransferVoided' } )
   ;
   WithdrawPayload:
     | ( InsufficientFunds & { __typename: 'InsufficientFunds' } )
@@ -1006,10 +1006,10 @@ export type ResolversTypes = {
   AccountConnection: ResolverTypeWrapper<Omit<AccountConnection, 'edges'> & { edges: Array<ResolversTypes['AccountEdge']> }>;
   AccountEdge: ResolverTypeWrapper<Omit<AccountEdge, 'node'> & { node: ResolversTypes['Account'] }>;
   AccountNotFound: ResolverTypeWrapper<AccountNotFound>;
-  Authorization: ResolverTypeWrapper<Omit<Authorization, 'transfer'> & { transfer?: Maybe<ResolversTypes['Transfer']> }>;
+  Authorization: ResolverTypeWrapper<AuthorizationDocument>;
   AuthorizationConnection: ResolverTypeWrapper<Omit<AuthorizationConnection, 'edges'> & { edges: Array<ResolversTypes['AuthorizationEdge']> }>;
   AuthorizationEdge: ResolverTypeWrapper<Omit<AuthorizationEdge, 'node'> & { node: ResolversTypes['Authorization'] }>;
-  AuthorizationNotActive: ResolverTypeWrapper<Omit<AuthorizationNotActive, 'authorization'> & { authorization: ResolversTypes['Authorization'] }>;
+  AuthorizationNotActive: ResolverTypeWrapper<AuthorizationNotActiveResult>;
   AuthorizationNotFound: ResolverTypeWrapper<AuthorizationNotFound>;
   AuthorizationStatus: AuthorizationStatus;
   AuthorizeTransferInput: AuthorizeTransferInput;
@@ -1084,13 +1084,13 @@ export type ResolversTypes = {
   TopUpPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['TopUpPayload']>;
   TopUpStarted: ResolverTypeWrapper<TopUpStarted>;
   Transfer: ResolverTypeWrapper<TransferDocument>;
-  TransferAuthorized: ResolverTypeWrapper<Omit<TransferAuthorized, 'authorization'> & { authorization: ResolversTypes['Authorization'] }>;
+  TransferAuthorized: ResolverTypeWrapper<TransferAuthorizedResult>;
   TransferCompleted: ResolverTypeWrapper<TransferCompletedResult>;
   TransferConnection: ResolverTypeWrapper<Omit<TransferConnection, 'edges'> & { edges: Array<ResolversTypes['TransferEdge']> }>;
   TransferEdge: ResolverTypeWrapper<Omit<TransferEdge, 'node'> & { node: ResolversTypes['Transfer'] }>;
   TransferInput: TransferInput;
   TransferPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['TransferPayload']>;
-  TransferVoided: ResolverTypeWrapper<Omit<TransferVoided, 'authorization'> & { authorization: ResolversTypes['Authorization'] }>;
+  TransferVoided: ResolverTypeWrapper<TransferVoidedResult>;
   UpdateResourceInput: UpdateResourceInput;
   UpdateResourcePayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UpdateResourcePayload']>;
   User: ResolverTypeWrapper<UserView>;
@@ -1108,10 +1108,10 @@ export type ResolversParentTypes = {
   AccountConnection: Omit<AccountConnection, 'edges'> & { edges: Array<ResolversParentTypes['AccountEdge']> };
   AccountEdge: Omit<AccountEdge, 'node'> & { node: ResolversParentTypes['Account'] };
   AccountNotFound: AccountNotFound;
-  Authorization: Omit<Authorization, 'transfer'> & { transfer?: Maybe<ResolversParentTypes['Transfer']> };
+  Authorization: AuthorizationDocument;
   AuthorizationConnection: Omit<AuthorizationConnection, 'edges'> & { edges: Array<ResolversParentTypes['AuthorizationEdge']> };
   AuthorizationEdge: Omit<AuthorizationEdge, 'node'> & { node: ResolversParentTypes['Authorization'] };
-  AuthorizationNotActive: Omit<AuthorizationNotActive, 'authorization'> & { authorization: ResolversParentTypes['Authorization'] };
+  AuthorizationNotActive: AuthorizationNotActiveResult;
   AuthorizationNotFound: AuthorizationNotFound;
   AuthorizeTransferInput: AuthorizeTransferInput;
   AuthorizeTransferPayload: ResolversUnionTypes<ResolversParentTypes>['AuthorizeTransferPayload'];
@@ -1178,13 +1178,13 @@ export type ResolversParentTypes = {
   TopUpPayload: ResolversUnionTypes<ResolversParentTypes>['TopUpPayload'];
   TopUpStarted: TopUpStarted;
   Transfer: TransferDocument;
-  TransferAuthorized: Omit<TransferAuthorized, 'authorization'> & { authorization: ResolversParentTypes['Authorization'] };
+  TransferAuthorized: TransferAuthorizedResult;
   TransferCompleted: TransferCompletedResult;
   TransferConnection: Omit<TransferConnection, 'edges'> & { edges: Array<ResolversParentTypes['TransferEdge']> };
   TransferEdge: Omit<TransferEdge, 'node'> & { node: ResolversParentTypes['Transfer'] };
   TransferInput: TransferInput;
   TransferPayload: ResolversUnionTypes<ResolversParentTypes>['TransferPayload'];
-  TransferVoided: Omit<TransferVoided, 'authorization'> & { authorization: ResolversParentTypes['Authorization'] };
+  TransferVoided: TransferVoidedResult;
   UpdateResourceInput: UpdateResourceInput;
   UpdateResourcePayload: ResolversUnionTypes<ResolversParentTypes>['UpdateResourcePayload'];
   User: UserView;

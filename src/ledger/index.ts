@@ -4,14 +4,22 @@ import type { RunIdempotent } from '../idempotency';
 import { type GroupCommitObserver, type GroupCommitOptions, type PageArgs, pageById, type TransactionStats } from '../mongo';
 import type { UserService } from '../users';
 import { accountService } from './accounts';
+import { authorizationService } from './authorizations';
 import { recordDeposit } from './balances';
 import { ledgerChecker } from './check';
 import { type AccountDocument, ensureLedgerIndexes, ledgerCollections } from './collections';
 import { movementService } from './movements';
 import { MONEY_BATCHING, moneyCommitter } from './moneyCommit';
+import { moveMoney } from './moneyBatch';
+import type { Order } from './moneyOrders';
 import { transferService } from './transfers';
 
-export type { AccountDoc, LedgerEntryDoc, TransferDoc } from './collections';
+export type { AccountDoc, AccountDocument, AuthorizationDocument, LedgerEntryDoc, TransferDoc, TransferDocument } from './collections';
+export { authorizationStatus } from './authorizations';
+export { availableOf, reservedOf } from './funds';
+export { HOUSE_OWNER } from './accounts';
+export type { AuthorizeOrder, CaptureOrder, Order, TransferOrder, VoidOrder } from './moneyOrders';
+export type * from './results';
 
 export interface LedgerModuleDeps {
   client: MongoClient;
@@ -25,9 +33,10 @@ export interface LedgerModuleDeps {
 }
 
 /**
- * The ledger module owns `accounts`, `ledgerEntries` and `transfers`: accounts, money movements,
- * transfers, their history and reconciliation. Other modules move money only through
- * `depositWithin`. It has no background work.
+ * The ledger module owns `accounts`, `ledgerEntries`, `transfers` and `authorizations`: accounts
+ * (users' and the house's), money movements, transfers, two-phase transfers (authorizations),
+ * their history and reconciliation. Other modules move money only through `depositWithin` and
+ * `moveMoneyWithin`. It has no background work.
  */
 export function ledgerModule({ client, db, clock, users, ...deps }: LedgerModuleDeps) {
   const collections = ledgerCollections(db);
@@ -43,7 +52,11 @@ export function ledgerModule({ client, db, clock, users, ...deps }: LedgerModule
     accounts,
     ...movementService(parts),
     ...transferService(parts),
-    check: ledgerChecker(client, collections),
+    ...authorizationService(parts),
+    /** Money steps inside another module's transaction (a hold's reservation, a hold paid or refunded): see moneyBatch.ts. */
+    moveMoneyWithin: (session: ClientSession, orders: Order[]) =>
+      moveMoney({ collections, users, now: () => clock.now() }, session, orders),
+    check: ledgerChecker(client, collections, clock),
     transfersOf: (accountId: ObjectId, page: PageArgs) =>
       pageById(collections.transfers, { $or: [{ fromAccountId: accountId }, { toAccountId: accountId }] }, page),
     entriesOf: (accountId: ObjectId, page: PageArgs) => pageById(collections.entries, { accountId }, page),

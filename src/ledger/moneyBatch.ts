@@ -1,47 +1,14 @@
-import { type AnyBulkWriteOperation, type ClientSession, ObjectId } from 'mongodb';
-import { notFound } from '../errors';
-import { type RecordResult, recordAll } from '../idempotency';
+import type { ClientSession, ObjectId } from 'mongodb';
+import { assert } from '../assert';
+import { recordAll } from '../idempotency';
 import { type Outcome, parseObjectId, PlanRefused } from '../mongo';
 import type { UserService } from '../users';
-import { balanceOverflow, creditStatement, debitStatement, entryDocument } from './balances';
-import type { AccountDoc, AccountDocument, LedgerCollections, LedgerEntryDocument, TransferDocument } from './collections';
-import type { TransferResult, WithdrawResult } from './results';
+import { planAuthorize, planCapture, planVoid } from './authorizationPlans';
+import type { AccountDocument, AuthorizationDocument, LedgerCollections } from './collections';
+import { accountIdsOf, type Order, type OrderResult } from './moneyOrders';
+import { type AccountView, MoneyPlan, type Planned } from './moneyPlan';
 
-/** A transfer as its owner asked for it; ids as the client sent them. */
-export interface TransferOrder {
-  kind: 'transfer';
-  /** The request's idempotency scope and key: two orders with one key never share a batch. */
-  key: string;
-  initiatedBy: string;
-  fromAccountId: string;
-  toAccountId: string;
-  amount: number;
-  memo: string | null;
-  /** Stores the result with the effect (the idempotency key's record). */
-  record: RecordResult<TransferResult>;
-}
-
-export interface WithdrawalOrder {
-  kind: 'withdrawal';
-  key: string;
-  initiatedBy: string;
-  accountId: string;
-  amount: number;
-  record: RecordResult<WithdrawResult>;
-}
-
-export type Order = TransferOrder | WithdrawalOrder;
-export type OrderResult = TransferResult | WithdrawResult;
-
-/** What one order came to in the plan: a result to record with the batch, or an error (nothing written). */
-type Planned = { ok: true; value: OrderResult; record: RecordResult<OrderResult> } | { ok: false; error: unknown };
-
-/** An account as a batch sees it: read on the transaction's snapshot, then changed as each order is planned. */
-export interface AccountView {
-  doc: AccountDocument;
-  /** Its owner is suspended (read in the same round trip). */
-  ownerSuspended: boolean;
-}
+export type { AccountView } from './moneyPlan';
 
 export interface MoneyBatchDeps {
   collections: LedgerCollections;
@@ -54,12 +21,6 @@ export interface MoneyBatchDeps {
 export type AccountReader = (deps: MoneyBatchDeps, session: ClientSession, ids: ObjectId[]) => Promise<Map<string, AccountView>>;
 
 const SUSPENDED = '_ownerSuspended';
-
-/** Lock keys: an account's id in one spelling, whatever the case of the hex; anything else names no account. */
-const keyOf = (id: string) => parseObjectId(id)?.toHexString() ?? `invalid:${id}`;
-
-export const accountsOf = (order: Order): string[] =>
-  order.kind === 'transfer' ? [keyOf(order.fromAccountId), keyOf(order.toAccountId)] : [keyOf(order.accountId)];
 
 /** Every account of the batch and whether its owner is suspended: ONE aggregate, on the transaction's snapshot. */
 export const readAccounts: AccountReader = async (deps, session, ids) => {
@@ -74,113 +35,86 @@ export const readAccounts: AccountReader = async (deps, session, ids) => {
   );
 };
 
-/**
- * One batch's transaction body, set-oriented: whatever the number of orders, it costs one read,
- * each order's key record, one `bulkWrite` of every debit and credit, and one `insertMany` of the
- * transfer records and one of the ledger entries.
- *
- * The read (accounts, owners' suspension) is on the transaction's snapshot; each order is then decided
- * in arrival order against the balances the orders before it left, exactly as a `findOneAndUpdate`
- * per order would see them. The plan never decides alone: every debit and credit is a conditional
- * statement (`debitStatement`: the funds; `creditStatement`: the 2^53 bound), and unless every one
- * applied the batch throws `PlanRefused` and nothing commits. A concurrent write to any of the
- * accounts after the snapshot is a write conflict, so the transaction retries from a fresh read.
- */
-export async function moveMoney(deps: MoneyBatchDeps, session: ClientSession, orders: Order[]): Promise<Outcome<OrderResult>[]> {
-  const ids = new Map<string, ObjectId>();
-  for (const order of orders) {
-    for (const id of order.kind === 'transfer' ? [order.fromAccountId, order.toAccountId] : [order.accountId]) {
-      const _id = parseObjectId(id);
-      if (_id) ids.set(_id.toHexString(), _id);
+/** The distinct ids among `ids` that are ObjectIds, keyed by their hex. */
+function objectIds(ids: string[]): ObjectId[] {
+  const found = new Map<string, ObjectId>();
+  for (const id of ids) {
+    const _id = parseObjectId(id);
+    if (_id) found.set(_id.toHexString(), _id);
+  }
+  return [...found.values()];
+}
+
+/** The authorizations the batch's captures and voids name: ONE find on the snapshot, none without them. */
+async function readAuthorizations(deps: MoneyBatchDeps, session: ClientSession, orders: Order[]) {
+  const ids = objectIds(orders.flatMap((order) => (order.kind === 'capture' || order.kind === 'void' ? [order.authorizationId] : [])));
+  const docs: AuthorizationDocument[] =
+    ids.length > 0 ? await deps.collections.authorizations.find({ _id: { $in: ids } }, { session }).toArray() : [];
+  return new Map(docs.map((doc) => [doc._id.toHexString(), doc]));
+}
+
+function planOrder(plan: MoneyPlan, order: Order): Planned {
+  switch (order.kind) {
+    case 'transfer':
+      return plan.transfer(order);
+    case 'withdrawal':
+      return plan.withdrawal(order);
+    case 'authorize':
+      return planAuthorize(plan, order);
+    case 'capture':
+      return planCapture(plan, order);
+    case 'void':
+      return planVoid(plan, order);
+  }
+}
+
+/** Writes the plan: each collection's writes in ONE round trip, every conditional one checked to have applied. */
+async function writePlan(deps: MoneyBatchDeps, session: ClientSession, plan: MoneyPlan): Promise<void> {
+  const { accounts, authorizations, transfers, entries } = deps.collections;
+  if (plan.accountWrites.length > 0) {
+    const written = await accounts.bulkWrite(plan.accountWrites, { session, ordered: true });
+    const expected = plan.accountWrites.length;
+    if (written.matchedCount !== expected || written.modifiedCount !== expected) {
+      throw new PlanRefused(`${expected - written.modifiedCount} of ${expected} balance changes refused`);
     }
   }
-  const accounts = await (deps.read ?? readAccounts)(deps, session, [...ids.values()]);
-  const find = (id: string) => accounts.get(keyOf(id));
-  const now = deps.now();
-  const statements: AnyBulkWriteOperation<AccountDoc>[] = [];
-  const transfers: TransferDocument[] = [];
-  const entries: LedgerEntryDocument[] = [];
-  const change = (account: AccountView, amount: number) => {
-    account.doc = { ...account.doc, balance: account.doc.balance + amount, version: account.doc.version + 1 };
-    return account.doc;
-  };
-  const done = <T extends OrderResult>(value: NoInfer<T>, record: RecordResult<T>): Planned => ({
-    ok: true,
-    value,
-    record: record as RecordResult<OrderResult>,
-  });
-  const refused = (error: unknown): Planned => ({ ok: false, error });
-
-  // Checked in the order of the answers' precedence: the source, the target, the currency, the owner's suspension, the funds.
-  const planTransfer = (order: TransferOrder): Planned => {
-    const { amount, record } = order;
-    const source = find(order.fromAccountId);
-    // Someone else's source account is answered like a missing one.
-    if (!source || source.doc.ownerId !== order.initiatedBy)
-      return done({ __typename: 'AccountNotFound', accountId: order.fromAccountId }, record);
-    const target = find(order.toAccountId);
-    if (!target) return done({ __typename: 'AccountNotFound', accountId: order.toAccountId }, record);
-    const currency = source.doc.currency;
-    if (target.doc.currency !== currency) {
-      return done({ __typename: 'CurrencyMismatch', fromCurrency: currency, toCurrency: target.doc.currency }, record);
+  if (plan.authorizationWrites.length > 0) {
+    const written = await authorizations.bulkWrite(plan.authorizationWrites, { session, ordered: true });
+    const expected = plan.authorizationWrites.length;
+    if (written.insertedCount + written.modifiedCount !== expected) {
+      throw new PlanRefused(`${expected - written.insertedCount - written.modifiedCount} of ${expected} authorization changes refused`);
     }
-    if (source.ownerSuspended) return refused(deps.users.suspendedError());
-    if (source.doc.balance < amount)
-      return done({ __typename: 'InsufficientFunds', accountId: order.fromAccountId, requested: amount }, record);
-    const targetBefore = target === source ? source.doc.balance - amount : target.doc.balance;
-    if (targetBefore > Number.MAX_SAFE_INTEGER - amount) return refused(balanceOverflow());
+  }
+  if (plan.transfers.length > 0) await transfers.insertMany(plan.transfers, { session });
+  if (plan.entries.length > 0) await entries.insertMany(plan.entries, { session });
+}
 
-    const debited = change(source, -amount);
-    const credited = change(target, amount);
-    statements.push(debitStatement(source.doc._id, currency, amount), creditStatement(target.doc._id, currency, amount));
-    const transfer: TransferDocument = {
-      _id: new ObjectId(),
-      fromAccountId: source.doc._id,
-      toAccountId: target.doc._id,
-      amount,
-      currency,
-      memo: order.memo,
-      initiatedBy: order.initiatedBy,
-      createdAt: now,
-    };
-    transfers.push(transfer);
-    entries.push(
-      entryDocument({ account: debited, kind: 'TRANSFER_DEBIT', amount: -amount, transferId: transfer._id, now }),
-      entryDocument({ account: credited, kind: 'TRANSFER_CREDIT', amount, transferId: transfer._id, now }),
-    );
-    return done({ __typename: 'TransferCompleted', transfer }, record);
-  };
-
-  const planWithdrawal = (order: WithdrawalOrder): Planned => {
-    const { amount, record } = order;
-    const account = find(order.accountId);
-    if (!account || account.doc.ownerId !== order.initiatedBy) return refused(notFound('accountId', 'account'));
-    if (account.ownerSuspended) return refused(deps.users.suspendedError());
-    if (account.doc.balance < amount)
-      return done({ __typename: 'InsufficientFunds', accountId: order.accountId, requested: amount }, record);
-    const debited = change(account, -amount);
-    statements.push(debitStatement(debited._id, debited.currency, amount));
-    const entry = entryDocument({ account: debited, kind: 'WITHDRAWAL', amount: -amount, transferId: null, now });
-    entries.push(entry);
-    return done({ __typename: 'Withdrawn', account: debited, entry }, record);
-  };
-
-  const outcomes = orders.map((order) => (order.kind === 'transfer' ? planTransfer(order) : planWithdrawal(order)));
+/**
+ * One batch's transaction body, set-oriented: whatever the number of orders, it costs one read of
+ * the accounts (and one of the authorizations its captures and voids name), the orders' key records,
+ * one `bulkWrite` of every balance and reservation change, one of the authorizations' changes, and
+ * one `insertMany` of the transfers and one of the ledger entries.
+ *
+ * The reads are on the transaction's snapshot; each order is then decided in arrival order against
+ * what the orders before it left (moneyPlan.ts), exactly as a `findOneAndUpdate` per order would see
+ * it. The plan never decides alone: every write is a conditional statement (available funds, a
+ * live authorization, the 2^53 bound), and unless every one applied the batch throws `PlanRefused`
+ * and nothing commits. A concurrent write to any of the documents after the snapshot is a write
+ * conflict, so the transaction retries from a fresh read. Also one step of another module's
+ * transaction (a hold's reservation, a hold paid from a balance), with orders that record no key.
+ */
+export async function moveMoney(deps: MoneyBatchDeps, session: ClientSession, orders: Order[]): Promise<Outcome<OrderResult>[]> {
+  const accounts = await (deps.read ?? readAccounts)(deps, session, objectIds(orders.flatMap(accountIdsOf)));
+  const plan = new MoneyPlan(deps.now(), accounts, await readAuthorizations(deps, session, orders), deps.users);
+  const outcomes = orders.map((order) => planOrder(plan, order));
+  assert(outcomes.length === orders.length, `${outcomes.length} outcomes planned for ${orders.length} orders`);
 
   // The keys first, in one insert: one already recorded (a retry's twin that committed first) fails
   // its order (OrderFailed) before anything else is written. The transaction is all or nothing either way.
   await recordAll(
     session,
-    outcomes.map((outcome) => (outcome.ok ? { record: outcome.record, result: outcome.value } : null)),
+    outcomes.map((outcome) => (outcome.ok && outcome.record ? { record: outcome.record, result: outcome.value } : null)),
   );
-  const { collections } = deps;
-  if (statements.length > 0) {
-    const written = await collections.accounts.bulkWrite(statements, { session, ordered: true });
-    if (written.matchedCount !== statements.length || written.modifiedCount !== statements.length) {
-      throw new PlanRefused(`${statements.length - written.modifiedCount} of ${statements.length} balance changes refused`);
-    }
-  }
-  if (transfers.length > 0) await collections.transfers.insertMany(transfers, { session });
-  if (entries.length > 0) await collections.entries.insertMany(entries, { session });
+  await writePlan(deps, session, plan);
   return outcomes.map((outcome) => (outcome.ok ? { ok: true, value: outcome.value } : outcome));
 }

@@ -1,15 +1,17 @@
 import type { MongoClient } from 'mongodb';
 import { type GroupCommitObserver, type GroupCommitOptions, groupCommit, type TransactionStats } from '../mongo';
-import type { TransferResult, WithdrawResult } from './results';
+import type { AuthorizeResult, CaptureResult, TransferResult, VoidResult, WithdrawResult } from './results';
+import { type MoneyBatchDeps, moveMoney } from './moneyBatch';
 import {
-  accountsOf,
-  type MoneyBatchDeps,
-  moveMoney,
+  type AuthorizeOrder,
+  type CaptureOrder,
+  lockKeysOf,
   type Order,
   type OrderResult,
   type TransferOrder,
+  type VoidOrder,
   type WithdrawalOrder,
-} from './moneyBatch';
+} from './moneyOrders';
 
 export interface MoneyCommitDeps extends MoneyBatchDeps {
   client: MongoClient;
@@ -20,8 +22,9 @@ export interface MoneyCommitDeps extends MoneyBatchDeps {
 export const MONEY_BATCHING: GroupCommitOptions = { maxConcurrent: 1, maxBatch: 64, maxWaiting: 10_000 };
 
 /**
- * Withdrawals and transfers, group-committed (src/mongo/groupCommit): each batch is one transaction
- * running `moveMoney` (moneyBatch.ts); an account is a lock key, an idempotency key keeps two orders apart.
+ * Withdrawals, transfers and authorizations (authorize, capture, void), group-committed
+ * (src/mongo/groupCommit): each batch is one transaction running `moveMoney` (moneyBatch.ts); an
+ * account and an authorization are lock keys, an idempotency key keeps two orders apart.
  */
 export function moneyCommitter(deps: MoneyCommitDeps, options: GroupCommitOptions = MONEY_BATCHING) {
   const engine = groupCommit<Order, OrderResult>(
@@ -29,7 +32,7 @@ export function moneyCommitter(deps: MoneyCommitDeps, options: GroupCommitOption
       name: 'ledger',
       client: deps.client,
       run: (session, orders) => moveMoney(deps, session, orders),
-      keysOf: accountsOf,
+      keysOf: lockKeysOf,
       distinctOf: (order) => order.key,
       transactionStats: deps.transactionStats,
       observer: deps.observer,
@@ -39,6 +42,9 @@ export function moneyCommitter(deps: MoneyCommitDeps, options: GroupCommitOption
   return {
     transfer: (order: Omit<TransferOrder, 'kind'>) => engine.submit({ kind: 'transfer', ...order }) as Promise<TransferResult>,
     withdraw: (order: Omit<WithdrawalOrder, 'kind'>) => engine.submit({ kind: 'withdrawal', ...order }) as Promise<WithdrawResult>,
+    authorize: (order: Omit<AuthorizeOrder, 'kind'>) => engine.submit({ kind: 'authorize', ...order }) as Promise<AuthorizeResult>,
+    capture: (order: Omit<CaptureOrder, 'kind'>) => engine.submit({ kind: 'capture', ...order }) as Promise<CaptureResult>,
+    void: (order: Omit<VoidOrder, 'kind'>) => engine.submit({ kind: 'void', ...order }) as Promise<VoidResult>,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { AccountDocument, LedgerEntryDocument, TransferDocument } from './collections';
+import type { AccountDocument, AuthorizationDocument, LedgerEntryDocument, TransferDocument } from './collections';
 
 /** Payload members as stored by the idempotency store and replayed byte-for-byte on retry. */
 interface Moved<Typename extends string> {
@@ -35,3 +35,28 @@ export interface TransferCompletedResult {
 export type DepositResult = DepositedResult;
 export type WithdrawResult = WithdrawnResult | InsufficientFundsResult;
 export type TransferResult = TransferCompletedResult | InsufficientFundsResult | CurrencyMismatchResult | AccountNotFoundResult;
+
+export interface TransferAuthorizedResult {
+  __typename: 'TransferAuthorized';
+  authorization: AuthorizationDocument;
+}
+
+export interface TransferVoidedResult {
+  __typename: 'TransferVoided';
+  authorization: AuthorizationDocument;
+}
+
+/** Captured, voided or expired already: nothing moved. */
+export interface AuthorizationNotActiveResult {
+  __typename: 'AuthorizationNotActive';
+  authorization: AuthorizationDocument;
+}
+
+export interface AuthorizationNotFoundResult {
+  __typename: 'AuthorizationNotFound';
+  authorizationId: string;
+}
+
+export type AuthorizeResult = TransferAuthorizedResult | InsufficientFundsResult | CurrencyMismatchResult | AccountNotFoundResult;
+export type CaptureResult = TransferCompletedResult | AuthorizationNotActiveResult | AuthorizationNotFoundResult;
+export type VoidResult = TransferVoidedResult | AuthorizationNotActiveResult | AuthorizationNotFoundResult;

@@ -5,5 +5,6 @@
  * account read, so a test can hand it a stale view.
  */
 export { ledgerCollections } from './collections';
-export { type AccountReader, readAccounts, type TransferOrder, type WithdrawalOrder } from './moneyBatch';
+export { type AccountReader, readAccounts } from './moneyBatch';
+export type { TransferOrder, WithdrawalOrder } from './moneyOrders';
 export { type MoneyCommitDeps, moneyCommitter } from './moneyCommit';

@@ -75,3 +75,57 @@ export async function inFlight<T>(total: number, concurrency: number, op: (i: nu
   );
   return results;
 }
+
+const AUTHORIZATION_FIELDS =
+  'id fromAccountId toAccountId amount capturedAmount currency status expiresAt memo transfer { id amount authorizationId }';
+
+export const AUTHORIZE = `mutation($input: AuthorizeTransferInput!) {
+  authorizeTransfer(input: $input) {
+    __typename
+    ... on TransferAuthorized { authorization { ${AUTHORIZATION_FIELDS} } }
+    ... on InsufficientFunds { accountId requested }
+    ... on CurrencyMismatch { fromCurrency toCurrency }
+    ... on AccountNotFound { accountId }
+  }
+}`;
+
+export const CAPTURE = `mutation($input: CaptureTransferInput!) {
+  captureTransfer(input: $input) {
+    __typename
+    ... on TransferCompleted { transfer { id fromAccountId toAccountId amount authorizationId } }
+    ... on AuthorizationNotActive { authorization { ${AUTHORIZATION_FIELDS} } }
+    ... on AuthorizationNotFound { authorizationId }
+  }
+}`;
+
+export const VOID = `mutation($input: VoidTransferInput!) {
+  voidTransfer(input: $input) {
+    __typename
+    ... on TransferVoided { authorization { ${AUTHORIZATION_FIELDS} } }
+    ... on AuthorizationNotActive { authorization { ${AUTHORIZATION_FIELDS} } }
+    ... on AuthorizationNotFound { authorizationId }
+  }
+}`;
+
+export const AUTHORIZATION = `query($id: ID!) { authorization(id: $id) { ${AUTHORIZATION_FIELDS} } }`;
+export const FUNDS = `query($id: ID!) { account(id: $id) { id balance reserved available version } }`;
+
+export function authorize(
+  app: TestApp,
+  token: string,
+  input: { fromAccountId: string; toAccountId: string; amount: number; expiresInSeconds?: number; idempotencyKey?: string; memo?: string },
+) {
+  return app.gql(token, AUTHORIZE, { input: { expiresInSeconds: 600, idempotencyKey: newKey(), ...input } });
+}
+
+export function capture(app: TestApp, token: string, authorizationId: string, amount?: number, idempotencyKey = newKey()) {
+  return app.gql(token, CAPTURE, { input: { authorizationId, amount, idempotencyKey } });
+}
+
+export function voidAuthorization(app: TestApp, token: string, authorizationId: string, idempotencyKey = newKey()) {
+  return app.gql(token, VOID, { input: { authorizationId, idempotencyKey } });
+}
+
+export async function fundsOf(app: TestApp, token: string, accountId: string) {
+  return (await app.gql(token, FUNDS, { id: accountId })).data.account as { balance: number; reserved: number; available: number };
+}
