@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page, type Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app';
-import { deposit, openAccount, withdraw } from './support/ledger';
-import { createResource, dayFromToday, newKey } from './support/operations';
+import { authorize, deposit, openAccount, withdraw } from './support/ledger';
+import { createResource, dayFromToday } from './support/operations';
 import { collections } from './support/payments';
 import { waitForSubscribers } from './support/subscriptions';
 
@@ -202,15 +202,6 @@ describe('the booking journey on the page, two people at once', () => {
   });
 });
 
-/** Money set aside from an account (as a hold with `reserveFrom` would): reserved, no longer available. */
-async function authorize(token: string, fromAccountId: string, toAccountId: string, amount: number) {
-  const response = await app.gql(token, `mutation($input: AuthorizeTransferInput!) { authorizeTransfer(input: $input) { __typename } }`, {
-    input: { fromAccountId, toAccountId, amount, expiresInSeconds: 3600, idempotencyKey: newKey() },
-  });
-  if (response.data?.authorizeTransfer.__typename !== 'TransferAuthorized')
-    throw new Error(`authorize failed: ${JSON.stringify(response)}`);
-}
-
 describe('the wallet journey on the page', () => {
   it('pays a hold from the wallet (once, though the answer was lost), and says when the wallet has not enough available', async () => {
     const resource = await createResource(app, { name: 'Hill hut', capacity: 1, pricePerDate: 6_000, currency: 'EUR' });
@@ -221,7 +212,14 @@ describe('the wallet journey on the page', () => {
     const carolAccount = await openAccount(app, carolToken);
     await deposit(app, carolAccount, 10_000);
     // €10 of it set aside for someone else: the balance stays €100, €90 of it is available.
-    await authorize(carolToken, carolAccount, await openAccount(app, await app.token('dave')), 1_000);
+    const toDave = await openAccount(app, await app.token('dave'));
+    const reserved = await authorize(app, carolToken, {
+      fromAccountId: carolAccount,
+      toAccountId: toDave,
+      amount: 1_000,
+      expiresInSeconds: 3600,
+    });
+    expect(reserved.data?.authorizeTransfer.__typename).toBe('TransferAuthorized');
     const account = `#account-list .account[data-account-id="${carolAccount}"]`;
 
     // 1. Carol's wallet: balance, what is available, and what is reserved.
