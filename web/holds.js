@@ -19,7 +19,7 @@ export function createHolds({ resourceName, local, onChange, onPaid, onWalletCha
   /** holdId → the Checkout URL, once Pay was pressed. */
   const checkouts = new Map();
   let drawn = '';
-  const wallet = createWalletPayment({
+  const walletPayment = createWalletPayment({
     onPaid: () => Promise.all([refresh(), onPaid()]),
     onLapsed: (hold) => replace(hold),
     onGone: () => refresh(),
@@ -50,7 +50,7 @@ export function createHolds({ resourceName, local, onChange, onPaid, onWalletCha
           onclick: () => pay(hold),
         }),
         // Offered only before a Checkout started: paying both ways would charge twice.
-        wallet.control(hold),
+        walletPayment.control(hold),
       );
     }
     actions.append(el('button', { type: 'button', className: 'release', textContent: 'Release', onclick: () => release(hold) }));
@@ -72,7 +72,7 @@ export function createHolds({ resourceName, local, onChange, onPaid, onWalletCha
 
   function draw() {
     const live = holds.filter(isLive);
-    const signature = JSON.stringify([live, [...checkouts], local(), wallet.accounts]);
+    const signature = JSON.stringify([live, [...checkouts], local(), walletPayment.accounts]);
     if (signature !== drawn) {
       drawn = signature;
       $('hold-list').replaceChildren(
@@ -185,7 +185,7 @@ export function createHolds({ resourceName, local, onChange, onPaid, onWalletCha
 
   /** The caller's accounts changed (loaded, paid from, topped up): what each hold can be paid from. */
   function setAccounts(accounts) {
-    wallet.setAccounts(accounts);
+    walletPayment.setAccounts(accounts);
     draw();
   }
 

@@ -23,6 +23,8 @@ export function createWalletPayment({ onPaid, onLapsed, onGone, onWalletChanged 
   let accounts = [];
   /** holdId → the account chosen in its select, kept across redraws. */
   const chosen = new Map();
+  /** Holds being paid: a click on a button redrawn meanwhile (the wallet reloads) is not a second payment. */
+  const paying = new Set();
 
   function payButton(hold, account, disabled = false) {
     const button = el('button', { type: 'button', className: 'pay-wallet', textContent: 'Pay from wallet', disabled });
@@ -81,47 +83,49 @@ export function createWalletPayment({ onPaid, onLapsed, onGone, onWalletChanged 
     );
   }
 
-  /** One click, one fresh key; `mutate` sends that same key again after a network error, so it pays once. */
-  async function pay(hold, account, button) {
+  /** What payHold answered, in words, and what it changes on the page. */
+  async function answered(result, hold, account) {
     const amount = money(hold.amount, hold.currency);
     const dates = hold.dates.join(', ');
+    switch (result.__typename) {
+      case 'BookingConfirmed':
+        say(`Paid ${amount} from your wallet (account ${short(account.id)}): ${dates} is booked. See "My bookings".`);
+        return onPaid();
+      case 'InsufficientFunds':
+        return say(
+          `Not enough available in the wallet: account ${short(result.accountId)} has less than ${money(result.requested, hold.currency)} available. Nothing was paid; the hold is still yours.`,
+          true,
+        );
+      case 'HoldExpired':
+        onLapsed(result.hold);
+        say(lapsedWords(result.hold, dates), result.hold.status !== 'CONFIRMED');
+        return result.hold.status === 'CONFIRMED' ? onPaid() : undefined;
+      case 'HoldNotFound':
+        say('This hold is no longer yours to pay for.', true);
+        return onGone();
+      case 'CurrencyMismatch':
+        return say(`Account ${short(account.id)} holds ${account.currency} and this hold costs ${hold.currency}. Nothing was paid.`, true);
+      case 'AccountNotFound':
+        return say(`Account ${short(result.accountId)} is not one of yours any more. Nothing was paid.`, true);
+      default:
+        return say(`The server answered ${result.__typename}, which this page does not know. Reload it.`, true);
+    }
+  }
+
+  /** One click, one fresh key; `mutate` sends that same key again after a network error, so it pays once. */
+  async function pay(hold, account, button) {
+    if (paying.has(hold.id)) return;
+    paying.add(hold.id);
     button.disabled = true;
-    say(`Paying ${amount} from account ${short(account.id)}…`);
+    say(`Paying ${money(hold.amount, hold.currency)} from account ${short(account.id)}…`);
     try {
       const input = { holdId: hold.id, accountId: account.id, idempotencyKey: idempotencyKey() };
-      const { payHold: result } = await mutate(PagePayHold, { input }, { onRetry: retrying });
-      switch (result.__typename) {
-        case 'BookingConfirmed':
-          say(`Paid ${amount} from your wallet (account ${short(account.id)}): ${dates} is booked. See "My bookings".`);
-          await onPaid();
-          break;
-        case 'InsufficientFunds':
-          say(
-            `Not enough available in the wallet: account ${short(result.accountId)} has less than ${money(result.requested, hold.currency)} available. Nothing was paid; the hold is still yours.`,
-            true,
-          );
-          break;
-        case 'HoldExpired':
-          onLapsed(result.hold);
-          say(lapsedWords(result.hold, dates), result.hold.status !== 'CONFIRMED');
-          if (result.hold.status === 'CONFIRMED') await onPaid();
-          break;
-        case 'HoldNotFound':
-          say('This hold is no longer yours to pay for.', true);
-          await onGone();
-          break;
-        case 'CurrencyMismatch':
-          say(`Account ${short(account.id)} holds ${account.currency} and this hold costs ${hold.currency}. Nothing was paid.`, true);
-          break;
-        case 'AccountNotFound':
-          say(`Account ${short(result.accountId)} is not one of yours any more. Nothing was paid.`, true);
-          break;
-        default:
-          say(`The server answered ${result.__typename}, which this page does not know. Reload it.`, true);
-      }
+      const { payHold } = await mutate(PagePayHold, { input }, { onRetry: retrying });
+      await answered(payHold, hold, account);
     } catch (error) {
       say(humanError(error), true);
     } finally {
+      paying.delete(hold.id);
       button.disabled = false;
       await onWalletChanged().catch(() => {});
     }
