@@ -90,7 +90,8 @@ export function createWalletPayment({ onPaid, onLapsed, onGone, onWalletChanged 
     switch (result.__typename) {
       case 'BookingConfirmed':
         say(`Paid ${amount} from your wallet (account ${short(account.id)}): ${dates} is booked. See "My bookings".`);
-        return onPaid();
+        // Paid: a list that fails to reload now must not read as a failed payment; the next poll redraws it.
+        return onPaid().catch(() => {});
       case 'InsufficientFunds':
         return say(
           `Not enough available in the wallet: account ${short(result.accountId)} has less than ${money(result.requested, hold.currency)} available. Nothing was paid; the hold is still yours.`,
@@ -99,10 +100,10 @@ export function createWalletPayment({ onPaid, onLapsed, onGone, onWalletChanged 
       case 'HoldExpired':
         onLapsed(result.hold);
         say(lapsedWords(result.hold, dates), result.hold.status !== 'CONFIRMED');
-        return result.hold.status === 'CONFIRMED' ? onPaid() : undefined;
+        return result.hold.status === 'CONFIRMED' ? onPaid().catch(() => {}) : undefined;
       case 'HoldNotFound':
         say('This hold is no longer yours to pay for.', true);
-        return onGone();
+        return onGone().catch(() => {});
       case 'CurrencyMismatch':
         return say(`Account ${short(account.id)} holds ${account.currency} and this hold costs ${hold.currency}. Nothing was paid.`, true);
       case 'AccountNotFound':
