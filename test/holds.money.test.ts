@@ -1,4 +1,4 @@
-// Proves G25 and G26 (README › Guarantees).
+// Proves G18 and G19 (README › Guarantees).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app';
 import { deposit, fundsOf, ledgerCheck, openAccount } from './support/ledger';

@@ -86,7 +86,8 @@ export function holdService(deps: HoldDeps) {
         {
           scope: `${caller.id}:holdDates`,
           key: input.idempotencyKey,
-          input: { resourceId: input.resourceId, dates: input.dates, reserveFrom: input.reserveFrom ?? null },
+          // Without reserveFrom the request is the one it always was, so a retry's key matches across versions.
+          input: { resourceId: input.resourceId, dates: input.dates, ...(input.reserveFrom ? { reserveFrom: input.reserveFrom } : {}) },
           keyWithEffect: true,
         },
         async (record) => {
