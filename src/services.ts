@@ -88,6 +88,7 @@ export function createServices(deps: ServiceDeps) {
   const capacity = capacityModule({ ...base, ...jobs, users, slotHorizonIntervalMs: deps.slotHorizonIntervalMs });
   const ledger = ledgerModule({ ...base, users, runIdempotent, groupCommitObserver });
   const bookings = bookingsModule({
+    ledger,
     ...base,
     ...jobs,
     capacity,
@@ -121,6 +122,7 @@ export function createServices(deps: ServiceDeps) {
     holds: bookings.holds,
     sweeper: bookings.sweeper,
     bookings: bookings.bookings,
+    balancePayments: bookings.balancePayments,
     checkout: payments.checkout,
     topUps: payments.topUps,
     refunds: payments.refunds,

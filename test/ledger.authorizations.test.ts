@@ -1,4 +1,4 @@
-// Proves G23 and G24 (README › Guarantees).
+// Proves G16 and G17 (README › Guarantees).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app';
 import {

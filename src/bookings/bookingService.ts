@@ -8,6 +8,9 @@ import { findAgain, findById } from '../mongo';
 import { type Page, type PageArgs, pageById } from '../mongo';
 import { withTransaction } from '../mongo';
 import type { BookingDoc, BookingDocument } from './collections';
+import { assert } from '../assert';
+import { HOUSE_OWNER, type TransferResult } from '../ledger';
+import type { MoneySteps } from './heldMoney';
 
 export interface BookingCancelledResult {
   __typename: 'BookingCancelled';
@@ -48,11 +51,50 @@ export interface BookingServiceDeps {
   claims: ClaimSteps;
   runIdempotent: RunIdempotent;
   clock: Clock;
+  /** Card refunds (payments). */
   refunds: RefundPort;
+  /** Balance refunds: the money steps, in the cancellation's transaction. */
+  ledger: MoneySteps;
+}
+
+/** Returns a balance-paid booking's money from the house account, inside the cancellation's transaction; the booking as it then stands. */
+async function refundFromHouse(
+  ledger: MoneySteps,
+  bookings: Collection<BookingDoc>,
+  session: ClientSession,
+  booking: BookingDocument,
+): Promise<BookingDocument> {
+  const { accountId } = booking;
+  assert(accountId, `balance booking ${booking._id.toHexString()} names the account that paid`);
+  const payment = await ledger.moveMoneyWithin(session, [
+    {
+      kind: 'transfer',
+      key: `refund:${booking._id.toHexString()}`,
+      initiatedBy: HOUSE_OWNER,
+      // The house received this amount by the booking's own transfer; nothing else debits a house account.
+      fromAccountId: (await ledger.accounts.houseAccount(booking.currency))._id.toHexString(),
+      toAccountId: accountId.toHexString(),
+      amount: booking.amount,
+      memo: `refund of booking ${booking._id.toHexString()}`,
+      record: null,
+    },
+  ]);
+  const [outcome] = payment;
+  if (!outcome.ok) throw outcome.error;
+  const result = outcome.value as TransferResult;
+  if (result.__typename !== 'TransferCompleted')
+    throw new Error(`the refund of booking ${booking._id.toHexString()} answered ${result.__typename}`);
+  const refunded = await bookings.findOneAndUpdate(
+    { _id: booking._id },
+    { $set: { refundTransferId: result.transfer._id } },
+    { session, returnDocument: 'after' },
+  );
+  assert(refunded, `booking ${booking._id.toHexString()} is still there`);
+  return refunded;
 }
 
 /** Bookings as their owners see them, and cancellation with a full refund. */
-export function bookingService({ client, bookings, claims, runIdempotent, clock, refunds }: BookingServiceDeps) {
+export function bookingService({ client, bookings, claims, runIdempotent, clock, refunds, ledger }: BookingServiceDeps) {
   async function findFor(caller: Caller, bookingId: string): Promise<BookingDocument | null> {
     return visibleTo(caller, await findById(bookings, bookingId), (booking) => booking.userId);
   }
@@ -79,7 +121,8 @@ export function bookingService({ client, bookings, claims, runIdempotent, clock,
       if (!updated) return null;
       await claims.release(session, updated.resourceId, updated.dates, updated.holdId);
       if (updated.paymentIntentId) await refunds.record(session, updated._id, updated.paymentIntentId);
-      const result: CancelBookingResult = { __typename: 'BookingCancelled', booking: updated };
+      const cancelledBooking = updated.paymentMethod === 'BALANCE' ? await refundFromHouse(ledger, bookings, session, updated) : updated;
+      const result: CancelBookingResult = { __typename: 'BookingCancelled', booking: cancelledBooking };
       await record(session, result);
       return result;
     });

@@ -28,6 +28,11 @@ export interface HoldDoc {
   checkout?: HoldCheckout;
   /** The booking that confirmed this hold. */
   bookingId?: ObjectId;
+  /**
+   * The money held with the dates (`holdDates` with `reserveFrom`): an authorization of `amount`
+   * from this account to the house account, expiring at `expiresAt` too.
+   */
+  reservation?: { accountId: ObjectId; houseAccountId: ObjectId; authorizationId: ObjectId };
 }
 
 export type HoldDocument = WithId<HoldDoc>;

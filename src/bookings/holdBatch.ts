@@ -7,6 +7,7 @@ import type { Capacity, ClaimedSlot, ClaimReport } from '../capacity';
 import { type RecordResult, recordAll } from '../idempotency';
 import { OrderFailed, type Outcome, PlanRefused, Rollback } from '../mongo';
 import type { HoldDoc, HoldDocument } from './collections';
+import { type MoneySteps, type Reserve, type ReserveRefusal, reserveMoney } from './heldMoney';
 
 export interface DatesHeldResult {
   __typename: 'DatesHeld';
@@ -18,7 +19,7 @@ export interface DatesUnavailableResult {
   dates: string[];
 }
 
-export type HoldDatesResult = DatesHeldResult | DatesUnavailableResult;
+export type HoldDatesResult = DatesHeldResult | DatesUnavailableResult | ReserveRefusal;
 
 /** One holdDates request, validated, whose idempotency key is written by `record` inside the claims' transaction. */
 export interface HoldRequest {
@@ -29,6 +30,8 @@ export interface HoldRequest {
   /** Caller + idempotency key: two requests with one identity never share a transaction (their keys would collide). */
   identity: string;
   record: RecordResult<HoldDatesResult>;
+  /** The account the hold's money is held from, with the dates (`reserveFrom`), or null. */
+  reserve: Reserve | null;
 }
 
 /** Some of the dates have no slot yet: they are created outside the transaction, and the hold runs again. */
@@ -43,6 +46,8 @@ export interface HoldBodyDeps {
   capacity: Capacity;
   clock: Clock;
   holdTtlSeconds: number;
+  /** The ledger's money steps, run inside the hold's transaction. */
+  money: MoneySteps;
 }
 
 type HoldOutcome = Outcome<HoldDatesResult>;
@@ -103,6 +108,9 @@ export async function holdAlone(deps: HoldBodyDeps, session: ClientSession, requ
     throw new Rollback<HoldOutcome[]>([{ ok: true, value: { __typename: 'DatesUnavailable', dates: taken } }]);
   }
   if (!(await price(deps, session, hold, claimed))) throw new OrderFailed(0, tooExpensive());
+  const [refusal] = await reserveMoney(deps.money, session, [{ hold, reserve: request.reserve }]);
+  // Dates and money together or neither: the claims made above roll back with the transaction.
+  if (refusal) throw new Rollback<HoldOutcome[]>([{ ok: true, value: refusal }]);
   await deps.holds.insertOne(hold, { session });
   const result: HoldDatesResult = { __typename: 'DatesHeld', hold };
   await recordAll(session, [{ record: request.record, result }]);
@@ -140,6 +148,13 @@ export async function holdTogether(deps: HoldBodyDeps, session: ClientSession, r
       throw new OrderFailed(index, tooExpensive());
     }
     results.push({ __typename: 'DatesHeld', hold });
+  }
+  const withMoney = results.flatMap((result, index) =>
+    result.__typename === 'DatesHeld' && requests[index].reserve ? [{ hold: result.hold, reserve: requests[index].reserve }] : [],
+  );
+  // A hold whose money cannot be held must not keep the dates it claimed: the batch commits nothing and each hold runs alone.
+  if ((await reserveMoney(deps.money, session, withMoney)).some((refusal) => refusal !== null)) {
+    throw new PlanRefused('a hold of the batch got its dates but not its money');
   }
   const held = results.flatMap((result) => (result.__typename === 'DatesHeld' ? [result.hold] : []));
   if (held.length > 0) await deps.holds.insertMany(held, { session });

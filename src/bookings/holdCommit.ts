@@ -20,7 +20,11 @@ export interface HoldCommitDeps extends HoldBodyDeps {
 
 export const HOLD_BATCHING: GroupCommitOptions = { maxConcurrent: 1, maxBatch: 100, maxWaiting: 10_000 };
 
-const slotKeysOf = (request: HoldRequest) => request.dates.map((date) => `${request.resourceId.toHexString()}:${date}`);
+/** Its slots, and the account its money comes from. */
+const lockKeysOf = (request: HoldRequest) => [
+  ...request.dates.map((date) => `${request.resourceId.toHexString()}:${date}`),
+  ...(request.reserve ? [`account:${request.reserve.account._id.toHexString()}`] : []),
+];
 
 /**
  * Holds, group-committed (src/mongo/groupCommit): every date a hold claims is a lock key, so holds on
@@ -51,7 +55,7 @@ export function holdCommitter(deps: HoldCommitDeps) {
       name: 'holds',
       client,
       run: (session, requests) => (requests.length === 1 ? holdAlone(deps, session, requests[0]) : holdTogether(deps, session, requests)),
-      keysOf: slotKeysOf,
+      keysOf: lockKeysOf,
       distinctOf: (request) => request.identity,
       transactionStats: stats,
       observer: deps.observer,

@@ -14,6 +14,8 @@ import type { UserService, UserView } from '../users';
 import type { HoldCheckout, HoldDoc, HoldDocument } from './collections';
 import type { HoldDatesResult } from './holdBatch';
 import type { HoldCommitter } from './holdCommit';
+import { releaseMoney, type Reserve } from './heldMoney';
+import type { Ledger } from '../ledger';
 
 export const MAX_DATES_PER_HOLD = 31;
 
@@ -23,6 +25,7 @@ export interface HoldDatesInput {
   resourceId: string;
   dates: string[];
   idempotencyKey: string;
+  reserveFrom?: string | null;
 }
 
 export interface HoldDeps {
@@ -34,6 +37,8 @@ export interface HoldDeps {
   runIdempotent: RunIdempotent;
   clock: Clock;
   users: UserService;
+  /** Accounts (the one a hold's money comes from, the house's) and the money steps of a release. */
+  ledger: Pick<Ledger, 'accounts' | 'moveMoneyWithin'>;
   /** Runs after a release commits (e.g. to expire the hold's open Checkout Session); must not throw. */
   afterRelease?: (hold: HoldDocument) => Promise<void>;
 }
@@ -57,6 +62,12 @@ function validateDates(dates: string[], now: Date): string[] {
 export function holdService(deps: HoldDeps) {
   const { client, holds, capacity, committer, runIdempotent, clock } = deps;
 
+  /** The caller's account and the house account of its currency (created on first use); someone else's account is NOT_FOUND, as a missing one. */
+  async function reserveFrom(caller: Caller, accountId: string): Promise<Reserve> {
+    const account = await deps.ledger.accounts.requireOwned(caller, accountId, 'reserveFrom');
+    return { account, houseAccountId: (await deps.ledger.accounts.houseAccount(account.currency))._id };
+  }
+
   return {
     /** Hold transactions run and attempted by this instance (measurements and tests). */
     transactionStats: committer.stats,
@@ -75,15 +86,17 @@ export function holdService(deps: HoldDeps) {
         {
           scope: `${caller.id}:holdDates`,
           key: input.idempotencyKey,
-          input: { resourceId: input.resourceId, dates: input.dates },
+          // Without reserveFrom the request is the one it always was, so a retry's key matches across versions.
+          input: { resourceId: input.resourceId, dates: input.dates, ...(input.reserveFrom ? { reserveFrom: input.reserveFrom } : {}) },
           keyWithEffect: true,
         },
-        (record) => {
+        async (record) => {
           const dates = validateDates(input.dates, clock.now());
           const resourceId = parseObjectId(input.resourceId);
           if (!resourceId) throw badInput('resourceId', 'no resource has this id');
           if (caller.suspended) throw deps.users.suspendedError();
-          return committer.hold({ caller, resourceId, dates, identity: `${caller.id}\n${input.idempotencyKey}`, record });
+          const reserve = input.reserveFrom ? await reserveFrom(caller, input.reserveFrom) : null;
+          return committer.hold({ caller, resourceId, dates, identity: `${caller.id}\n${input.idempotencyKey}`, record, reserve });
         },
       );
     },
@@ -99,7 +112,10 @@ export function holdService(deps: HoldDeps) {
           { $set: { state: 'released', updatedAt: now } },
           { session, returnDocument: 'after' },
         );
-        if (updated) await capacity.claims.release(session, hold.resourceId, hold.dates, hold._id);
+        if (updated) {
+          await capacity.claims.release(session, hold.resourceId, hold.dates, hold._id);
+          await releaseMoney(deps.ledger, session, updated);
+        }
         return updated;
       });
       if (released) {

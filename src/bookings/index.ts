@@ -6,6 +6,8 @@ import type { BackgroundJobSettings, LeaseLocks } from '../locks';
 import type { Logger } from '../logger';
 import type { GroupCommitObserver, GroupCommitOptions } from '../mongo';
 import type { UserService } from '../users';
+import type { Ledger } from '../ledger';
+import { balancePayments } from './balancePayments';
 import { bookingService, type RefundPort } from './bookingService';
 import { checkoutOutcomes } from './checkoutOutcomes';
 import { bookingCollections, ensureBookingIndexes, type HoldDocument } from './collections';
@@ -19,6 +21,7 @@ export type { BookingDoc, BookingDocument, HoldDoc, HoldDocument } from './colle
 export { isHoldLive } from './holdLiveness';
 export { SWEEPER_LOCK } from './holdSweeper';
 export type { HoldDatesResult, HoldService } from './holds';
+export type { HoldExpiredResult, HoldNotFoundResult, PayHoldResult } from './balancePayments';
 
 /** What bookings need from payments, which sit above them: called back, never imported. */
 export interface PaymentHooks {
@@ -38,6 +41,8 @@ export interface BookingsDeps {
   runIdempotent: RunIdempotent;
   locks: LeaseLocks;
   holdTtlSeconds: number;
+  /** Accounts and money steps: holds that carry money, balance payments and their refunds. */
+  ledger: Ledger;
   /** How often this instance tries to sweep expired holds; 0 = never on its own. */
   sweepIntervalMs: number;
   /** How holds are group-committed (default `HOLD_BATCHING`). */
@@ -68,6 +73,7 @@ export function bookingsModule({ client, db, clock, logger, capacity, runIdempot
     capacity,
     clock,
     holdTtlSeconds: deps.holdTtlSeconds,
+    money: deps.ledger,
     observer: deps.groupCommitObserver,
     batching: deps.holdBatching,
   });
@@ -83,8 +89,36 @@ export function bookingsModule({ client, db, clock, logger, capacity, runIdempot
     onRun: deps.onJobRun,
   });
   return {
-    holds: holdService({ client, holds, capacity, committer, runIdempotent, clock, users: deps.users, afterRelease: holdEnded }),
-    bookings: bookingService({ client, bookings: collections.bookings, claims: capacity.claims, runIdempotent, clock, refunds }),
+    holds: holdService({
+      client,
+      holds,
+      capacity,
+      committer,
+      runIdempotent,
+      clock,
+      users: deps.users,
+      ledger: deps.ledger,
+      afterRelease: holdEnded,
+    }),
+    bookings: bookingService({
+      client,
+      bookings: collections.bookings,
+      claims: capacity.claims,
+      runIdempotent,
+      clock,
+      refunds,
+      ledger: deps.ledger,
+    }),
+    balancePayments: balancePayments({
+      client,
+      holds,
+      bookings: collections.bookings,
+      claims: capacity.claims,
+      ledger: deps.ledger,
+      runIdempotent,
+      clock,
+      afterPaid: holdEnded,
+    }),
     checkoutOutcomes: checkoutOutcomes({ collections, claims: capacity.claims, clock }),
     sweeper,
     /** One booking per Checkout Session and one confirmed booking per hold: unique indexes G15 rests on. */

@@ -20,11 +20,14 @@ export const bookingResolvers: Resolvers = {
     holdDates: (_, { input }, { caller, services }) => services.holds.holdDates(requireCaller(caller), input),
     releaseHold: (_, { input }, { caller, services }) => services.holds.releaseHold(requireCaller(caller), input.holdId),
     cancelBooking: (_, { input }, { caller, services }) => services.bookings.cancelBooking(requireCaller(caller), input),
+    payHold: (_, { input }, { caller, services }) => services.balancePayments.payHold(requireCaller(caller), input),
   },
   Hold: {
     id: (hold) => hold._id.toHexString(),
     resourceId: (hold) => hold.resourceId.toHexString(),
     status: (hold, _, { services }) => holdStatus(hold, services.clock.now()),
+    authorization: (hold, _, { services }) =>
+      hold.reservation ? services.ledger.authorizationById(hold.reservation.authorizationId) : null,
   },
   Booking: {
     id: (booking) => booking._id.toHexString(),

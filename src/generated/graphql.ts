@@ -7,7 +7,8 @@ import type { BookingCancelledResult, BookingNotCancellableResult } from '../boo
 import type { UserView } from '../users/collection';
 import type { AccountDocument, LedgerEntryDocument, TransferDocument, AuthorizationDocument } from '../ledger/collections';
 import type { DepositedResult, WithdrawnResult, TransferCompletedResult, TransferAuthorizedResult, TransferVoidedResult, AuthorizationNotActiveResult } from '../ledger/results';
-import type { CheckoutStartedResult, HoldExpiredResult } from '../payments/checkout';
+import type { CheckoutStartedResult } from '../payments/checkout';
+import type { HoldExpiredResult, BookingConfirmedResult } from '../bookings/balancePayments';
 import type { Context } from '../graphql/context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -340,7 +341,7 @@ export type HoldEdge = {
   node: Hold;
 };
 
-/** The hold lapsed or was released before checkout; hold the dates again. */
+/** The hold is no longer held (it lapsed, was released, or another payment confirmed it): `hold.status` says which. */
 export type HoldExpired = {
   __typename?: 'HoldExpired';
   hold: Hold;
@@ -970,7 +971,7 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
   ;
   PayHoldPayload:
     | ( AccountNotFound & { __typename: 'AccountNotFound' } )
-    | ( Omit<BookingConfirmed, 'booking' | 'transfer'> & { booking: _RefType['Booking'], transfer: _RefType['Transfer'] } & { __typename: 'BookingConfirmed' } )
+    | ( BookingConfirmedResult & { __typename: 'BookingConfirmed' } )
     | ( CurrencyMismatch & { __typename: 'CurrencyMismatch' } )
     | ( HoldExpiredResult & { __typename: 'HoldExpired' } )
     | ( HoldNotFound & { __typename: 'HoldNotFound' } )
@@ -1016,7 +1017,7 @@ export type ResolversTypes = {
   AuthorizeTransferPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['AuthorizeTransferPayload']>;
   Booking: ResolverTypeWrapper<BookingDocument>;
   BookingCancelled: ResolverTypeWrapper<BookingCancelledResult>;
-  BookingConfirmed: ResolverTypeWrapper<Omit<BookingConfirmed, 'booking' | 'transfer'> & { booking: ResolversTypes['Booking'], transfer: ResolversTypes['Transfer'] }>;
+  BookingConfirmed: ResolverTypeWrapper<BookingConfirmedResult>;
   BookingConnection: ResolverTypeWrapper<Omit<BookingConnection, 'edges'> & { edges: Array<ResolversTypes['BookingEdge']> }>;
   BookingEdge: ResolverTypeWrapper<Omit<BookingEdge, 'node'> & { node: ResolversTypes['Booking'] }>;
   BookingNotCancellable: ResolverTypeWrapper<BookingNotCancellableResult>;
@@ -1117,7 +1118,7 @@ export type ResolversParentTypes = {
   AuthorizeTransferPayload: ResolversUnionTypes<ResolversParentTypes>['AuthorizeTransferPayload'];
   Booking: BookingDocument;
   BookingCancelled: BookingCancelledResult;
-  BookingConfirmed: Omit<BookingConfirmed, 'booking' | 'transfer'> & { booking: ResolversParentTypes['Booking'], transfer: ResolversParentTypes['Transfer'] };
+  BookingConfirmed: BookingConfirmedResult;
   BookingConnection: Omit<BookingConnection, 'edges'> & { edges: Array<ResolversParentTypes['BookingEdge']> };
   BookingEdge: Omit<BookingEdge, 'node'> & { node: ResolversParentTypes['Booking'] };
   BookingNotCancellable: BookingNotCancellableResult;

@@ -60,6 +60,9 @@ export function authorizationService(deps: LedgerParts) {
   return {
     findAuthorization: findVisible,
 
+    /** For callers that already showed the caller may see it (a hold's own authorization). */
+    authorizationById: (id: ObjectId): Promise<AuthorizationDocument | null> => collections.authorizations.findOne({ _id: id }),
+
     /** From or to the account (which the caller must see), newest first. */
     authorizationsOf: (accountId: ObjectId, page: PageArgs): Promise<Page<AuthorizationDocument>> =>
       pageById(collections.authorizations, { $or: [{ fromAccountId: accountId }, { toAccountId: accountId }] }, page),

@@ -1,7 +1,7 @@
 import type { ClientSession, MongoClient } from 'mongodb';
 import { assert } from '../assert';
 import type { Caller } from '../auth';
-import { type HoldDocument, type HoldService, isHoldLive } from '../bookings';
+import { type HoldDocument, type HoldExpiredResult, type HoldNotFoundResult, type HoldService, isHoldLive } from '../bookings';
 import type { Clock } from '../clock';
 import { badInput } from '../errors';
 import type { KeyUse, RunIdempotent } from '../idempotency';
@@ -15,15 +15,7 @@ export interface CheckoutStartedResult {
   checkoutSessionId: string;
 }
 
-export interface HoldExpiredResult {
-  __typename: 'HoldExpired';
-  hold: HoldDocument;
-}
-
-export interface HoldNotFoundResult {
-  __typename: 'HoldNotFound';
-  holdId: string;
-}
+export type { HoldExpiredResult } from '../bookings';
 
 export type CheckoutHoldResult = CheckoutStartedResult | HoldExpiredResult | HoldNotFoundResult;
 
@@ -94,6 +86,8 @@ export function checkoutService(deps: CheckoutDeps) {
     // Only the owner pays for a hold; someone else's is answered like a missing one, so ids cannot be probed.
     if (!hold || hold.userId !== caller.id) return { __typename: 'HoldNotFound', holdId };
     if (hold.state === 'confirmed') throw badInput('holdId', 'this hold is already paid for');
+    // Its money is held from an account until it lapses: a card payment would leave it reserved for nothing.
+    if (hold.reservation) throw badInput('holdId', 'this hold reserves money from an account: pay it with payHold');
     const now = clock.now();
     if (!isHoldLive(hold, now)) return { __typename: 'HoldExpired', hold };
     if (hold.checkout) return started(hold);
