@@ -214,6 +214,18 @@ describe('when someone else names an authorization or an account', () => {
     expect(await fundsOf(app, p.payer, p.from)).toMatchObject({ reserved: 0, available: 100 });
   });
 
+  it('lists an account’s authorizations, newest first, to its owner only', async () => {
+    const p = await parties('listing', 100);
+    const first = await authorized(p, 10);
+    const second = await authorized(p, 20);
+    const LIST = `query($accountId: ID!) { authorizations(accountId: $accountId, first: 10) { edges { node { id amount } } } }`;
+    const listed = await app.gql(p.payer, LIST, { accountId: p.from });
+    expect(listed.data.authorizations.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([second.id, first.id]);
+    const stranger = await app.token('listing-stranger');
+    expect((await app.gql(stranger, LIST, { accountId: p.from })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect((await app.gql(stranger, `{ houseAccounts { id } }`)).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+
   it('replays a capture retried with its key, moving money once', async () => {
     const p = await parties('replay', 100);
     const authorization = await authorized(p, 30);
