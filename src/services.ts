@@ -110,7 +110,7 @@ export function createServices(deps: ServiceDeps) {
     runIdempotent,
     refundRetryIntervalMs: deps.refundRetryIntervalMs,
   });
-  const availability = availabilityModule({ ...base, capacity, onFannedOut: metrics?.changeFannedOut });
+  const availability = availabilityModule({ ...base, capacity, ledger, onFannedOut: metrics?.changeFannedOut });
 
   return {
     clock,
@@ -131,6 +131,7 @@ export function createServices(deps: ServiceDeps) {
     paymentGateway: payments.gateway,
     availability: availability.read,
     live: availability.live,
+    liveAccounts: availability.accounts,
     changeFeedOpen: availability.feedOpen,
     lifecycle: lifecycleOf([idempotency, capacity, ledger, bookings, payments, availability]),
   };

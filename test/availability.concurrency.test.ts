@@ -28,7 +28,7 @@ function mergedView(initial: DateAvailability[], events: DateAvailability[]): Da
   return initial.map((row) => {
     const event = latest.get(row.date);
     return event && event.version > row.version
-      ? { date: row.date, remaining: event.remaining, status: event.status, version: event.version }
+      ? { ...row, remaining: event.remaining, status: event.status, version: event.version }
       : row;
   });
 }

@@ -3,6 +3,7 @@ import { createFanout } from '../src/availability/testing';
 import type { DateAvailability } from '../src/availability';
 
 const change = (date: string, version: number, status: DateAvailability['status'] = 'HELD'): DateAvailability => ({
+  resourceId: 'r1',
   date,
   version,
   status,

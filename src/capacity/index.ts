@@ -12,7 +12,7 @@ import { slotHorizon } from './slotHorizon';
 export { type ClaimedSlot, liveClaimsOf } from './claimRule';
 export type { ClaimReport } from './claimSet';
 export type { ClaimSteps } from './claims';
-export type { DateSlotDoc, ResourceDoc } from './collections';
+export type { DateSlotDoc, ResourceDoc, ResourceDocument } from './collections';
 export type { ResourceService } from './resources';
 export { HORIZON_MARGIN_DAYS, horizonDates, MAX_DAYS_AHEAD } from './slotHorizon';
 

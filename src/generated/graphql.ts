@@ -7,6 +7,9 @@ import type { BookingCancelledResult, BookingNotCancellableResult } from '../boo
 import type { UserView } from '../users/collection';
 import type { AccountDocument, LedgerEntryDocument, TransferDocument, AuthorizationDocument } from '../ledger/collections';
 import type { DepositedResult, WithdrawnResult, TransferCompletedResult, TransferAuthorizedResult, TransferVoidedResult, AuthorizationNotActiveResult } from '../ledger/results';
+import type { AccountUpdateMessage } from '../availability/accountUpdates';
+import type { AvailabilityUpdateMessage } from '../availability/availabilityUpdates';
+import type { DateAvailability as DateAvailabilityModel } from '../availability/reader';
 import type { CheckoutStartedResult } from '../payments/checkout';
 import type { HoldExpiredResult, BookingConfirmedResult } from '../bookings/balancePayments';
 import type { Context } from '../graphql/context';
@@ -71,6 +74,15 @@ export type AccountNotFound = {
   accountId: Scalars['ID']['output'];
 };
 
+/** One committed transaction's changes to an account (or, with `reset`, its current state and no entries). */
+export type AccountUpdate = {
+  __typename?: 'AccountUpdate';
+  account: Account;
+  cursor: Scalars['String']['output'];
+  entries: Array<LedgerEntry>;
+  reset: Scalars['Boolean']['output'];
+};
+
 export type Authorization = {
   __typename?: 'Authorization';
   amount: Scalars['PositiveInt']['output'];
@@ -132,6 +144,19 @@ export type AuthorizeTransferInput = {
 };
 
 export type AuthorizeTransferPayload = AccountNotFound | CurrencyMismatch | InsufficientFunds | TransferAuthorized;
+
+/**
+ * One committed transaction's changes to a range (or, with `reset`, the whole range's state).
+ * `cursor` is opaque, totally ordered by commit and valid on every API instance: pass it as `after`
+ * to resume.
+ */
+export type AvailabilityUpdate = {
+  __typename?: 'AvailabilityUpdate';
+  cursor: Scalars['String']['output'];
+  /** Every date in the range the transaction changed (all of them when reset). */
+  dates: Array<DateAvailability>;
+  reset: Scalars['Boolean']['output'];
+};
 
 /** A hold paid (or being paid) by card through Stripe Checkout, or from a balance with `payHold`. */
 export type Booking = {
@@ -252,7 +277,10 @@ export type CurrencyMismatch = {
 export type DateAvailability = {
   __typename?: 'DateAvailability';
   date: Scalars['LocalDate']['output'];
+  /** `<resourceId>:<date>`, stable. */
+  id: Scalars['ID']['output'];
   remaining: Scalars['NonNegativeInt']['output'];
+  resourceId: Scalars['ID']['output'];
   status: DateStatus;
   /**
    * Grows with every change to this date (0 while nothing was ever claimed on it). Of two answers
@@ -737,6 +765,8 @@ export type SetUserRoleInput = {
 
 export type Subscription = {
   __typename?: 'Subscription';
+  /** The same for one account the caller owns (admins: any): its balance, reserved and available, and the entries each transaction wrote. */
+  accountUpdates: AccountUpdate;
   /**
    * Every committed change to the availability of `resourceId` on a date in the inclusive range
    * `from`..`to` (at most 366 days), from whichever API instance made it. Changes only: subscribe
@@ -744,10 +774,32 @@ export type Subscription = {
    * Authenticated by `{ authorization: "Bearer <JWT>" }` in the graphql-ws `connection_init` payload.
    */
   availabilityChanged: DateAvailability;
+  /**
+   * The range's changes, one message per committed transaction that touched it, in commit order.
+   * The first message is the range's current state (`reset: true`). With `after` (a `cursor` from an
+   * earlier message) it first sends every change committed since, in order, then continues live; if
+   * the server can no longer reach back that far, it sends one `reset: true` message with the current
+   * state instead. A client never needs to refetch and never sees part of a transaction.
+   */
+  availabilityUpdates: AvailabilityUpdate;
+};
+
+
+export type SubscriptionAccountUpdatesArgs = {
+  accountId: Scalars['ID']['input'];
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 
 export type SubscriptionAvailabilityChangedArgs = {
+  from: Scalars['LocalDate']['input'];
+  resourceId: Scalars['ID']['input'];
+  to: Scalars['LocalDate']['input'];
+};
+
+
+export type SubscriptionAvailabilityUpdatesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   from: Scalars['LocalDate']['input'];
   resourceId: Scalars['ID']['input'];
   to: Scalars['LocalDate']['input'];
@@ -1007,6 +1059,7 @@ export type ResolversTypes = {
   AccountConnection: ResolverTypeWrapper<Omit<AccountConnection, 'edges'> & { edges: Array<ResolversTypes['AccountEdge']> }>;
   AccountEdge: ResolverTypeWrapper<Omit<AccountEdge, 'node'> & { node: ResolversTypes['Account'] }>;
   AccountNotFound: ResolverTypeWrapper<AccountNotFound>;
+  AccountUpdate: ResolverTypeWrapper<AccountUpdateMessage>;
   Authorization: ResolverTypeWrapper<AuthorizationDocument>;
   AuthorizationConnection: ResolverTypeWrapper<Omit<AuthorizationConnection, 'edges'> & { edges: Array<ResolversTypes['AuthorizationEdge']> }>;
   AuthorizationEdge: ResolverTypeWrapper<Omit<AuthorizationEdge, 'node'> & { node: ResolversTypes['Authorization'] }>;
@@ -1015,6 +1068,7 @@ export type ResolversTypes = {
   AuthorizationStatus: AuthorizationStatus;
   AuthorizeTransferInput: AuthorizeTransferInput;
   AuthorizeTransferPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['AuthorizeTransferPayload']>;
+  AvailabilityUpdate: ResolverTypeWrapper<AvailabilityUpdateMessage>;
   Booking: ResolverTypeWrapper<BookingDocument>;
   BookingCancelled: ResolverTypeWrapper<BookingCancelledResult>;
   BookingConfirmed: ResolverTypeWrapper<BookingConfirmedResult>;
@@ -1035,7 +1089,7 @@ export type ResolversTypes = {
   CreateResourceInput: CreateResourceInput;
   Currency: ResolverTypeWrapper<Scalars['Currency']['output']>;
   CurrencyMismatch: ResolverTypeWrapper<CurrencyMismatch>;
-  DateAvailability: ResolverTypeWrapper<DateAvailability>;
+  DateAvailability: ResolverTypeWrapper<DateAvailabilityModel>;
   DateStatus: DateStatus;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DatesHeld: ResolverTypeWrapper<DatesHeldResult>;
@@ -1109,6 +1163,7 @@ export type ResolversParentTypes = {
   AccountConnection: Omit<AccountConnection, 'edges'> & { edges: Array<ResolversParentTypes['AccountEdge']> };
   AccountEdge: Omit<AccountEdge, 'node'> & { node: ResolversParentTypes['Account'] };
   AccountNotFound: AccountNotFound;
+  AccountUpdate: AccountUpdateMessage;
   Authorization: AuthorizationDocument;
   AuthorizationConnection: Omit<AuthorizationConnection, 'edges'> & { edges: Array<ResolversParentTypes['AuthorizationEdge']> };
   AuthorizationEdge: Omit<AuthorizationEdge, 'node'> & { node: ResolversParentTypes['Authorization'] };
@@ -1116,6 +1171,7 @@ export type ResolversParentTypes = {
   AuthorizationNotFound: AuthorizationNotFound;
   AuthorizeTransferInput: AuthorizeTransferInput;
   AuthorizeTransferPayload: ResolversUnionTypes<ResolversParentTypes>['AuthorizeTransferPayload'];
+  AvailabilityUpdate: AvailabilityUpdateMessage;
   Booking: BookingDocument;
   BookingCancelled: BookingCancelledResult;
   BookingConfirmed: BookingConfirmedResult;
@@ -1135,7 +1191,7 @@ export type ResolversParentTypes = {
   CreateResourceInput: CreateResourceInput;
   Currency: Scalars['Currency']['output'];
   CurrencyMismatch: CurrencyMismatch;
-  DateAvailability: DateAvailability;
+  DateAvailability: DateAvailabilityModel;
   DateTime: Scalars['DateTime']['output'];
   DatesHeld: DatesHeldResult;
   DatesUnavailable: DatesUnavailable;
@@ -1223,6 +1279,13 @@ export type AccountNotFoundResolvers<ContextType = Context, ParentType extends R
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type AccountUpdateResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AccountUpdate'] = ResolversParentTypes['AccountUpdate']> = {
+  account?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  entries?: Resolver<Array<ResolversTypes['LedgerEntry']>, ParentType, ContextType>;
+  reset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type AuthorizationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Authorization'] = ResolversParentTypes['Authorization']> = {
   amount?: Resolver<ResolversTypes['PositiveInt'], ParentType, ContextType>;
   capturedAmount?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
@@ -1259,6 +1322,12 @@ export type AuthorizationNotFoundResolvers<ContextType = Context, ParentType ext
 
 export type AuthorizeTransferPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuthorizeTransferPayload'] = ResolversParentTypes['AuthorizeTransferPayload']> = {
   __resolveType: TypeResolveFn<'AccountNotFound' | 'CurrencyMismatch' | 'InsufficientFunds' | 'TransferAuthorized', ParentType, ContextType>;
+};
+
+export type AvailabilityUpdateResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AvailabilityUpdate'] = ResolversParentTypes['AvailabilityUpdate']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  dates?: Resolver<Array<ResolversTypes['DateAvailability']>, ParentType, ContextType>;
+  reset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type BookingResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Booking'] = ResolversParentTypes['Booking']> = {
@@ -1342,7 +1411,9 @@ export type CurrencyMismatchResolvers<ContextType = Context, ParentType extends 
 
 export type DateAvailabilityResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DateAvailability'] = ResolversParentTypes['DateAvailability']> = {
   date?: Resolver<ResolversTypes['LocalDate'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   remaining?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
+  resourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['DateStatus'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
 };
@@ -1530,7 +1601,9 @@ export interface SafeIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTy
 }
 
 export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  accountUpdates?: SubscriptionResolver<ResolversTypes['AccountUpdate'], "accountUpdates", ParentType, ContextType, RequireFields<SubscriptionAccountUpdatesArgs, 'accountId'>>;
   availabilityChanged?: SubscriptionResolver<ResolversTypes['DateAvailability'], "availabilityChanged", ParentType, ContextType, RequireFields<SubscriptionAvailabilityChangedArgs, 'from' | 'resourceId' | 'to'>>;
+  availabilityUpdates?: SubscriptionResolver<ResolversTypes['AvailabilityUpdate'], "availabilityUpdates", ParentType, ContextType, RequireFields<SubscriptionAvailabilityUpdatesArgs, 'from' | 'resourceId' | 'to'>>;
 };
 
 export type TopUpPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TopUpPayload'] = ResolversParentTypes['TopUpPayload']> = {
@@ -1618,12 +1691,14 @@ export type Resolvers<ContextType = Context> = {
   AccountConnection?: AccountConnectionResolvers<ContextType>;
   AccountEdge?: AccountEdgeResolvers<ContextType>;
   AccountNotFound?: AccountNotFoundResolvers<ContextType>;
+  AccountUpdate?: AccountUpdateResolvers<ContextType>;
   Authorization?: AuthorizationResolvers<ContextType>;
   AuthorizationConnection?: AuthorizationConnectionResolvers<ContextType>;
   AuthorizationEdge?: AuthorizationEdgeResolvers<ContextType>;
   AuthorizationNotActive?: AuthorizationNotActiveResolvers<ContextType>;
   AuthorizationNotFound?: AuthorizationNotFoundResolvers<ContextType>;
   AuthorizeTransferPayload?: AuthorizeTransferPayloadResolvers<ContextType>;
+  AvailabilityUpdate?: AvailabilityUpdateResolvers<ContextType>;
   Booking?: BookingResolvers<ContextType>;
   BookingCancelled?: BookingCancelledResolvers<ContextType>;
   BookingConfirmed?: BookingConfirmedResolvers<ContextType>;

@@ -14,7 +14,7 @@ import { moveMoney } from './moneyBatch';
 import type { Order } from './moneyOrders';
 import { transferService } from './transfers';
 
-export type { AccountDoc, AccountDocument, AuthorizationDocument, LedgerEntryDoc, TransferDoc, TransferDocument } from './collections';
+export type { AccountDoc, AccountDocument, AuthorizationDocument, LedgerEntryDoc, LedgerEntryDocument, TransferDoc, TransferDocument } from './collections';
 export { authorizationStatus } from './authorizations';
 export { availableOf, reservedOf } from './funds';
 export { HOUSE_OWNER } from './accounts';
@@ -59,6 +59,8 @@ export function ledgerModule({ client, db, clock, users, ...deps }: LedgerModule
     check: ledgerChecker(client, collections, clock),
     transfersOf: (accountId: ObjectId, page: PageArgs) =>
       pageById(collections.transfers, { $or: [{ fromAccountId: accountId }, { toAccountId: accountId }] }, page),
+    /** The account as it stands, on the caller's session (a live view's snapshot read). */
+    accountById: (id: ObjectId, session?: ClientSession) => collections.accounts.findOne({ _id: id }, { session }),
     entriesOf: (accountId: ObjectId, page: PageArgs) => pageById(collections.entries, { accountId }, page),
     /** The deposit path (credit + DEPOSIT entry) inside another module's transaction, e.g. a paid top-up. */
     depositWithin: (session: ClientSession, account: Pick<AccountDocument, '_id' | 'currency'>, amount: number, now: Date) =>

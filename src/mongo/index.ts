@@ -2,7 +2,14 @@ export { createMongoClient, DEFAULT_MONGODB_TIMEOUT_MS, timeBudgetOf } from './c
 export { findAgain, findById, parseObjectId } from './ids';
 export { asOutage, RETRY_AFTER_SECONDS } from './outage';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, type PageArgs, pageById } from './pagination';
-export { observeTransactions, Rollback, type TransactionObserver, type TransactionStats, withTransaction } from './transaction';
+export {
+  observeTransactions,
+  readAtSnapshot,
+  Rollback,
+  type TransactionObserver,
+  type TransactionStats,
+  withTransaction,
+} from './transaction';
 export { DUPLICATE_KEY, isDuplicateKey } from './errors';
 export {
   type GroupCommit,

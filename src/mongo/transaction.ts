@@ -6,8 +6,10 @@ import {
   MongoNotConnectedError,
   MongoTopologyClosedError,
   type ServerSessionId,
+  type Timestamp,
   type TransactionOptions,
 } from 'mongodb';
+import { assert } from '../assert';
 import { timeBudgetOf } from './client';
 
 /** Counts how often transactions ran and how many attempts that took (attempts - runs = retries). */
@@ -150,5 +152,26 @@ async function commit(session: ClientSession, deadline: number): Promise<boolean
       if (inTime && hasLabel(error, 'TransientTransactionError')) return false;
       throw error;
     }
+  }
+}
+
+/**
+ * Reads on one snapshot of the majority-committed data, outside any transaction, and answers the
+ * snapshot's cluster time too: every commit at or before `at` is in what `read` saw, none after
+ * it. Live views start from such a read and then send only commits after `at`.
+ */
+export async function readAtSnapshot<T>(
+  client: MongoClient,
+  read: (session: ClientSession) => Promise<T>,
+): Promise<{ value: T; at: Timestamp }> {
+  const session = client.startSession({ snapshot: true });
+  try {
+    const value = await read(session);
+    // The driver keeps the server's `atClusterTime` of the session's first read here (not in its typings).
+    const at = (session as ClientSession & { snapshotTime?: Timestamp }).snapshotTime;
+    assert(at, 'a snapshot session that read knows its snapshot time');
+    return { value, at };
+  } finally {
+    await session.endSession().catch(() => undefined);
   }
 }

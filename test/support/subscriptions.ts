@@ -155,3 +155,45 @@ export async function watchCommitTimes(db: Db) {
     },
   };
 }
+
+export const AVAILABILITY_UPDATES = `subscription($resourceId: ID!, $from: LocalDate!, $to: LocalDate!, $after: String) {
+  availabilityUpdates(resourceId: $resourceId, from: $from, to: $to, after: $after) {
+    cursor reset dates { id resourceId date remaining status version }
+  }
+}`;
+
+export const ACCOUNT_UPDATES = `subscription($accountId: ID!, $after: String) {
+  accountUpdates(accountId: $accountId, after: $after) {
+    cursor reset account { id balance reserved available version } entries { id kind amount balanceAfter transferId }
+  }
+}`;
+
+/** Any subscription's messages (the root field's value), in arrival order; `ended` settles with the errors that ended it. */
+export function subscribeTo<T>(client: Client, query: string, variables: Record<string, unknown>) {
+  const messages: T[] = [];
+  let finish!: (errors: GraphQLWsError[]) => void;
+  const ended = new Promise<GraphQLWsError[]>((resolve) => (finish = resolve));
+  let errors: GraphQLWsError[] = [];
+  const unsubscribe = client.subscribe<Record<string, T>>(
+    { query, variables },
+    {
+      next: (result) => {
+        if (result.errors) errors = [...errors, ...(result.errors as GraphQLWsError[])];
+        if (result.data) messages.push(Object.values(result.data)[0]);
+      },
+      error: (error) =>
+        finish(Array.isArray(error) ? (error as GraphQLWsError[]) : [{ message: String((error as Error).message ?? error) }]),
+      complete: () => finish(errors),
+    },
+  );
+  return {
+    messages,
+    ended,
+    unsubscribe,
+    /** Resolves once `count` messages arrived, failing after `timeoutMs`. */
+    async waitForCount(count: number, timeoutMs = 10_000): Promise<T[]> {
+      await until(() => messages.length >= count, `${count} messages arrived (got ${messages.length})`, timeoutMs);
+      return messages.slice(0, count);
+    },
+  };
+}

@@ -18,7 +18,7 @@ import { isPushable, type Outlet, pushTo } from './push';
  * these, one execution per event and per selection serves every subscriber; any other field is
  * executed per subscriber, as graphql-js does.
  */
-const SHARED_EVENT_FIELDS = new Set(['availabilityChanged']);
+const SHARED_EVENT_FIELDS = new Set(['availabilityChanged', 'availabilityUpdates', 'accountUpdates']);
 
 /**
  * What an event's result depends on for a subscription to a shared field: the document, the operation

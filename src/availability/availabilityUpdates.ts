@@ -1,0 +1,145 @@
+import type { Timestamp } from 'mongodb';
+import type { ResourceDocument } from '../capacity';
+import type { Clock } from '../clock';
+import { type Commit, cursorOf, parseCursor } from './commits';
+import type { CommitHistory } from './history';
+import { checkRange, type DateAvailability, type AvailabilityReader, slotAvailability } from './reader';
+import { UpdateStream } from './updateStream';
+
+export interface AvailabilityUpdateMessage {
+  cursor: string;
+  reset: boolean;
+  dates: DateAvailability[];
+}
+
+type Stream = UpdateStream<AvailabilityUpdateMessage>;
+
+/** One subscriber: its stream and the inclusive range it watches. */
+interface Watcher {
+  stream: Stream;
+  from: string;
+  to: string;
+}
+
+/** A slow subscriber's waiting updates, merged: the newest state per date, the newest cursor. */
+function mergeUpdates(older: AvailabilityUpdateMessage, newer: AvailabilityUpdateMessage): AvailabilityUpdateMessage {
+  const byDate = new Map(older.dates.map((date) => [date.date, date]));
+  for (const date of newer.dates) byDate.set(date.date, date);
+  return { cursor: newer.cursor, reset: older.reset, dates: [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : 1)) };
+}
+
+/** A commit's changed dates of one resource, sorted, or undefined when it changed none. */
+function changedDates(commit: Commit, resourceId: string, now: Date): DateAvailability[] | undefined {
+  const slots = commit.slots.filter((slot) => slot.resourceId.toHexString() === resourceId);
+  if (slots.length === 0) return undefined;
+  return slots
+    .map((slot) => slotAvailability(resourceId, slot.date, slot.capacity, slot, now))
+    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+}
+
+/** The dates of `sorted` within from..to: a contiguous slice, as [first, end) indexes. */
+function sliceOf(sorted: DateAvailability[], from: string, to: string): [number, number] {
+  let first = 0;
+  while (first < sorted.length && sorted[first].date < from) first += 1;
+  let end = first;
+  while (end < sorted.length && sorted[end].date <= to) end += 1;
+  return [first, end];
+}
+
+/**
+ * `availabilityUpdates`: one message per commit that touched the range, from the instance's one
+ * feed. Subscribers of one resource whose ranges cover the same dates of a commit get the same
+ * update object, so its result is executed and serialised once (websocket/execution.ts).
+ */
+export function availabilityUpdates(deps: { reader: AvailabilityReader; history: CommitHistory; clock: Clock }) {
+  const byResource = new Map<string, Map<Stream, Watcher>>();
+  let count = 0;
+
+  function remove(resourceId: string, stream: Stream): void {
+    const watchers = byResource.get(resourceId);
+    if (!watchers?.delete(stream)) return;
+    count -= 1;
+    if (watchers.size === 0) byResource.delete(resourceId);
+  }
+
+  /** The commit as each watcher of the resource sees it; watchers seeing the same slice share one update. */
+  function offerTo(watchers: Iterable<Watcher>, commit: Commit, dates: DateAvailability[]): void {
+    const shared = new Map<string, AvailabilityUpdateMessage>();
+    for (const watcher of watchers) {
+      const [first, end] = sliceOf(dates, watcher.from, watcher.to);
+      if (first === end) continue;
+      const key = `${first}:${end}`;
+      let update = shared.get(key);
+      if (!update) shared.set(key, (update = { cursor: commit.cursor, reset: false, dates: dates.slice(first, end) }));
+      watcher.stream.offer(update, commit.at);
+    }
+  }
+
+  /** The range's state on one snapshot, sent first; what committed after it follows. */
+  async function reset(watcher: Watcher, resource: ResourceDocument): Promise<void> {
+    watcher.stream.hold();
+    const { value: dates, at } = await deps.reader.atSnapshot(resource, watcher.from, watcher.to);
+    watcher.stream.release({ cursor: cursorOf(at), reset: true, dates }, at);
+  }
+
+  return {
+    /**
+     * Resumes after `after` when this instance's history reaches back that far (or it names a commit
+     * this instance has not seen yet); otherwise starts with a reset. Everything synchronous between
+     * reading the history and joining the live feed, so no commit falls between the two.
+     */
+    async subscribe(resource: ResourceDocument, from: string, to: string, after?: string | null) {
+      checkRange(from, to);
+      const since: Timestamp | undefined = after ? parseCursor(after) : undefined;
+      const resourceId = resource._id.toHexString();
+      const stream: Stream = new UpdateStream(since ?? deps.history.latest(), mergeUpdates, (ended) => remove(resourceId, ended));
+      const watcher: Watcher = { stream, from, to };
+      const resumable = since !== undefined && deps.history.covers(since);
+      if (resumable) {
+        const now = deps.clock.now();
+        for (const commit of deps.history.since(since)) {
+          const dates = changedDates(commit, resourceId, now);
+          if (dates) offerTo([watcher], commit, dates);
+        }
+      }
+      let watchers = byResource.get(resourceId);
+      if (!watchers) byResource.set(resourceId, (watchers = new Map()));
+      watchers.set(stream, watcher);
+      count += 1;
+      if (!resumable) {
+        try {
+          await reset(watcher, resource);
+        } catch (error) {
+          await stream.return();
+          throw error;
+        }
+      }
+      return stream;
+    },
+
+    /** One commit, to every watcher whose range it touched. */
+    publish(commit: Commit): void {
+      const now = deps.clock.now();
+      const resources = new Set(commit.slots.map((slot) => slot.resourceId.toHexString()));
+      for (const resourceId of resources) {
+        const watchers = byResource.get(resourceId);
+        if (!watchers) continue;
+        const dates = changedDates(commit, resourceId, now);
+        if (dates) offerTo(watchers.values(), commit, dates);
+      }
+    },
+
+    /** The feed lost commits for good: every watcher starts again from a reset (never a silent gap). */
+    resetAll(resourceOf: (id: string) => Promise<ResourceDocument>): void {
+      for (const [resourceId, watchers] of byResource) {
+        for (const watcher of watchers.values()) {
+          void resourceOf(resourceId)
+            .then((resource) => reset(watcher, resource))
+            .catch((error: Error) => watcher.stream.fail(error));
+        }
+      }
+    },
+
+    subscriberCount: (): number => count,
+  };
+}
