@@ -132,6 +132,28 @@ describe('availabilityUpdates', () => {
     }
   });
 
+  it('applies the checks of every subscription: a token, the range limit, a known resource', async () => {
+    const resource = await createResource(app, { capacity: 1 });
+    const anonymous = watch(app, '', { resourceId: resource.id, from: dayFromToday(app, 1), to: dayFromToday(app, 2) });
+    const tooLong = watch(app, await app.token('viewer'), {
+      resourceId: resource.id,
+      from: dayFromToday(app, 1),
+      to: dayFromToday(app, 400),
+    });
+    const unknown = watch(app, await app.token('viewer'), {
+      resourceId: '0123456789abcdef01234567',
+      from: dayFromToday(app, 1),
+      to: dayFromToday(app, 2),
+    });
+    try {
+      expect((await anonymous.ended)[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+      expect((await tooLong.ended)[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+      expect((await unknown.ended)[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    } finally {
+      await Promise.all([anonymous.client.dispose(), tooLong.client.dispose(), unknown.client.dispose()]);
+    }
+  });
+
   it('refuses a malformed cursor as BAD_USER_INPUT', async () => {
     const resource = await createResource(app, { capacity: 1 });
     const dates = range(80, 2);
