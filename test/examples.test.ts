@@ -7,6 +7,7 @@ import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { holdDates, listMyBookings, listResources, startCheckout, walkthrough } from '../examples/booking';
 import { type Api, connect } from '../examples/client';
+import { type CalendarUpdate, liveCalendar } from '../examples/liveCalendar';
 import {
   backoffDelay,
   describeTransfer,
@@ -20,8 +21,10 @@ import { DEFAULT_LEASE_MS, type IdempotencyHooks } from '../src/idempotency';
 import { startTestApp, type TestApp } from './support/app';
 import { type FlakyProxy, startFlakyProxy } from './support/flakyProxy';
 import { ACCOUNT, deposit, ledgerCheck, openAccount } from './support/ledger';
-import { createResource, dayFromToday } from './support/operations';
+import { createResource, dayFromToday, holdDates as holdThroughApi, RELEASE_HOLD } from './support/operations';
+import { startOutageProxy } from './support/outageProxy';
 import { checkoutEvent, deliver } from './support/payments';
+import { until } from './support/subscriptions';
 
 /** The next transfer request stalls right before its work (its key is written with it), until released: a slow server. */
 let stall: { armed: boolean; claimed: boolean; release: () => void; released: Promise<void> } | undefined;
@@ -116,6 +119,127 @@ describe('the booking example', () => {
     const outcome = await walkthrough({ api: await api('script-rival'), resourceId: resource.id, date, log: (line) => lines.push(line) });
     expect(outcome).toEqual({ kind: 'unavailable', dates: [date] });
     expect(lines).toContain(`Script cabin on ${date}: taken, nothing held`);
+  });
+});
+
+describe('the live calendar example', () => {
+  const statuses = (calendar: ReturnType<typeof liveCalendar>) => [...calendar.current().values()].map((d) => [d.date, d.status]);
+  const datesOf = (update: CalendarUpdate) => [update.reset, update.dates.map((d) => d.date)];
+
+  it('starts from the range’s state, applies a hold as one change, and after a dropped connection resumes from its cursor: no reset, nothing missed', async () => {
+    const resource = await createResource(app, { name: 'Live cabin' });
+    const dates = Array.from({ length: 5 }, (_, i) => dayFromToday(app, 60 + i));
+    const booker = await app.token('calendar-booker');
+    // The calendar reaches the app through a TCP pass-through the test can cut.
+    const network = await startOutageProxy(app.url);
+    const calendar = liveCalendar({
+      api: { endpoint: `${network.url}/graphql`, token: await app.token('calendar-viewer') },
+      resourceId: resource.id,
+      from: dates[0],
+      to: dates[4],
+      retryWait: () => sleep(20),
+    });
+    const updates: CalendarUpdate[] = [];
+    calendar.onChange((update) => updates.push(update));
+    try {
+      await calendar.start();
+      expect(updates.map(datesOf)).toEqual([[true, dates]]);
+      expect([...calendar.current().keys()]).toEqual(dates.map((date) => `${resource.id}:${date}`));
+      expect(statuses(calendar)).toEqual(dates.map((date) => [date, 'AVAILABLE']));
+
+      await holdThroughApi(app, booker, resource.id, dates.slice(1, 3));
+      await until(() => updates.length === 2, 'the hold arrives');
+      expect(datesOf(updates[1])).toEqual([false, dates.slice(1, 3)]);
+      expect(calendar.cursor()).toBe(updates[1].cursor);
+
+      // The connection drops; two transactions commit while the calendar cannot hear them.
+      network.down();
+      await holdThroughApi(app, booker, resource.id, [dates[3]]);
+      const last = await holdThroughApi(app, booker, resource.id, [dates[4]]);
+      network.up();
+      // Subscribed again as first sent (no cursor), it would get a reset here instead.
+      await until(() => updates.length >= 4, 'the missed holds arrive after the reconnection');
+      expect(updates.slice(2).map(datesOf)).toEqual([
+        [false, [dates[3]]],
+        [false, [dates[4]]],
+      ]);
+      expect(statuses(calendar)).toEqual(dates.map((date, i) => [date, i === 0 ? 'AVAILABLE' : 'HELD']));
+
+      // Still live after the resume, on the new connection.
+      const released = await app.gql(booker, RELEASE_HOLD, { input: { holdId: last.data.holdDates.hold.id } });
+      expect(released.data?.releaseHold.status).toBe('RELEASED');
+      await until(() => updates.length === 5, 'the release arrives');
+      expect(datesOf(updates[4])).toEqual([false, [dates[4]]]);
+      expect(calendar.current().get(`${resource.id}:${dates[4]}`)?.status).toBe('AVAILABLE');
+    } finally {
+      await calendar.stop();
+      await network.stop();
+    }
+  });
+
+  it('started with `after` from a stopped calendar, gets what it missed without a reset; a refused range rejects start', async () => {
+    const resource = await createResource(app, { name: 'Resumed cabin' });
+    const dates = Array.from({ length: 3 }, (_, i) => dayFromToday(app, 70 + i));
+    const viewer = { endpoint: `${app.url}/graphql`, token: await app.token('calendar-viewer') };
+    const range = { api: viewer, resourceId: resource.id, from: dates[0], to: dates[2] };
+    const first = liveCalendar(range);
+    await first.start();
+    await first.stop();
+    await holdThroughApi(app, await app.token('calendar-booker'), resource.id, [dates[1]]);
+
+    const resumed = liveCalendar({ ...range, after: first.cursor() });
+    const updates: CalendarUpdate[] = [];
+    resumed.onChange((update) => updates.push(update));
+    try {
+      await resumed.start();
+      await until(() => updates.length === 1, 'the missed hold arrives');
+      expect(updates.map(datesOf)).toEqual([[false, [dates[1]]]]);
+      expect([...resumed.current().values()].map((d) => d.status)).toEqual(['HELD']);
+    } finally {
+      await resumed.stop();
+    }
+
+    const backwards = liveCalendar({ ...range, from: dates[2], to: dates[0] });
+    await expect(backwards.start()).rejects.toThrow(/^BAD_USER_INPUT: /);
+    await backwards.stop();
+  });
+
+  it('runs as a script (`npx tsx examples/liveCalendar.ts`): prints the range and each change, and on Ctrl-C the cursor to go on from', async () => {
+    const resource = await createResource(app, { name: 'Script calendar' });
+    const [from, to] = [dayFromToday(app, 80), dayFromToday(app, 82)];
+    const script = fileURLToPath(new URL('../examples/liveCalendar.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      env: {
+        ...process.env,
+        API_URL: `${app.url}/graphql`,
+        TOKEN: await app.token('script-viewer'),
+        RESOURCE_ID: resource.id,
+        FROM: from,
+        TO: to,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const exited = once(child, 'exit');
+    try {
+      await until(
+        () => stdout.includes(`3 dates from ${from} to ${to}:`) || child.exitCode !== null,
+        'the script prints the range',
+        20_000,
+      );
+      expect(stdout).toMatch(new RegExp(`${from}\\s+AVAILABLE\\s+1 left`));
+      await holdThroughApi(app, await app.token('script-booker'), resource.id, [to]);
+      await until(() => stdout.includes('changed:'), 'the script prints the hold');
+      expect(stdout.slice(stdout.indexOf('changed:'))).toMatch(new RegExp(`${to}\\s+HELD\\s+0 left`));
+    } finally {
+      child.kill('SIGINT');
+    }
+    const [code] = await exited;
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toMatch(/stopped; go on from here with AFTER=\S+/);
   });
 });
 
