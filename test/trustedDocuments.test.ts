@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { holdDates, listMyBookings, listResources } from '../examples/booking';
+import { type CalendarUpdate, liveCalendar } from '../examples/liveCalendar';
 import * as examples from '../examples/gql/graphql';
 import { createServer } from 'node:http';
 import { buildSchema, createApolloServer, loadTrustedManifest, operationPipeline, type TrustedManifest } from '../src/graphql';
@@ -183,6 +184,27 @@ describe('with TRUSTED_DOCUMENTS set', () => {
     expect((await listResources(api)).map((r) => r.id)).toContain(resource.id);
     expect(await holdDates(api, { resourceId: resource.id, dates: [dayFromToday(app, 50)] })).toMatchObject({ kind: 'held' });
     expect(await listMyBookings(api)).toEqual([]);
+  });
+
+  it('runs the live calendar example (its subscription goes over WebSocket as the manifest holds it)', async () => {
+    const resource = await createResource(operator, { capacity: 1 });
+    const date = dayFromToday(app, 51);
+    const api = { endpoint: `${app.url}/graphql`, token: await app.token('trusting-calendar') };
+    const calendar = liveCalendar({ api, resourceId: resource.id, from: date, to: date });
+    const updates: CalendarUpdate[] = [];
+    calendar.onChange((update) => updates.push(update));
+    try {
+      await calendar.start();
+      expect(await holdDates(api, { resourceId: resource.id, dates: [date] })).toMatchObject({ kind: 'held' });
+      await expect
+        .poll(() => updates.map((u) => [u.reset, u.dates.map((d) => d.status)]), { timeout: 10_000 })
+        .toEqual([
+          [true, ['AVAILABLE']],
+          [false, ['HELD']],
+        ]);
+    } finally {
+      await calendar.stop();
+    }
   });
 
   it("delivers a trusted subscription's events (by hash over WebSocket) for a hold made by hash over HTTP", async () => {
