@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app';
 import { createResource, dayFromToday, holdDates } from './support/operations';
-import { until } from './support/subscriptions';
+import { until, waitForSubscribers } from './support/subscriptions';
 
 interface DateView {
   __typename: 'DateAvailability';
@@ -60,6 +60,20 @@ const AVAILABILITY_UPDATES: TypedDocumentNode<{ availabilityUpdates: Availabilit
         status
         version
       }
+    }
+  }
+`;
+
+/** The older per-date view, for contrast: one message per date of each transaction. */
+const AVAILABILITY_CHANGED: TypedDocumentNode<{ availabilityChanged: DateView }, Range> = gql`
+  subscription CalendarChanges($resourceId: ID!, $from: LocalDate!, $to: LocalDate!) {
+    availabilityChanged(resourceId: $resourceId, from: $from, to: $to) {
+      id
+      resourceId
+      date
+      remaining
+      status
+      version
     }
   }
 `;
@@ -203,6 +217,30 @@ describe('Apollo Client 4 with a default InMemoryCache and GraphQLWsLink', () =>
       );
       watched.unsubscribe();
       live.unsubscribe();
+    } finally {
+      await apollo.stop();
+    }
+  });
+
+  it('by contrast, with the per-date availabilityChanged, the cache passes through every part of the hold (what the one-step check catches)', async () => {
+    const resource = await createResource(app, { capacity: 1 });
+    const dates = range(40, 5);
+    const variables = { resourceId: resource.id, from: dates[0], to: dates[4] };
+    const apollo = apolloClient(await app.token('apollo-viewer'));
+    try {
+      await apollo.client.query({ query: AVAILABILITY, variables });
+      // This event carries no reset to tell it is registered: count subscribers from none (earlier tests' are gone).
+      await until(() => app.app.services.live.subscriberCount() === 0, 'earlier subscribers are gone');
+      const heldAfter: number[] = [];
+      const subscription = apollo.client.subscribe({ query: AVAILABILITY_CHANGED, variables }).subscribe((result) => {
+        const cached = statusesInCache(apollo, variables) ?? [];
+        if (result.data) heldAfter.push(cached.filter(([, status]) => status === 'HELD').length);
+      });
+      await waitForSubscribers(app, 1);
+      await holdDates(app, await app.token('apollo-booker'), resource.id, dates);
+      await until(() => heldAfter.length === dates.length, 'every date’s event arrived');
+      expect(heldAfter).toEqual([1, 2, 3, 4, 5]);
+      subscription.unsubscribe();
     } finally {
       await apollo.stop();
     }
