@@ -14,6 +14,8 @@ export const MAX_BACKLOG = 64;
  */
 export class UpdateStream<T extends object> extends PushIterator<T> {
   private queue: T[] = [];
+  /** How many of the first queued updates are a resume's replay: never merged (the history bounds them). */
+  private replaying = 0;
   private held: { update: T; at: Timestamp }[] | undefined;
 
   constructor(
@@ -38,6 +40,14 @@ export class UpdateStream<T extends object> extends PushIterator<T> {
     for (const { update, at: committed } of held) this.offer(update, committed);
   }
 
+  /** A commit from the history, before the stream is live: sent as its own message, whatever the backlog. */
+  replay(update: T, at: Timestamp): void {
+    if (this.isEnded || !at.greaterThan(this.position)) return;
+    this.position = at;
+    this.queue.push(update);
+    this.replaying += 1;
+  }
+
   offer(update: T, at: Timestamp): void {
     if (this.isEnded) return;
     if (this.held) {
@@ -55,19 +65,22 @@ export class UpdateStream<T extends object> extends PushIterator<T> {
 
   protected dropPeeked(): void {
     this.queue.shift();
+    if (this.replaying > 0) this.replaying -= 1;
   }
 
   protected enqueue(update: T): void {
-    if (this.queue.length < MAX_BACKLOG) {
+    if (this.queue.length - this.replaying < MAX_BACKLOG) {
       this.queue.push(update);
       return;
     }
     const last = this.queue.length - 1;
     this.queue[last] = this.merge(this.queue[last], update);
+    if (this.replaying > last) this.replaying = last;
   }
 
   protected clear(): void {
     this.queue = [];
+    this.replaying = 0;
     this.held = undefined;
   }
 }
