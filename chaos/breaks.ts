@@ -8,7 +8,8 @@ import type { History } from './history';
 /**
  * Test-only corruption, done to the database behind the API's back after the load and before the
  * checker runs, so a run can prove the checker reports what a broken product would do. No product
- * code knows about it. `subscription` is done client-side instead (a subscriber drops events).
+ * code knows about it. `subscription` and `split-transaction` are done client-side instead (a
+ * subscriber drops events; a subscriber takes each multi-date message apart, one date at a time).
  */
 export async function breakOnPurpose(name: BreakName, db: Db, history: History): Promise<string> {
   if (name === 'ledger') {
@@ -59,5 +60,6 @@ export async function breakOnPurpose(name: BreakName, db: Db, history: History):
     });
     return `${slot.resourceId}/${slot.date} overbooked behind the API's back`;
   }
+  if (name === 'split-transaction') return 'subscribers see each transaction one date at a time';
   return 'subscribers drop every event after their third';
 }

@@ -13,7 +13,7 @@ export interface RunFigures {
   bookings?: BookingFigures;
   replayed: number;
   webhookDeliveries: { events: number; sends: number; acked: number; statuses: Record<string, number> };
-  subscribers: { name: string; connects: number; events: number }[];
+  subscribers: { name: string; connects: number; events: number; resets: number }[];
   broken?: string;
   violations: string[];
   elapsedMs: number;
@@ -54,7 +54,7 @@ export function formatReport(f: RunFigures): string {
       : 'bookings: not checked',
     f.ledger ? `ledger: ${f.ledger.accounts} accounts, Σ balances ${f.ledger.totalBalance}` : 'ledger: not checked',
     `replayed keys: ${f.replayed}`,
-    `subscribers: ${f.subscribers.map((s) => `${s.name} ${s.connects} connects/${s.events} events`).join(', ')}`,
+    `subscribers (availabilityUpdates, resumed by cursor): ${f.subscribers.map((s) => `${s.name} ${s.connects} connects/${s.events} messages/${s.resets} resets`).join(', ')}`,
     ...(f.broken ? [`BROKEN ON PURPOSE: ${f.broken}`] : []),
     `anomalies (product errors): ${f.history.anomalies.length}`,
     ...f.history.anomalies.slice(0, 10).map((a) => `  ${a}`),

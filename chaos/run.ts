@@ -5,7 +5,7 @@ import { breakOnPurpose } from './breaks';
 import { checkBookings } from './checkBookings';
 import { checkLedger } from './checkLedger';
 import { checkReplays } from './checkReplay';
-import { checkSubscriptions } from './checkSubscriptions';
+import { checkSubscriptions, checkTransactions } from './checkSubscriptions';
 import { FaultInjector, faultSchedule } from './faults';
 import type { ClientContext } from './gql';
 import { History } from './history';
@@ -61,7 +61,15 @@ export async function runChaos(options: ChaosOptions): Promise<RunFigures> {
     for (const [i, instance] of topology.instances.entries()) {
       for (let s = 0; s < SUBSCRIBERS_PER_INSTANCE; s += 1) {
         const resource = world.resources[s % 2];
-        const subscriber = new Subscriber(`i${i}-r${s}`, topology, instance.index, resource.id, world.watched, (n) => dropEvents && n > 3);
+        const subscriber = new Subscriber(
+          `i${i}-r${s}`,
+          topology,
+          instance.index,
+          resource.id,
+          world.watched,
+          (n) => dropEvents && n > 3,
+          options.breakName === 'split-transaction',
+        );
         subscriber.start();
         subscribers.push(subscriber);
       }
@@ -109,6 +117,7 @@ export async function runChaos(options: ChaosOptions): Promise<RunFigures> {
     const bookings = await checkBookings(db, history, webhooks, violations);
     // Lapsed holds become events only when swept; a killed instance may hold the sweeper's 30 s lease, so wait past it.
     await checkSubscriptions(topology, subscribers, violations, 40_000);
+    checkTransactions(subscribers, violations);
     const replayed = await checkReplays(topology, history, violations);
     for (const anomaly of history.anomalies) violations.push(`product error: ${anomaly}`);
     const statuses: Record<string, number> = {};
@@ -127,7 +136,7 @@ export async function runChaos(options: ChaosOptions): Promise<RunFigures> {
         acked: webhooks.events.filter((e) => e.acked).length,
         statuses,
       },
-      subscribers: subscribers.map((s) => ({ name: s.name, connects: s.connects, events: s.events })),
+      subscribers: subscribers.map((s) => ({ name: s.name, connects: s.connects, events: s.events, resets: s.resets })),
       broken,
       violations,
       elapsedMs: Date.now() - startedAt,

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { AVAILABILITY_CHANGED } from '../test/support/subscriptions';
-import { postGraphql, tokenFor } from './gql';
+import { AVAILABILITY_UPDATES } from '../test/support/subscriptions';
+import { tokenFor } from './gql';
 import type { Topology } from './topology';
 
 export const AVAILABILITY = `query($resourceId: ID!, $from: LocalDate!, $to: LocalDate!) {
@@ -16,16 +16,32 @@ export interface DateView {
   version: number;
 }
 
+interface AvailabilityUpdate {
+  cursor: string;
+  reset: boolean;
+  dates: DateView[];
+}
+
+/** One message as a subscriber received it (the transaction check compares them across subscribers). */
+export interface ReceivedMessage {
+  cursor: string;
+  reset: boolean;
+  dates: string[];
+}
+
 /**
- * A calendar client as the README tells one to behave: on every (re)connect it subscribes first,
- * then queries `availability`, and keeps per date the answer with the highest version. When its
- * instance dies or ends the subscription it reconnects (to its home instance when that is up, else
- * another) and does both again.
+ * A calendar client as the README tells one to behave with `availabilityUpdates`: a reset replaces
+ * its view, an update replaces the dates it names; it keeps the last cursor and, when its instance
+ * dies or ends the subscription, reconnects (to its home instance when that is up, else another)
+ * with `after` that cursor. It never queries `availability`.
  */
 export class Subscriber {
   readonly view = new Map<string, DateView>();
+  readonly messages: ReceivedMessage[] = [];
   connects = 0;
   events = 0;
+  resets = 0;
+  private cursor: string | undefined;
   private client?: Client;
   private stopped = false;
   private loop?: Promise<void>;
@@ -36,13 +52,28 @@ export class Subscriber {
     private readonly home: number,
     readonly resourceId: string,
     readonly range: { from: string; to: string },
-    /** Test-only: drop incoming events (proves the subscription check can fail). */
+    /** Test-only: drop incoming messages (proves the subscription check can fail). */
     private readonly dropEvent: (n: number) => boolean = () => false,
+    /** Test-only: take each transaction apart, as a per-date feed would (proves the transaction check can fail). */
+    private readonly splitTransactions = false,
   ) {}
 
-  merge(update: DateView): void {
-    const known = this.view.get(update.date);
-    if (!known || update.version > known.version) this.view.set(update.date, { ...update });
+  apply(update: AvailabilityUpdate): void {
+    if (this.splitTransactions && !update.reset && update.dates.length > 1) {
+      for (const date of update.dates) this.applyWhole({ ...update, dates: [date] });
+      return;
+    }
+    this.applyWhole(update);
+  }
+
+  private applyWhole(update: AvailabilityUpdate): void {
+    this.messages.push({ cursor: update.cursor, reset: update.reset, dates: update.dates.map((d) => d.date) });
+    if (update.reset) {
+      this.resets += 1;
+      this.view.clear();
+    }
+    for (const date of update.dates) this.view.set(date.date, { ...date });
+    this.cursor = update.cursor;
   }
 
   start(): void {
@@ -72,40 +103,21 @@ export class Subscriber {
         on: { closed: () => ended() },
       });
       this.connects += 1;
-      this.client.subscribe<{ availabilityChanged: DateView }>(
-        { query: AVAILABILITY_CHANGED, variables: { resourceId: this.resourceId, ...this.range } },
+      this.client.subscribe<{ availabilityUpdates: AvailabilityUpdate }>(
+        { query: AVAILABILITY_UPDATES, variables: { resourceId: this.resourceId, ...this.range, after: this.cursor ?? null } },
         {
           next: (result) => {
             if (!result.data) return;
             this.events += 1;
-            if (!this.dropEvent(this.events)) this.merge(result.data.availabilityChanged);
+            if (!this.dropEvent(this.events)) this.apply(result.data.availabilityUpdates);
           },
           error: () => ended(),
           complete: () => ended(),
         },
       );
-      // Subscribe first, then query: a change committed in between is in one answer or the other.
-      await sleep(300);
-      if (!(await this.queryInto(target.url, token))) ended();
       await over;
       await this.client.dispose();
       if (!this.stopped) await sleep(500);
     }
-  }
-
-  private async queryInto(url: string, token: string): Promise<boolean> {
-    for (let attempt = 0; attempt < 20 && !this.stopped; attempt += 1) {
-      try {
-        const answer = await postGraphql(url, token, AVAILABILITY, { resourceId: this.resourceId, ...this.range });
-        if (answer.data && !answer.errors) {
-          for (const date of answer.data.availability as DateView[]) this.merge(date);
-          return true;
-        }
-      } catch {
-        // instance down or database unavailable: try again
-      }
-      await sleep(500);
-    }
-    return false;
   }
 }

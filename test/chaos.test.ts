@@ -33,4 +33,10 @@ describe('npm run chaos', () => {
     expect(output).toMatch(/withdraw #\d+ .* took effect 2 times/);
     expect(code).toBe(1);
   });
+
+  it('reports a transaction seen in parts when a subscriber takes it apart on purpose', { timeout: 60_000 }, async () => {
+    const { code, output } = await chaos(['--seed', '7', '--duration', '6s', '--no-faults', '--break', 'split-transaction']);
+    expect(output).toMatch(/got cursor \w+ after \w+: a repeated or out-of-order commit/);
+    expect(code).toBe(1);
+  });
 });

@@ -63,7 +63,7 @@ export function accountUpdates(deps: { client: MongoClient; ledger: Pick<Ledger,
       if (resumable) {
         for (const commit of deps.history.since(since)) {
           const update = updateOf(commit, accountId);
-          if (update) stream.offer(update, commit.at);
+          if (update) stream.replay(update, commit.at);
         }
       }
       let streams = byAccount.get(accountId);

@@ -99,7 +99,8 @@ export function availabilityUpdates(deps: { reader: AvailabilityReader; history:
         const now = deps.clock.now();
         for (const commit of deps.history.since(since)) {
           const dates = changedDates(commit, resourceId, now);
-          if (dates) offerTo([watcher], commit, dates);
+          const [first, end] = dates ? sliceOf(dates, from, to) : [0, 0];
+          if (dates && first < end) stream.replay({ cursor: commit.cursor, reset: false, dates: dates.slice(first, end) }, commit.at);
         }
       }
       let watchers = byResource.get(resourceId);

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ChangeStream, type Db, type Document, MongoServerError, type Timestamp } from 'mongodb';
 import type { Logger } from '../logger';
-import { CommitGrouper, type FeedEvent, type GroupedCommit } from './commitGrouping';
+import { CommitGrouper, type FeedEvent, type GroupedCommit, WATCHED } from './commitGrouping';
 import type { Commit } from './commits';
-import { enablePostImages, lookUpMissingImage, WATCHED } from './postImages';
+import { enablePostImages, lookUpMissingImage } from './postImages';
 
 export interface ChangeFeedOptions {
   db: Db;

@@ -2,7 +2,9 @@ import type { ChangeStreamDocument, Document, ResumeToken, Timestamp } from 'mon
 import type { DateSlotDoc } from '../capacity';
 import type { AccountDocument, LedgerEntryDocument } from '../ledger';
 import { type Commit, cursorOf } from './commits';
-import { WATCHED } from './postImages';
+
+/** The collections live views show: date slots (availability), accounts and their ledger entries (balances). */
+export const WATCHED = { slots: 'dateSlots', accounts: 'accounts', entries: 'ledgerEntries' } as const;
 
 export type FeedEvent = ChangeStreamDocument<Document> & {
   ns?: { coll?: string };

@@ -1,4 +1,4 @@
-import { assert } from '../assert';
+import { PushIterator } from './pushIterator';
 import type { DateAvailability } from './reader';
 
 /** What one subscriber listens to: one resource, an inclusive range of dates. */
@@ -84,72 +84,41 @@ export function createFanout(): Fanout {
   };
 }
 
-type Waiting = { resolve: (result: IteratorResult<DateAvailability>) => void; reject: (error: Error) => void };
-
-const DONE: IteratorResult<DateAvailability> = Object.freeze({ value: undefined, done: true });
-
 /**
- * One subscriber: an async iterator fed by `push`. While the consumer (one WebSocket) is behind,
- * only the newest change per date is kept: an older one would be dropped by the client anyway
- * (merge by version), and this bounds a slow client's backlog to the dates of its range instead of
- * to the write rate. A class, not closures, so an idle subscriber costs one small object (with
- * 10,000 of them per instance); its backlog map exists only while it is behind.
+ * One subscriber: an async iterator fed by `push` (pushIterator.ts). While the consumer (one
+ * WebSocket) is behind, only the newest change per date is kept: an older one would be dropped by
+ * the client anyway (merge by version), and this bounds a slow client's backlog to the dates of its
+ * range instead of to the write rate. A class, not closures, so an idle subscriber costs one small
+ * object (with 10,000 of them per instance); its backlog map exists only while it is behind.
  */
-class Subscription implements LiveSubscription {
+class Subscription extends PushIterator<DateAvailability> implements LiveSubscription {
   private pending: Map<string, DateAvailability> | undefined;
-  private waiting: Waiting | undefined;
-  private sink: Sink | undefined;
-  private failure: Error | undefined;
-  private ended = false;
 
   constructor(
     readonly resourceId: string,
     readonly from: string,
     readonly to: string,
-    private readonly onEnd: (subscription: Subscription) => void,
-  ) {}
-
-  push(change: DateAvailability): void {
-    if (this.ended) return;
-    if (this.sink) {
-      // Straight to the consumer unless it is busy or older changes are still waiting (order).
-      if (!this.pending && this.sink(change)) return;
-    } else if (this.waiting) {
-      const waiting = this.waiting;
-      this.waiting = undefined;
-      waiting.resolve({ value: change, done: false });
-      return;
-    }
-    this.enqueue(change);
+    onEnd: (subscription: Subscription) => void,
+  ) {
+    super(onEnd as (ended: PushIterator<DateAvailability>) => void);
   }
 
-  attach(sink: Sink): void {
-    this.sink = sink;
-    this.drain();
+  override push(change: DateAvailability): void {
+    super.push(change);
   }
 
-  drain(): void {
-    while (this.sink && !this.ended) {
-      const oldest = this.oldestPending();
-      if (!oldest || !this.sink(oldest[1])) return;
-      this.dropPending(oldest[0]);
-    }
+  protected peek(): DateAvailability | undefined {
+    const oldest = this.pending?.values().next();
+    return oldest && !oldest.done ? oldest.value : undefined;
   }
 
-  /** The oldest change still waiting: the backlog map exists only while it holds one. */
-  private oldestPending(): [string, DateAvailability] | undefined {
-    const oldest = this.pending?.entries().next();
-    if (!oldest) return undefined;
-    assert(!oldest.done, 'a backlog exists only while it holds a change');
-    return oldest.value;
-  }
-
-  private dropPending(date: string): void {
-    this.pending?.delete(date);
+  protected dropPeeked(): void {
+    const oldest = this.pending?.keys().next();
+    if (oldest && !oldest.done) this.pending?.delete(oldest.value);
     if (this.pending?.size === 0) this.pending = undefined;
   }
 
-  private enqueue(change: DateAvailability): void {
+  protected enqueue(change: DateAvailability): void {
     const pending = (this.pending ??= new Map());
     const queued = pending.get(change.date);
     if (queued && queued.version > change.version) return;
@@ -157,55 +126,7 @@ class Subscription implements LiveSubscription {
     pending.set(change.date, change);
   }
 
-  fail(error: Error): void {
-    if (this.ended) return;
-    this.end();
-    const waiting = this.waiting;
-    if (waiting) {
-      this.waiting = undefined;
-      waiting.reject(error);
-    } else {
-      this.failure = error;
-    }
-  }
-
-  next(): Promise<IteratorResult<DateAvailability>> {
-    const oldest = this.sink ? undefined : this.oldestPending();
-    if (oldest) {
-      this.dropPending(oldest[0]);
-      return Promise.resolve({ value: oldest[1], done: false });
-    }
-    if (this.failure) {
-      const error = this.failure;
-      this.failure = undefined;
-      return Promise.reject(error);
-    }
-    if (this.ended) return Promise.resolve(DONE);
-    return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
-    });
-  }
-
-  return(): Promise<IteratorResult<DateAvailability>> {
-    this.end();
-    this.waiting?.resolve(DONE);
-    this.waiting = undefined;
-    return Promise.resolve(DONE);
-  }
-
-  throw(error: unknown): Promise<IteratorResult<DateAvailability>> {
-    this.end();
-    return Promise.reject(error);
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  private end(): void {
-    if (this.ended) return;
-    this.ended = true;
+  protected clear(): void {
     this.pending = undefined;
-    this.onEnd(this);
   }
 }

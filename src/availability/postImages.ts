@@ -1,9 +1,6 @@
 import { type Db, type Document, MongoServerError } from 'mongodb';
 import type { Logger } from '../logger';
-import type { FeedEvent } from './commitGrouping';
-
-/** The collections live views show: date slots (availability), accounts and their ledger entries (balances). */
-export const WATCHED = { slots: 'dateSlots', accounts: 'accounts', entries: 'ledgerEntries' } as const;
+import { type FeedEvent, WATCHED } from './commitGrouping';
 
 /**
  * Slots and accounts are written by `$set`/`$inc` updates, so an update event carries only the

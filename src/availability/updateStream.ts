@@ -1,9 +1,5 @@
 import type { Timestamp } from 'mongodb';
-
-type Waiting<T> = { resolve: (result: IteratorResult<T>) => void; reject: (error: Error) => void };
-
-/** A consumer taking updates synchronously; false while busy (see fanout.ts `Sink`). Must not throw. */
-export type UpdateSink<T> = (update: T) => boolean;
+import { PushIterator } from './pushIterator';
 
 /** How many updates wait for a slow consumer before they are merged into one (bounded memory). */
 export const MAX_BACKLOG = 64;
@@ -14,25 +10,20 @@ export const MAX_BACKLOG = 64;
  * a replay from history and the live feed can overlap without duplicates. While `holding` (a reset
  * is being read), updates wait; `release` sends the reset first and then those after its snapshot.
  * A slow consumer's backlog is bounded: past `MAX_BACKLOG`, waiting updates are merged into one
- * (whole commits only, so it still never shows part of a transaction). Push mode (`attach`) as the
- * fan-out's subscriptions (fanout.ts), so the WebSocket layer writes each update straight out.
+ * (whole commits only, so it still never shows part of a transaction).
  */
-export class UpdateStream<T extends object> implements AsyncIterableIterator<T> {
+export class UpdateStream<T extends object> extends PushIterator<T> {
   private queue: T[] = [];
+  /** How many of the first queued updates are a resume's replay: never merged (the history bounds them). */
+  private replaying = 0;
   private held: { update: T; at: Timestamp }[] | undefined;
-  private waiting: Waiting<T> | undefined;
-  private sink: UpdateSink<T> | undefined;
-  private failure: Error | undefined;
-  private ended = false;
 
   constructor(
     public position: Timestamp,
     private readonly merge: (older: T, newer: T) => T,
-    private readonly onEnd: (stream: UpdateStream<T>) => void,
-  ) {}
-
-  get isEnded(): boolean {
-    return this.ended;
+    onEnd: (stream: UpdateStream<T>) => void,
+  ) {
+    super(onEnd as (ended: PushIterator<T>) => void);
   }
 
   /** Until `release`, updates wait (a reset is being read). */
@@ -49,8 +40,16 @@ export class UpdateStream<T extends object> implements AsyncIterableIterator<T> 
     for (const { update, at: committed } of held) this.offer(update, committed);
   }
 
+  /** A commit from the history, before the stream is live: sent as its own message, whatever the backlog. */
+  replay(update: T, at: Timestamp): void {
+    if (this.isEnded || !at.greaterThan(this.position)) return;
+    this.position = at;
+    this.queue.push(update);
+    this.replaying += 1;
+  }
+
   offer(update: T, at: Timestamp): void {
-    if (this.ended) return;
+    if (this.isEnded) return;
     if (this.held) {
       this.held.push({ update, at });
       return;
@@ -60,81 +59,28 @@ export class UpdateStream<T extends object> implements AsyncIterableIterator<T> 
     this.push(update);
   }
 
-  private push(update: T): void {
-    if (this.sink) {
-      if (this.queue.length === 0 && this.sink(update)) return;
-    } else if (this.waiting) {
-      const waiting = this.waiting;
-      this.waiting = undefined;
-      waiting.resolve({ value: update, done: false });
+  protected peek(): T | undefined {
+    return this.queue[0];
+  }
+
+  protected dropPeeked(): void {
+    this.queue.shift();
+    if (this.replaying > 0) this.replaying -= 1;
+  }
+
+  protected enqueue(update: T): void {
+    if (this.queue.length - this.replaying < MAX_BACKLOG) {
+      this.queue.push(update);
       return;
     }
-    if (this.queue.length >= MAX_BACKLOG) {
-      const last = this.queue.length - 1;
-      this.queue[last] = this.merge(this.queue[last], update);
-    } else {
-      this.queue.push(update);
-    }
+    const last = this.queue.length - 1;
+    this.queue[last] = this.merge(this.queue[last], update);
+    if (this.replaying > last) this.replaying = last;
   }
 
-  attach(sink: UpdateSink<T>): void {
-    this.sink = sink;
-    this.drain();
-  }
-
-  drain(): void {
-    while (this.sink && !this.ended && this.queue.length > 0) {
-      if (!this.sink(this.queue[0])) return;
-      this.queue.shift();
-    }
-  }
-
-  fail(error: Error): void {
-    if (this.ended) return;
-    this.end();
-    const waiting = this.waiting;
-    if (waiting) {
-      this.waiting = undefined;
-      waiting.reject(error);
-    } else {
-      this.failure = error;
-    }
-  }
-
-  next(): Promise<IteratorResult<T>> {
-    if (!this.sink && this.queue.length > 0) return Promise.resolve({ value: this.queue.shift() as T, done: false });
-    if (this.failure) {
-      const error = this.failure;
-      this.failure = undefined;
-      return Promise.reject(error);
-    }
-    if (this.ended) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
-    });
-  }
-
-  return(): Promise<IteratorResult<T>> {
-    this.end();
-    this.waiting?.resolve({ value: undefined, done: true });
-    this.waiting = undefined;
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  throw(error: unknown): Promise<IteratorResult<T>> {
-    this.end();
-    return Promise.reject(error);
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  private end(): void {
-    if (this.ended) return;
-    this.ended = true;
+  protected clear(): void {
     this.queue = [];
+    this.replaying = 0;
     this.held = undefined;
-    this.onEnd(this);
   }
 }

@@ -1,7 +1,7 @@
 import { ObjectId } from 'mongodb';
 import { badInput } from '../errors';
 import type { AccountAuthorization, AuthorizationDocument } from './collections';
-import { addAuthorization, availableOf, fundsFilter, holdsLive, liveAuthorizations } from './funds';
+import { addAuthorization, fundsFilter, holdsLive, liveAuthorizations } from './funds';
 import { type MoneyPlan, planned, refused } from './moneyPlan';
 import type { AuthorizeOrder, CaptureOrder, VoidOrder } from './moneyOrders';
 import { balanceOverflow } from './balances';
@@ -14,18 +14,10 @@ export const isAuthorizationLive = (authorization: AuthorizationDocument, now: D
 export function planAuthorize(plan: MoneyPlan, order: AuthorizeOrder) {
   const { amount, record } = order;
   const { now } = plan;
-  const source = plan.account(order.fromAccountId);
-  if (!source || source.doc.ownerId !== order.initiatedBy)
-    return planned({ __typename: 'AccountNotFound', accountId: order.fromAccountId }, record);
-  const target = plan.account(order.toAccountId);
-  if (!target) return planned({ __typename: 'AccountNotFound', accountId: order.toAccountId }, record);
+  const checked = plan.parties(order);
+  if ('refusal' in checked) return checked.refusal;
+  const { source, target } = checked;
   const currency = source.doc.currency;
-  if (target.doc.currency !== currency) {
-    return planned({ __typename: 'CurrencyMismatch', fromCurrency: currency, toCurrency: target.doc.currency }, record);
-  }
-  if (source.ownerSuspended) return refused(plan.users.suspendedError());
-  if (availableOf(source.doc, now) < amount)
-    return planned({ __typename: 'InsufficientFunds', accountId: order.fromAccountId, requested: amount }, record);
 
   const expiresAt = 'at' in order.expiry ? order.expiry.at : new Date(now.getTime() + order.expiry.inSeconds * 1000);
   const authorization: AuthorizationDocument = {

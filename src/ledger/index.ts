@@ -14,7 +14,15 @@ import { moveMoney } from './moneyBatch';
 import type { Order } from './moneyOrders';
 import { transferService } from './transfers';
 
-export type { AccountDoc, AccountDocument, AuthorizationDocument, LedgerEntryDoc, LedgerEntryDocument, TransferDoc, TransferDocument } from './collections';
+export type {
+  AccountDoc,
+  AccountDocument,
+  AuthorizationDocument,
+  LedgerEntryDoc,
+  LedgerEntryDocument,
+  TransferDoc,
+  TransferDocument,
+} from './collections';
 export { authorizationStatus } from './authorizations';
 export { availableOf, reservedOf } from './funds';
 export { HOUSE_OWNER } from './accounts';

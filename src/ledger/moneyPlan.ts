@@ -13,7 +13,7 @@ import type {
   TransferDocument,
 } from './collections';
 import { availableOf, fundsFilter } from './funds';
-import { keyOf, type OrderResult, type TransferOrder, type WithdrawalOrder } from './moneyOrders';
+import { type AuthorizeOrder, keyOf, type OrderResult, type TransferOrder, type WithdrawalOrder } from './moneyOrders';
 
 /** An account as a batch sees it: read on the transaction's snapshot, then changed as each order is planned. */
 export interface AccountView {
@@ -111,25 +111,36 @@ export class MoneyPlan {
     return this.change(view, {}, -amount);
   }
 
-  // Checked in the order of the answers' precedence: the source, the target, the currency, the owner's suspension, the funds.
-  transfer(order: TransferOrder): Planned {
-    const { amount, record } = order;
+  /**
+   * A transfer's and an authorization's checks, in the order of the answers' precedence: the source
+   * (someone else's is answered like a missing one), the target, the currency, the owner's
+   * suspension, the available funds. Either the answer that refuses the order or its two accounts.
+   */
+  parties(order: TransferOrder | AuthorizeOrder): { refusal: Planned } | { source: AccountView; target: AccountView } {
+    const { amount } = order;
+    const record = order.record as RecordResult<OrderResult> | null;
+    const answer = (value: OrderResult) => ({ refusal: planned(value, record) });
     const source = this.account(order.fromAccountId);
-    // Someone else's source account is answered like a missing one.
     if (!source || source.doc.ownerId !== order.initiatedBy)
-      return planned({ __typename: 'AccountNotFound', accountId: order.fromAccountId }, record);
+      return answer({ __typename: 'AccountNotFound', accountId: order.fromAccountId });
     const target = this.account(order.toAccountId);
-    if (!target) return planned({ __typename: 'AccountNotFound', accountId: order.toAccountId }, record);
+    if (!target) return answer({ __typename: 'AccountNotFound', accountId: order.toAccountId });
     const currency = source.doc.currency;
-    if (target.doc.currency !== currency) {
-      return planned({ __typename: 'CurrencyMismatch', fromCurrency: currency, toCurrency: target.doc.currency }, record);
-    }
-    if (source.ownerSuspended) return refused(this.users.suspendedError());
+    if (target.doc.currency !== currency)
+      return answer({ __typename: 'CurrencyMismatch', fromCurrency: currency, toCurrency: target.doc.currency });
+    if (source.ownerSuspended) return { refusal: refused(this.users.suspendedError()) };
     if (availableOf(source.doc, this.now) < amount)
-      return planned({ __typename: 'InsufficientFunds', accountId: order.fromAccountId, requested: amount }, record);
-    if (this.overflows(source, target, amount)) return refused(balanceOverflow());
-    const transfer = this.moveTo(this.debit(source, amount), target, amount, order);
-    return planned({ __typename: 'TransferCompleted', transfer }, record);
+      return answer({ __typename: 'InsufficientFunds', accountId: order.fromAccountId, requested: amount });
+    return { source, target };
+  }
+
+  transfer(order: TransferOrder): Planned {
+    const checked = this.parties(order);
+    if ('refusal' in checked) return checked.refusal;
+    const { source, target } = checked;
+    if (this.overflows(source, target, order.amount)) return refused(balanceOverflow());
+    const transfer = this.moveTo(this.debit(source, order.amount), target, order.amount, order);
+    return planned({ __typename: 'TransferCompleted', transfer }, order.record);
   }
 
   withdrawal(order: WithdrawalOrder): Planned {
