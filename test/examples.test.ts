@@ -223,17 +223,17 @@ describe('the live calendar example', () => {
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    const exited = once(child, 'exit');
+    // 'close', not 'exit': the last line is read once stdout has closed.
+    const exited = once(child, 'close');
     try {
-      await until(
-        () => stdout.includes(`3 dates from ${from} to ${to}:`) || child.exitCode !== null,
-        'the script prints the range',
-        20_000,
-      );
+      // Output comes in chunks: wait for the block's last line, then read the whole block.
+      const range = new RegExp(`3 dates from ${from} to ${to}:\\n(.*\\n){2}\\s+${to}\\s+AVAILABLE\\s+1 left\\n`);
+      await until(() => range.test(stdout) || child.exitCode !== null, 'the script prints the range', 20_000);
       expect(stdout).toMatch(new RegExp(`${from}\\s+AVAILABLE\\s+1 left`));
       await holdThroughApi(app, await app.token('script-booker'), resource.id, [to]);
-      await until(() => stdout.includes('changed:'), 'the script prints the hold');
-      expect(stdout.slice(stdout.indexOf('changed:'))).toMatch(new RegExp(`${to}\\s+HELD\\s+0 left`));
+      const change = new RegExp(`changed:\\n\\s+${to}\\s+HELD\\s+0 left\\n`);
+      await until(() => change.test(stdout) || child.exitCode !== null, 'the script prints the hold');
+      expect(stdout).toMatch(change);
     } finally {
       child.kill('SIGINT');
     }
