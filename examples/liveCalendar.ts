@@ -95,32 +95,86 @@ function asError(failure: unknown): Error {
 /** A forged or expired token closes the connection 4403: trying again with it cannot help. */
 const FORBIDDEN_CLOSE = 4403;
 
-export function liveCalendar(options: LiveCalendarOptions): LiveCalendar {
+/**
+ * The calendar's graphql-ws client: it retries every failure but a forged or expired token, and
+ * tells each connection whether it follows a drop.
+ */
+function calendarConnection(options: LiveCalendarOptions, onConnected: (afterDrop: boolean) => void): Client {
+  let dropped = false;
+  return createClient({
+    url: options.api.endpoint.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${options.api.token}` },
+    retryAttempts: options.retryAttempts ?? Number.POSITIVE_INFINITY,
+    retryWait: options.retryWait ?? backoff,
+    // graphql-ws retries only close events by default; a server restarting refuses the connection (an Error) first.
+    shouldRetry: (failure) => (failure as { code?: unknown }).code !== FORBIDDEN_CLOSE,
+    on: {
+      closed: () => {
+        dropped = true;
+      },
+      connected: () => {
+        const afterDrop = dropped;
+        dropped = false;
+        onConnected(afterDrop);
+      },
+    },
+  });
+}
+
+/** The dates as the messages told them, by id, the last cursor, and who is told of each message. */
+function calendarState(after: string | undefined): Pick<LiveCalendar, 'current' | 'cursor' | 'onChange'> & {
+  apply(update: CalendarUpdate): void;
+} {
   const dates = new Map<string, CalendarDate>();
   const listeners = new Set<(update: CalendarUpdate) => void>();
-  let lastCursor = options.after;
+  let cursor = after;
+  return {
+    apply(update) {
+      if (update.reset) dates.clear();
+      // Messages come in commit order, so each one's dates are newer than what the map holds.
+      for (const date of update.dates) dates.set(date.id, date);
+      cursor = update.cursor;
+      for (const listener of listeners) listener(update);
+    },
+    current: () => new Map(dates),
+    cursor: () => cursor,
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+/** What `start()` waits for: settled once, by the first of `open` (ready) and `refuse` (its error; false if already settled). */
+function startGate() {
+  let settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  return {
+    wait: () => new Promise<void>((resolve, reject) => (settle = { resolve, reject })),
+    open() {
+      settle?.resolve();
+      settle = undefined;
+    },
+    refuse(error: Error): boolean {
+      const pending = settle !== undefined;
+      settle?.reject(error);
+      settle = undefined;
+      return pending;
+    },
+  };
+}
+
+export function liveCalendar(options: LiveCalendarOptions): LiveCalendar {
+  const state = calendarState(options.after);
   let client: Client | undefined;
   let unsubscribe: (() => void) | undefined;
   // Each (re)subscription's number: a sink of an earlier one is ignored, whatever it still delivers.
   let generation = 0;
-  let dropped = false;
-  let starting: { resolve: () => void; reject: (error: Error) => void } | undefined;
-
-  function apply(update: CalendarUpdate) {
-    if (update.reset) dates.clear();
-    // Messages come in commit order, so each one's dates are newer than what the map holds.
-    for (const date of update.dates) dates.set(date.id, date);
-    lastCursor = update.cursor;
-    starting?.resolve();
-    starting = undefined;
-    for (const listener of listeners) listener(update);
-  }
+  const gate = startGate();
 
   function fail(failure: unknown) {
     const error = asError(failure);
-    if (starting) starting.reject(error);
-    else (options.onError ?? console.error)(error);
-    starting = undefined;
+    if (!gate.refuse(error)) (options.onError ?? console.error)(error);
   }
 
   /** Subscribes from the last cursor, replacing (and silencing) the previous subscription. */
@@ -128,12 +182,15 @@ export function liveCalendar(options: LiveCalendarOptions): LiveCalendar {
     generation += 1;
     const mine = generation;
     unsubscribe?.();
-    const variables = { resourceId: options.resourceId, from: options.from, to: options.to, after: lastCursor };
+    const variables = { resourceId: options.resourceId, from: options.from, to: options.to, after: state.cursor() };
     unsubscribe = connection.subscribe<LiveCalendarUpdatesSubscription>(trustedPayload(LiveCalendarUpdatesDocument, variables), {
       next: (result) => {
         if (mine !== generation) return;
         if (result.errors) fail(result.errors);
-        else if (result.data) apply(result.data.availabilityUpdates);
+        else if (result.data) {
+          state.apply(result.data.availabilityUpdates);
+          gate.open();
+        }
       },
       error: (failure) => mine === generation && fail(failure),
       complete: () => {},
@@ -143,30 +200,16 @@ export function liveCalendar(options: LiveCalendarOptions): LiveCalendar {
   return {
     start() {
       if (client) return Promise.reject(new Error('the calendar is started already'));
-      const connection = createClient({
-        url: options.api.endpoint.replace(/^http/, 'ws'),
-        webSocketImpl: WebSocket,
-        connectionParams: { authorization: `Bearer ${options.api.token}` },
-        retryAttempts: options.retryAttempts ?? Number.POSITIVE_INFINITY,
-        retryWait: options.retryWait ?? backoff,
-        // graphql-ws retries only close events by default; a server restarting refuses the connection (an Error) first.
-        shouldRetry: (failure) => (failure as { code?: unknown }).code !== FORBIDDEN_CLOSE,
-        on: {
-          closed: () => {
-            dropped = true;
-          },
-          connected: () => {
-            // graphql-ws would send the subscription again as first sent; send it from the last cursor instead.
-            if (dropped && client === connection) subscribeFromCursor(connection);
-            dropped = false;
-            if (lastCursor !== undefined) starting?.resolve();
-          },
-        },
+      const connection = calendarConnection(options, (afterDrop) => {
+        if (client !== connection) return;
+        // graphql-ws would send the subscription again as first sent; send it from the last cursor instead.
+        if (afterDrop) subscribeFromCursor(connection);
+        if (state.cursor() !== undefined) gate.open();
       });
       client = connection;
-      const started = new Promise<void>((resolve, reject) => (starting = { resolve, reject }));
+      const ready = gate.wait();
       subscribeFromCursor(connection);
-      return started;
+      return ready;
     },
     async stop() {
       const connection = client;
@@ -174,16 +217,12 @@ export function liveCalendar(options: LiveCalendarOptions): LiveCalendar {
       generation += 1;
       unsubscribe?.();
       unsubscribe = undefined;
-      starting?.reject(new Error('the calendar was stopped'));
-      starting = undefined;
+      gate.refuse(new Error('the calendar was stopped'));
       await connection?.dispose();
     },
-    current: () => new Map(dates),
-    cursor: () => lastCursor,
-    onChange(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    current: state.current,
+    cursor: state.cursor,
+    onChange: state.onChange,
   };
 }
 
