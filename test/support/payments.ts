@@ -92,7 +92,8 @@ export function startTopUp(app: TestApp, token: string, accountId: string, amoun
 
 /** A Checkout event for a top-up, shaped as Stripe sends it (our metadata echoed back). */
 export function topUpEvent(type: string, started: { topUpId: string; checkoutSessionId: string }, id?: string) {
-  const event = checkoutEvent(type, { holdId: started.topUpId, sessionId: started.checkoutSessionId }, id);
+  // Top-ups are captured automatically.
+  const event = checkoutEvent(type, { holdId: started.topUpId, sessionId: started.checkoutSessionId, capture: 'automatic' }, id);
   event.data.object.metadata = { purpose: 'topup', topUpId: started.topUpId } as never;
   return event;
 }
