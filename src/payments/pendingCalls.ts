@@ -85,7 +85,15 @@ export function pendingCalls<D extends PendingCallDoc, R>({ calls, clock, call, 
       await common.updateOne({ _id: bookingId, state: 'pending' }, { $set: failed });
       throw error;
     }
-    await finish(doc as WithId<D>, result);
+    try {
+      await finish(doc as WithId<D>, result);
+    } catch (error) {
+      // Stripe answered but recording it failed (MongoDB unreachable): free the call at once, so a
+      // retry (a redelivery, the retrier) asks again under the same idempotency key and records it;
+      // should this write fail too, the lease runs out instead.
+      await common.updateOne({ _id: bookingId, state: 'pending' }, { $set: { leaseUntil: null, updatedAt: clock.now() } }).catch(() => {});
+      throw error;
+    }
     return 'sent';
   }
 

@@ -58,7 +58,8 @@ export async function startStripeProxy(target: string) {
     posts: (path: string) => requests.filter((r) => r.method === 'POST' && r.path === path),
     /** From now on, requests to matching paths get this answer instead of stripe-mock's. */
     refuse(path: RegExp, answer: StripeErrorAnswer) {
-      refusals.push({ path, answer });
+      // The newest rule wins, so a test can change its mind about a path.
+      refusals.unshift({ path, answer });
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
