@@ -258,7 +258,8 @@ const CONFIRM: Operation = {
   },
 };
 
-const authorizationsOf = (target: TestApp, bookingId: ObjectId) => db(target).collection('cardAuthorizations').find({ _id: bookingId }).toArray();
+const authorizationsOf = (target: TestApp, bookingId: ObjectId) =>
+  db(target).collection('cardAuthorizations').find({ _id: bookingId }).toArray();
 
 const VOID: Operation = {
   name: "the webhook's void of a card authorization whose hold was released",
@@ -315,7 +316,10 @@ const UNCAPTURABLE: Operation = {
         const bookings = await db(target).collection('bookings').find({ holdId }).toArray();
         expect(bookings.map((b) => b.status)).toEqual(['VOIDED']);
         expect(await authorizationsOf(target, bookings[0]._id)).toEqual([expect.objectContaining({ action: 'capture', state: 'refused' })]);
-        const slots = await db(target).collection('dateSlots').find({ resourceId: new ObjectId(resource.id) }).toArray();
+        const slots = await db(target)
+          .collection('dateSlots')
+          .find({ resourceId: new ObjectId(resource.id) })
+          .toArray();
         expect(slots.flatMap((slot) => slot.claims)).toEqual([]);
       },
     };

@@ -230,7 +230,10 @@ describe('when a card booking is cancelled before its capture', () => {
     app.clock.advance(60_000);
     await app.app.services.refundRetrier.retryOnce();
 
-    expect(cancelled.data.cancelBooking).toMatchObject({ __typename: 'BookingCancelled', booking: { status: 'CANCELLED', refundStatus: null } });
+    expect(cancelled.data.cancelBooking).toMatchObject({
+      __typename: 'BookingCancelled',
+      booking: { status: 'CANCELLED', refundStatus: null },
+    });
     expect(voidWhileDown).toMatchObject({ action: 'void', state: 'pending' });
     expect(await authorizationOf(app, booking!._id)).toMatchObject({ action: 'void', state: 'done' });
     expect(await refundOf(app, booking!._id)).toBeNull();
@@ -251,7 +254,9 @@ describe('when a card booking is cancelled before its capture', () => {
     await authorizations.updateOne({ _id: booking._id }, { $set: { leaseUntil: new Date(app.clock.now().getTime() + 30_000) } });
     const alice = await app.token('alice');
 
-    const cancelled = await app.gql(alice, CANCEL_BOOKING, { input: { bookingId: booking._id.toHexString(), idempotencyKey: `cancel-late-${pi}` } });
+    const cancelled = await app.gql(alice, CANCEL_BOOKING, {
+      input: { bookingId: booking._id.toHexString(), idempotencyKey: `cancel-late-${pi}` },
+    });
     const refundWhileCapturing = await refundOf(app, booking._id);
     app.clock.advance(60_000);
     await app.app.services.refundRetrier.retryOnce();

@@ -144,7 +144,12 @@ describe('when holds, clock jumps and Checkout events interleave at random', () 
       const { capture } = holds.find((h) => h.sessionId === booking.checkoutSessionId)!;
       const refund = await refundOf(app, booking._id);
       const authorization = await authorizationOf(app, booking._id);
-      const seen = { capture, status: booking.status, refund: refund && refund.state, authorization: authorization && authorization.action };
+      const seen = {
+        capture,
+        status: booking.status,
+        refund: refund && refund.state,
+        authorization: authorization && authorization.action,
+      };
       // Any other pair (a manual REFUNDED, an automatic VOIDED…) finds nothing here and fails the check.
       const expected: Record<string, { refund: string | null; authorization: string | null } | undefined> = {
         'manual CONFIRMED': { refund: null, authorization: 'capture' },

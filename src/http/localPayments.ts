@@ -66,11 +66,18 @@ export function checkoutSessionEvent(type: string, facts: CheckoutEventFacts, id
         mode: 'payment',
         client_reference_id: facts.holdId,
         // Stripe echoes the metadata the session was created with (the gateway's `startCheckout`).
-        metadata: { purpose: 'hold', holdId: facts.holdId, ...(manual ? { [CAPTURE_METADATA_KEY]: 'manual' } : {}) } as Record<string, string>,
+        metadata: { purpose: 'hold', holdId: facts.holdId, ...(manual ? { [CAPTURE_METADATA_KEY]: 'manual' } : {}) } as Record<
+          string,
+          string
+        >,
         payment_intent: facts.paymentIntentId === undefined ? `pi_for_${facts.sessionId}` : facts.paymentIntentId,
         payment_status:
           facts.paymentStatus ??
-          (type === 'checkout.session.completed' ? completedStatus : type === 'checkout.session.async_payment_succeeded' ? 'paid' : 'unpaid'),
+          (type === 'checkout.session.completed'
+            ? completedStatus
+            : type === 'checkout.session.async_payment_succeeded'
+              ? 'paid'
+              : 'unpaid'),
         status: type === 'checkout.session.expired' ? 'expired' : 'complete',
       },
     },

@@ -53,7 +53,9 @@ export function cardAuthorizations({ client, calls, outcomes, gateway, clock, lo
   async function refuse(call: CardAuthorizationDoc, reason: string): Promise<void> {
     const bookingId = call._id.toHexString();
     const voided = await withTransaction(client, async (session) => {
-      const refused = await calls.updateOne(queue.pendingFilter(call._id), queue.ended({ state: 'refused', lastError: reason }), { session });
+      const refused = await calls.updateOne(queue.pendingFilter(call._id), queue.ended({ state: 'refused', lastError: reason }), {
+        session,
+      });
       if (refused.modifiedCount === 0 || call.action !== 'capture') return false;
       return outcomes.voidUncapturable(session, call._id);
     });
@@ -77,7 +79,10 @@ export function cardAuthorizations({ client, calls, outcomes, gateway, clock, lo
     async finish(call, result) {
       if (result.outcome === 'refused') return refuse(call, result.reason);
       await calls.updateOne(queue.pendingFilter(call._id), queue.ended({ state: 'done' }));
-      logger.info({ bookingId: call._id.toHexString(), paymentIntentId: call.paymentIntentId, action: call.action }, 'card authorization settled at Stripe');
+      logger.info(
+        { bookingId: call._id.toHexString(), paymentIntentId: call.paymentIntentId, action: call.action },
+        'card authorization settled at Stripe',
+      );
     },
   });
 

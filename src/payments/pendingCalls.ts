@@ -102,6 +102,7 @@ export function pendingCalls<D extends PendingCallDoc, R>({ calls, clock, call, 
     send,
     pendingFilter,
     /** The write that ends a call: out of `pending`, lease and backoff cleared. */
-    ended: (fields: Partial<D>) => ({ $set: { ...fields, leaseUntil: null, nextAttemptAt: null, updatedAt: clock.now() } }) as UpdateFilter<D>,
+    ended: (fields: Partial<D>) =>
+      ({ $set: { ...fields, leaseUntil: null, nextAttemptAt: null, updatedAt: clock.now() } }) as UpdateFilter<D>,
   };
 }

@@ -149,11 +149,39 @@ function refusalOf(error: unknown, doneStatus: Stripe.PaymentIntent.Status): Aut
   return { outcome: 'refused', reason: `payment intent is ${status ?? 'in an unexpected state'}: ${stripeError.message ?? ''}`.trim() };
 }
 
+/** Capture and void of a card payment Stripe only authorized (manual capture), keyed by the caller. */
+function authorizationCalls(stripe: Stripe) {
+  return {
+    /**
+     * Captures an authorized payment in full. A payment intent Stripe will not capture
+     * (`payment_intent_unexpected_state`: its authorization lapsed or was cancelled) is refused for
+     * good, unless it was captured already (a repeat); anything else throws, to be retried.
+     */
+    async capture(paymentIntentId: string, idempotencyKey: string, metadata: Record<string, string>): Promise<AuthorizationCallResult> {
+      try {
+        await stripe.paymentIntents.capture(paymentIntentId, { metadata }, { idempotencyKey });
+        return { outcome: 'done' };
+      } catch (error) {
+        return refusalOf(error, 'succeeded');
+      }
+    },
+
+    /** Cancels an authorized payment (nothing is charged). One cancelled before is done; one captured is refused. */
+    async voidAuthorization(paymentIntentId: string, idempotencyKey: string): Promise<AuthorizationCallResult> {
+      try {
+        await stripe.paymentIntents.cancel(paymentIntentId, { cancellation_reason: 'abandoned' }, { idempotencyKey });
+        return { outcome: 'done' };
+      } catch (error) {
+        return refusalOf(error, 'canceled');
+      }
+    },
+  };
+}
+
 /**
  * Everything this service asks of Stripe, in one place: Checkout Sessions (create, expire),
- * captures and voids of authorized card payments,
- * refunds, and webhook verification. Provider errors become our error codes here, once; callers see
- * only the neutral types above.
+ * captures and voids of authorized card payments, refunds, and webhook verification. Provider
+ * errors become our error codes here, once; callers see only the neutral types above.
  */
 export function stripeGateway({ stripe, webhookSecret, successUrl, cancelUrl, logger }: GatewayOptions) {
   return {
@@ -218,29 +246,7 @@ export function stripeGateway({ stripe, webhookSecret, successUrl, cancelUrl, lo
       }
     },
 
-    /**
-     * Captures an authorized payment in full. A payment intent Stripe will not capture
-     * (`payment_intent_unexpected_state`: its authorization lapsed or was cancelled) is refused for
-     * good, unless it was captured already (a repeat); anything else throws, to be retried.
-     */
-    async capture(paymentIntentId: string, idempotencyKey: string, metadata: Record<string, string>): Promise<AuthorizationCallResult> {
-      try {
-        await stripe.paymentIntents.capture(paymentIntentId, { metadata }, { idempotencyKey });
-        return { outcome: 'done' };
-      } catch (error) {
-        return refusalOf(error, 'succeeded');
-      }
-    },
-
-    /** Cancels an authorized payment (nothing is charged). One cancelled before is done; one captured is refused. */
-    async voidAuthorization(paymentIntentId: string, idempotencyKey: string): Promise<AuthorizationCallResult> {
-      try {
-        await stripe.paymentIntents.cancel(paymentIntentId, { cancellation_reason: 'abandoned' }, { idempotencyKey });
-        return { outcome: 'done' };
-      } catch (error) {
-        return refusalOf(error, 'canceled');
-      }
-    },
+    ...authorizationCalls(stripe),
 
     /** Signs a payload as Stripe signs a webhook delivery to this endpoint (tests and local mode only). */
     signTestPayload(payload: string): string {

@@ -38,7 +38,9 @@ export async function startStripeProxy(target: string) {
     requests.push({ method: request.method ?? 'GET', path, idempotencyKey: typeof key === 'string' ? key : undefined, params });
     const refusal = refusals.find((r) => r.path.test(path));
     if (refusal) {
-      response.writeHead(refusal.answer.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: refusal.answer.error }));
+      response
+        .writeHead(refusal.answer.status, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: refusal.answer.error }));
       return;
     }
     const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'host' && name !== 'content-length'));
