@@ -81,7 +81,7 @@ export function cardAuthorizations({ client, calls, outcomes, gateway, clock, lo
       await calls.updateOne(queue.pendingFilter(call._id), queue.ended({ state: 'done' }));
       logger.info(
         { bookingId: call._id.toHexString(), paymentIntentId: call.paymentIntentId, action: call.action },
-        'card authorization settled at Stripe',
+        'card authorization captured or voided at Stripe',
       );
     },
   });
