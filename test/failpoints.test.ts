@@ -223,23 +223,36 @@ const TRANSFER: Operation = {
   },
 };
 
+/** A held hold with its Checkout opened, the completed event Stripe sends once its card is authorized, and the hold's bookings. */
+async function cardCheckout(target: TestApp, user: string, days: number[]) {
+  const resource = await createResource(target, { capacity: 1 });
+  const token = await target.token(user);
+  const dates = days.map((day) => dayFromToday(target, day));
+  const checkout = await holdAndCheckout(target, token, resource.id, dates);
+  const holdId = new ObjectId(checkout.holdId);
+  return {
+    resource,
+    token,
+    dates,
+    checkout,
+    holdId,
+    event: checkoutEvent('checkout.session.completed', checkout),
+    bookings: () => db(target).collection('bookings').find({ holdId }).toArray(),
+  };
+}
+
 const CONFIRM: Operation = {
   name: "the webhook's confirm of a hold whose card was authorized (its capture recorded)",
   webhook: true,
   writes: { modify: { command: 'update', collection: 'dateSlots' }, insert: { command: 'insert', collection: 'bookings' } },
   async prepare(target, user) {
-    const resource = await createResource(target, { capacity: 1 });
-    const token = await target.token(user);
-    const dates = [dayFromToday(target, 20), dayFromToday(target, 21)];
-    const checkout = await holdAndCheckout(target, token, resource.id, dates);
-    const event = checkoutEvent('checkout.session.completed', checkout);
-    const holdId = new ObjectId(checkout.holdId);
+    const { resource, dates, checkout, holdId, event, ...card } = await cardCheckout(target, user, [20, 21]);
     return {
       act: () => deliver(target, event),
       applied: (answer) => expect(answer).toEqual({ status: 200, body: { received: true, handled: true, outcome: 'confirmed' } }),
       repeated: duplicate,
       async inDatabase() {
-        const bookings = await db(target).collection('bookings').find({ holdId }).toArray();
+        const bookings = await card.bookings();
         expect(bookings.map((b) => b.status)).toEqual(['CONFIRMED']);
         expect(await db(target).collection('holds').findOne({ _id: holdId })).toMatchObject({
           state: 'confirmed',
@@ -267,19 +280,14 @@ const VOID: Operation = {
   // The void is recorded by an upsert: an update on cardAuthorizations.
   writes: { modify: { command: 'update', collection: 'cardAuthorizations' }, insert: { command: 'insert', collection: 'bookings' } },
   async prepare(target, user) {
-    const resource = await createResource(target, { capacity: 1 });
-    const token = await target.token(user);
-    const dates = [dayFromToday(target, 22)];
-    const checkout = await holdAndCheckout(target, token, resource.id, dates);
-    await target.gql(token, RELEASE_HOLD, { input: { holdId: checkout.holdId } });
-    const event = checkoutEvent('checkout.session.completed', checkout);
-    const holdId = new ObjectId(checkout.holdId);
+    const card = await cardCheckout(target, user, [22]);
+    await target.gql(card.token, RELEASE_HOLD, { input: { holdId: card.checkout.holdId } });
     return {
-      act: () => deliver(target, event),
+      act: () => deliver(target, card.event),
       applied: (answer) => expect(answer).toEqual({ status: 200, body: { received: true, handled: true, outcome: 'void_due' } }),
       repeated: duplicate,
       async inDatabase() {
-        const bookings = await db(target).collection('bookings').find({ holdId }).toArray();
+        const bookings = await card.bookings();
         expect(bookings.map((b) => b.status)).toEqual(['VOIDED']);
         expect(await authorizationsOf(target, bookings[0]._id)).toEqual([expect.objectContaining({ action: 'void', state: 'done' })]);
         expect(await db(target).collection('refunds').countDocuments({ _id: bookings[0]._id })).toBe(0);
@@ -298,22 +306,17 @@ const UNCAPTURABLE: Operation = {
   webhook: true,
   writes: { modify: { command: 'findAndModify', collection: 'bookings' }, insert: { command: 'update', collection: 'cardAuthorizations' } },
   async prepare(target, user) {
-    const resource = await createResource(target, { capacity: 1 });
-    const token = await target.token(user);
-    const dates = [dayFromToday(target, 23), dayFromToday(target, 24)];
-    const checkout = await holdAndCheckout(target, token, resource.id, dates);
+    const { resource, checkout, event, ...card } = await cardCheckout(target, user, [23, 24]);
     const capturePath = new RegExp(`^/v1/payment_intents/${checkout.paymentIntentId}/capture$`);
-    const event = checkoutEvent('checkout.session.completed', checkout);
     stripe.refuse(capturePath, { status: 400, error: { type: 'api_error', code: 'processing_error', message: 'try again' } });
     expect((await deliver(target, event)).status).toBe(500);
     stripe.refuse(capturePath, unexpectedState(checkout.paymentIntentId, 'canceled'));
-    const holdId = new ObjectId(checkout.holdId);
     return {
       act: () => deliver(target, event),
       applied: duplicate,
       repeated: duplicate,
       async inDatabase() {
-        const bookings = await db(target).collection('bookings').find({ holdId }).toArray();
+        const bookings = await card.bookings();
         expect(bookings.map((b) => b.status)).toEqual(['VOIDED']);
         expect(await authorizationsOf(target, bookings[0]._id)).toEqual([expect.objectContaining({ action: 'capture', state: 'refused' })]);
         const slots = await db(target)

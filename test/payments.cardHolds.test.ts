@@ -37,6 +37,11 @@ afterAll(async () => {
 const captures = (pi: string) => stripe.posts(`/v1/payment_intents/${pi}/capture`);
 const voids = (pi: string) => stripe.posts(`/v1/payment_intents/${pi}/cancel`);
 const refundsOf = (pi: string) => stripe.requests.filter((r) => r.path === '/v1/refunds' && r.params.payment_intent === pi);
+/** What the API asked Stripe to do with a payment intent: the idempotency keys of its captures, voids and refunds. */
+const stripeCallsFor = (pi: string) => {
+  const keys = (requests: { idempotencyKey: string | undefined }[]) => requests.map((r) => r.idempotencyKey);
+  return { captures: keys(captures(pi)), voids: keys(voids(pi)), refunds: keys(refundsOf(pi)) };
+};
 
 async function statusesOf(resourceId: string, from: string, to = from) {
   const response = await app.gql(await app.token('viewer'), AVAILABILITY, { resourceId, from, to });
@@ -83,9 +88,7 @@ describe('when the card is authorized while the hold is still the customer’s',
     const booking = await bookingOf(checkout.holdId);
     expect(booking).toMatchObject({ status: 'CONFIRMED', paymentIntentId: pi });
     expect(await authorizationOf(app, booking!._id)).toMatchObject({ action: 'capture', state: 'done', attempts: 1 });
-    expect(captures(pi).map((r) => r.idempotencyKey)).toEqual([captureIdempotencyKey(pi)]);
-    expect(voids(pi)).toEqual([]);
-    expect(refundsOf(pi)).toEqual([]);
+    expect(stripeCallsFor(pi)).toEqual({ captures: [captureIdempotencyKey(pi)], voids: [], refunds: [] });
     expect(await refundOf(app, booking!._id)).toBeNull();
     expect(await statusesOf(resource.id, date)).toEqual(['BOOKED']);
   });
@@ -107,9 +110,7 @@ describe('when the card is authorized after the hold was lost', () => {
     const booking = await bookingOf(checkout.holdId);
     expect(booking).toMatchObject({ status: 'VOIDED', paymentIntentId: pi });
     expect(await authorizationOf(app, booking!._id)).toMatchObject({ action: 'void', state: 'done', attempts: 1 });
-    expect(voids(pi).map((r) => r.idempotencyKey)).toEqual([voidIdempotencyKey(pi)]);
-    expect(captures(pi)).toEqual([]);
-    expect(refundsOf(pi)).toEqual([]);
+    expect(stripeCallsFor(pi)).toEqual({ captures: [], voids: [voidIdempotencyKey(pi)], refunds: [] });
     expect(await refundOf(app, booking!._id)).toBeNull();
     expect((await collections(app).holds.findOne({ _id: oid(checkout.holdId) }))?.state).toBe('released');
     expect(await statusesOf(resource.id, date)).toEqual(['HELD']);
@@ -237,9 +238,7 @@ describe('when a card booking is cancelled before its capture', () => {
     expect(voidWhileDown).toMatchObject({ action: 'void', state: 'pending' });
     expect(await authorizationOf(app, booking!._id)).toMatchObject({ action: 'void', state: 'done' });
     expect(await refundOf(app, booking!._id)).toBeNull();
-    expect(captures(pi)).toEqual([]);
-    expect(voids(pi).map((r) => r.idempotencyKey)).toEqual([voidIdempotencyKey(pi)]);
-    expect(refundsOf(pi)).toEqual([]);
+    expect(stripeCallsFor(pi)).toEqual({ captures: [], voids: [voidIdempotencyKey(pi)], refunds: [] });
     expect(await statusesOf(resource.id, date)).toEqual(['AVAILABLE']);
   });
 
