@@ -1,6 +1,6 @@
 import type { Db, WithId } from 'mongodb';
 import type { BookingDoc } from '../src/bookings';
-import type { RefundDoc } from '../src/payments';
+import type { CardAuthorizationDoc, RefundDoc } from '../src/payments';
 import { liveClaimsOf } from '../src/capacity';
 import type { DateSlotDoc } from '../src/capacity';
 import type { HoldDoc } from '../src/bookings';
@@ -12,12 +12,41 @@ export interface BookingFigures {
   bookings: Record<string, number>;
   paidSessions: number;
   refundsDone: number;
-  refundsPendingLeased: number;
+  capturesDone: number;
+  voidsDone: number;
+  /** Refunds, captures and voids still pending under the lease of a sender that was killed (its lease not yet over). */
+  pendingLeased: number;
+}
+
+type StripeCall = Pick<RefundDoc | CardAuthorizationDoc, 'state' | 'leaseUntil' | 'lastError'>;
+
+/**
+ * What Stripe must have been told about a paid session's booking (G15, G16): a kept card
+ * authorization captured, a lost one voided (or its capture refused, the booking VOIDED), a
+ * cancelled booking refunded, or voided when its capture had not started.
+ */
+function expectedCalls(booking: WithId<BookingDoc>, refund: StripeCall | undefined, authorization: CardAuthorizationDoc | undefined) {
+  switch (booking.status) {
+    case 'CONFIRMED':
+      return authorization?.action === 'capture' ? [authorization] : null;
+    case 'VOIDED':
+      return authorization && (authorization.action === 'void' || authorization.state === 'refused') ? [authorization] : null;
+    case 'CANCELLED':
+      if (authorization?.action === 'void') return refund ? null : [authorization];
+      // Charged: refunded, after its capture (a card authorization) or at once (a session charged at once).
+      if (!refund) return null;
+      return authorization ? (authorization.action === 'capture' ? [authorization, refund] : null) : [refund];
+    case 'REFUNDED':
+      return refund && !authorization ? [refund] : null;
+    default:
+      return [];
+  }
 }
 
 /**
  * Capacity (every slot's live and booked claims, every date's confirmed bookings), one booking per
- * paid session, every paid hold booked or refunded (refund recorded and sent), no booking that
+ * paid session, every paid hold's card authorization captured or voided and every cancelled one
+ * refunded (recorded and sent), no booking that
  * nobody paid for, and booked claims and confirmed bookings agreeing with each other.
  */
 export async function checkBookings(db: Db, history: History, webhooks: Webhooks, violations: string[]): Promise<BookingFigures> {
@@ -25,8 +54,19 @@ export async function checkBookings(db: Db, history: History, webhooks: Webhooks
   const slots = await db.collection<DateSlotDoc>('dateSlots').find().toArray();
   const bookings = await db.collection<BookingDoc>('bookings').find().toArray();
   const refunds = new Map((await db.collection<RefundDoc>('refunds').find().toArray()).map((r) => [r._id.toHexString(), r]));
+  const authorizations = new Map(
+    (await db.collection<CardAuthorizationDoc>('cardAuthorizations').find().toArray()).map((a) => [a._id.toHexString(), a]),
+  );
   const holds = await db.collection<HoldDoc>('holds').find().toArray();
-  const figures: BookingFigures = { slots: slots.length, bookings: {}, paidSessions: 0, refundsDone: 0, refundsPendingLeased: 0 };
+  const figures: BookingFigures = {
+    slots: slots.length,
+    bookings: {},
+    paidSessions: 0,
+    refundsDone: 0,
+    capturesDone: 0,
+    voidsDone: 0,
+    pendingLeased: 0,
+  };
 
   const capacityOf = new Map<string, number>();
   const bookedClaims = new Set<string>();
@@ -77,15 +117,25 @@ export async function checkBookings(db: Db, history: History, webhooks: Webhooks
       violations.push(`paid session ${sessionId} (hold ${event.holdId}, event acknowledged) has no booking`);
       continue;
     }
-    if (booking.status === 'CONFIRMED' || booking.status === 'PENDING_PAYMENT') continue;
     const refund = refunds.get(booking._id.toHexString());
-    if (!refund) violations.push(`${booking.status} booking ${booking._id} of paid session ${sessionId} has no refund recorded`);
-    else if (refund.state === 'done') figures.refundsDone += 1;
-    else if (refund.leaseUntil && refund.leaseUntil > now) figures.refundsPendingLeased += 1;
-    else
+    const authorization = authorizations.get(booking._id.toHexString());
+    const calls = expectedCalls(booking, refund, authorization);
+    if (!calls) {
       violations.push(
-        `${booking.status} booking ${booking._id} refund still ${refund.state} after redelivery (${refund.lastError ?? 'no error'})`,
+        `${booking.status} booking ${booking._id} of paid session ${sessionId} has refund ${refund?.state ?? 'none'} and card authorization ${authorization ? `${authorization.action} ${authorization.state}` : 'none'}`,
       );
+      continue;
+    }
+    for (const call of calls) {
+      if (call.state === 'done' || call.state === 'refused') continue;
+      if (call.leaseUntil && call.leaseUntil > now) figures.pendingLeased += 1;
+      else
+        violations.push(
+          `${booking.status} booking ${booking._id}: a Stripe call still ${call.state} after redelivery (${call.lastError ?? 'no error'})`,
+        );
+    }
+    if (refund?.state === 'done') figures.refundsDone += 1;
+    if (authorization?.state === 'done') figures[authorization.action === 'capture' ? 'capturesDone' : 'voidsDone'] += 1;
   }
   for (const op of history.byKind('cancelBooking')) {
     const answer = op.data?.cancelBooking;
@@ -97,8 +147,9 @@ export async function checkBookings(db: Db, history: History, webhooks: Webhooks
   }
   for (const hold of holds) {
     if (hold.state !== 'confirmed') continue;
-    const booking = bookings.find((b) => String(b.holdId) === String(hold._id) && (b.status === 'CONFIRMED' || b.status === 'CANCELLED'));
-    if (!booking) violations.push(`hold ${hold._id} is confirmed without a CONFIRMED or CANCELLED booking`);
+    // A booking whose capture Stripe refused is VOIDED after its hold was confirmed.
+    const booking = bookings.find((b) => String(b.holdId) === String(hold._id) && ['CONFIRMED', 'CANCELLED', 'VOIDED'].includes(b.status));
+    if (!booking) violations.push(`hold ${hold._id} is confirmed without a CONFIRMED, CANCELLED or VOIDED booking`);
   }
   return figures;
 }

@@ -50,7 +50,7 @@ export function formatReport(f: RunFigures): string {
     `longest unavailability seen by a client: ${(f.history.unavailability.longestMs / 1000).toFixed(1)} s (${f.history.unavailability.longestKind ?? '-'})`,
     `webhooks: ${f.webhookDeliveries.events} events, ${f.webhookDeliveries.sends} deliveries, ${f.webhookDeliveries.acked} acknowledged; statuses ${list(f.webhookDeliveries.statuses)}`,
     f.bookings
-      ? `bookings: ${list(f.bookings.bookings)}; ${f.bookings.paidSessions} paid sessions, ${f.bookings.refundsDone} refunds sent, ${f.bookings.refundsPendingLeased} pending under a dead sender's lease`
+      ? `bookings: ${list(f.bookings.bookings)}; ${f.bookings.paidSessions} paid sessions, ${f.bookings.capturesDone} captures, ${f.bookings.voidsDone} voids and ${f.bookings.refundsDone} refunds sent, ${f.bookings.pendingLeased} pending under a dead sender's lease`
       : 'bookings: not checked',
     f.ledger ? `ledger: ${f.ledger.accounts} accounts, Σ balances ${f.ledger.totalBalance}` : 'ledger: not checked',
     `replayed keys: ${f.replayed}`,

@@ -97,11 +97,20 @@ export async function runChaos(options: ChaosOptions): Promise<RunFigures> {
     await injector.heal();
     await topology.waitReady(60_000);
     const undelivered = await webhooks.drain(30_000);
-    // A refund left pending by a killed sender is retried by the refund retrier (and by a redelivery of its event).
+    // A refund, capture or void left pending by a killed sender is retried by the refund retrier (and by a redelivery of its event).
     mongo = await new MongoClient(topology.replSet.uri).connect();
     const db = mongo.db(DB_NAME);
+    const pendingIds = [
+      ...(await db.collection('refunds').find({ state: 'pending' }).toArray()),
+      ...(await db.collection('cardAuthorizations').find({ state: 'pending' }).toArray()),
+    ].map((call) => call._id);
     const pending = new Set(
-      (await db.collection('bookings').find({ 'refund.state': 'pending' }).toArray()).map((b) => b.checkoutSessionId),
+      (
+        await db
+          .collection('bookings')
+          .find({ _id: { $in: pendingIds } })
+          .toArray()
+      ).map((b) => b.checkoutSessionId),
     );
     await webhooks.drain(
       15_000,

@@ -6,8 +6,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { errorResponse } from '../src/errorResponse';
 import { type GraphQLResponse, startTestApp, type TestApp } from './support/app';
 import { ACCOUNT, DEPOSIT, deposit, ledgerCheck, openAccount, transfer } from './support/ledger';
-import { createResource, dayFromToday, holdDates, newKey } from './support/operations';
+import { createResource, dayFromToday, holdDates, newKey, RELEASE_HOLD } from './support/operations';
 import { checkoutEvent, deliver, holdAndCheckout, startTopUp, topUpEvent } from './support/payments';
+import { startStripeProxy, unexpectedState } from './support/stripeProxy';
 
 /**
  * Every failpoint names this app's connections (`data.appName`), so the other test files running
@@ -18,8 +19,11 @@ const APP_NAME = `failpoints-${randomUUID().slice(0, 8)}`;
 let app: TestApp;
 /** Not named APP_NAME: sets failpoints and reads the database without tripping them. */
 let observer: MongoClient;
+/** In front of stripe-mock, to refuse a capture as Stripe would. */
+let stripe: Awaited<ReturnType<typeof startStripeProxy>>;
 beforeAll(async () => {
-  app = await startTestApp({ appName: APP_NAME });
+  stripe = await startStripeProxy(inject('stripeApiBase'));
+  app = await startTestApp({ appName: APP_NAME, stripeApiBase: stripe.url });
   observer = await new MongoClient(inject('mongoUri')).connect();
 });
 afterEach(() => failpointOff());
@@ -27,6 +31,7 @@ afterAll(async () => {
   await failpointOff();
   await observer?.close();
   await app?.stop();
+  await stripe?.stop();
 });
 
 const db = (target: TestApp) => observer.db(target.db.databaseName);
@@ -48,7 +53,8 @@ async function failpointOff(): Promise<number> {
 interface Writes {
   /** The conditional write: a findAndModify, or an update (the balances of a transfer's batch; the confirm's claims marked booked). */
   modify: { command: string; collection: string };
-  insert: { command: 'insert'; collection: string };
+  /** An insert, or for a transaction that inserts nothing a second write (an update). */
+  insert: { command: string; collection: string };
 }
 
 type Answer = GraphQLResponse | { status: number; body: Record<string, unknown> };
@@ -217,23 +223,36 @@ const TRANSFER: Operation = {
   },
 };
 
+/** A held hold with its Checkout opened, the completed event Stripe sends once its card is authorized, and the hold's bookings. */
+async function cardCheckout(target: TestApp, user: string, days: number[]) {
+  const resource = await createResource(target, { capacity: 1 });
+  const token = await target.token(user);
+  const dates = days.map((day) => dayFromToday(target, day));
+  const checkout = await holdAndCheckout(target, token, resource.id, dates);
+  const holdId = new ObjectId(checkout.holdId);
+  return {
+    resource,
+    token,
+    dates,
+    checkout,
+    holdId,
+    event: checkoutEvent('checkout.session.completed', checkout),
+    bookings: () => db(target).collection('bookings').find({ holdId }).toArray(),
+  };
+}
+
 const CONFIRM: Operation = {
-  name: "the webhook's confirm of a paid hold",
+  name: "the webhook's confirm of a hold whose card was authorized (its capture recorded)",
   webhook: true,
   writes: { modify: { command: 'update', collection: 'dateSlots' }, insert: { command: 'insert', collection: 'bookings' } },
   async prepare(target, user) {
-    const resource = await createResource(target, { capacity: 1 });
-    const token = await target.token(user);
-    const dates = [dayFromToday(target, 20), dayFromToday(target, 21)];
-    const checkout = await holdAndCheckout(target, token, resource.id, dates);
-    const event = checkoutEvent('checkout.session.completed', checkout);
-    const holdId = new ObjectId(checkout.holdId);
+    const { resource, dates, checkout, holdId, event, ...card } = await cardCheckout(target, user, [20, 21]);
     return {
       act: () => deliver(target, event),
       applied: (answer) => expect(answer).toEqual({ status: 200, body: { received: true, handled: true, outcome: 'confirmed' } }),
       repeated: duplicate,
       async inDatabase() {
-        const bookings = await db(target).collection('bookings').find({ holdId }).toArray();
+        const bookings = await card.bookings();
         expect(bookings.map((b) => b.status)).toEqual(['CONFIRMED']);
         expect(await db(target).collection('holds').findOne({ _id: holdId })).toMatchObject({
           state: 'confirmed',
@@ -246,6 +265,65 @@ const CONFIRM: Operation = {
             .find({ _id: event.id as never })
             .toArray(),
         ).toEqual([expect.objectContaining({ outcome: 'confirmed' })]);
+        expect(await authorizationsOf(target, bookings[0]._id)).toEqual([expect.objectContaining({ action: 'capture', state: 'done' })]);
+      },
+    };
+  },
+};
+
+const authorizationsOf = (target: TestApp, bookingId: ObjectId) =>
+  db(target).collection('cardAuthorizations').find({ _id: bookingId }).toArray();
+
+const VOID: Operation = {
+  name: "the webhook's void of a card authorization whose hold was released",
+  webhook: true,
+  // The void is recorded by an upsert: an update on cardAuthorizations.
+  writes: { modify: { command: 'update', collection: 'cardAuthorizations' }, insert: { command: 'insert', collection: 'bookings' } },
+  async prepare(target, user) {
+    const card = await cardCheckout(target, user, [22]);
+    await target.gql(card.token, RELEASE_HOLD, { input: { holdId: card.checkout.holdId } });
+    return {
+      act: () => deliver(target, card.event),
+      applied: (answer) => expect(answer).toEqual({ status: 200, body: { received: true, handled: true, outcome: 'void_due' } }),
+      repeated: duplicate,
+      async inDatabase() {
+        const bookings = await card.bookings();
+        expect(bookings.map((b) => b.status)).toEqual(['VOIDED']);
+        expect(await authorizationsOf(target, bookings[0]._id)).toEqual([expect.objectContaining({ action: 'void', state: 'done' })]);
+        expect(await db(target).collection('refunds').countDocuments({ _id: bookings[0]._id })).toBe(0);
+      },
+    };
+  },
+};
+
+/**
+ * A confirmed booking whose capture Stripe refuses for good: its own transaction marks the capture
+ * refused, the booking VOIDED and gives the dates back. The event was applied before (its capture
+ * then failed to reach Stripe), so every act is a redelivery, which sends the pending capture.
+ */
+const UNCAPTURABLE: Operation = {
+  name: 'the release of a booking whose card authorization Stripe refuses to capture',
+  webhook: true,
+  writes: { modify: { command: 'findAndModify', collection: 'bookings' }, insert: { command: 'update', collection: 'cardAuthorizations' } },
+  async prepare(target, user) {
+    const { resource, checkout, event, ...card } = await cardCheckout(target, user, [23, 24]);
+    const capturePath = new RegExp(`^/v1/payment_intents/${checkout.paymentIntentId}/capture$`);
+    stripe.refuse(capturePath, { status: 400, error: { type: 'api_error', code: 'processing_error', message: 'try again' } });
+    expect((await deliver(target, event)).status).toBe(500);
+    stripe.refuse(capturePath, unexpectedState(checkout.paymentIntentId, 'canceled'));
+    return {
+      act: () => deliver(target, event),
+      applied: duplicate,
+      repeated: duplicate,
+      async inDatabase() {
+        const bookings = await card.bookings();
+        expect(bookings.map((b) => b.status)).toEqual(['VOIDED']);
+        expect(await authorizationsOf(target, bookings[0]._id)).toEqual([expect.objectContaining({ action: 'capture', state: 'refused' })]);
+        const slots = await db(target)
+          .collection('dateSlots')
+          .find({ resourceId: new ObjectId(resource.id) })
+          .toArray();
+        expect(slots.flatMap((slot) => slot.claims)).toEqual([]);
       },
     };
   },
@@ -282,7 +360,7 @@ const TOP_UP_CREDIT: Operation = {
   },
 };
 
-const OPERATIONS = [HOLD, HOLD_BATCH, TRANSFER, CONFIRM, TOP_UP_CREDIT];
+const OPERATIONS = [HOLD, HOLD_BATCH, TRANSFER, CONFIRM, VOID, UNCAPTURABLE, TOP_UP_CREDIT];
 
 interface Fault {
   title: (writes: Writes) => string;
@@ -320,7 +398,7 @@ const FAULTS: Fault[] = [
     data: ({ modify }) => ({ ...on(modify), errorCode: 112 }),
   },
   {
-    title: ({ insert }) => `insert into ${insert.collection} hits a WriteConflict (112) twice`,
+    title: ({ insert }) => `${insert.command} into ${insert.collection} hits a WriteConflict (112) twice`,
     times: 2,
     data: ({ insert }) => ({ ...on(insert), errorCode: 112 }),
   },
@@ -330,7 +408,7 @@ const FAULTS: Fault[] = [
     data: ({ modify }) => ({ ...on(modify), closeConnection: true }),
   },
   {
-    title: ({ insert }) => `insert into ${insert.collection} loses its connection twice`,
+    title: ({ insert }) => `${insert.command} into ${insert.collection} loses its connection twice`,
     times: 2,
     data: ({ insert }) => ({ ...on(insert), closeConnection: true }),
   },
@@ -386,7 +464,7 @@ describe('when the outcome of a commit stays unknown past the time budget', () =
   const SHORT = `${APP_NAME}-short`;
   let short: TestApp;
   beforeAll(async () => {
-    short = await startTestApp({ appName: SHORT, mongoTimeoutMs: 2_000, idempotencyLeaseMs: SHORT_LEASE_MS });
+    short = await startTestApp({ appName: SHORT, mongoTimeoutMs: 2_000, idempotencyLeaseMs: SHORT_LEASE_MS, stripeApiBase: stripe.url });
   });
   afterAll(() => short?.stop());
 

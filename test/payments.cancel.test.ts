@@ -66,7 +66,7 @@ describe('when the booking cannot be cancelled', () => {
     expect((await collections(app).bookings.findOne({ _id: oid(bookingId) }))?.status).toBe('CONFIRMED');
   });
 
-  it('answers BookingNotCancellable for a refunded booking', async () => {
+  it('answers BookingNotCancellable for a voided booking', async () => {
     const resource = await createResource(app);
     const alice = await app.token('alice');
     const checkout = await holdAndCheckout(app, alice, resource.id, [dayFromToday(app, 44)]);
@@ -76,6 +76,6 @@ describe('when the booking cannot be cancelled', () => {
 
     const response = await cancel(alice, booking._id.toHexString());
 
-    expect(response.data.cancelBooking).toMatchObject({ __typename: 'BookingNotCancellable', booking: { status: 'REFUNDED' } });
+    expect(response.data.cancelBooking).toMatchObject({ __typename: 'BookingNotCancellable', booking: { status: 'VOIDED' } });
   });
 });

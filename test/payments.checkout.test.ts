@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionExpiresAt } from '../src/payments/testing';
 import { errorCode, startTestApp, type TestApp } from './support/app';
 import { createResource, dayFromToday, holdDates, RELEASE_HOLD } from './support/operations';
-import { checkoutEvent, checkoutHold, collections, deliver, oid, refundOf } from './support/payments';
+import { authorizationOf, checkoutEvent, checkoutHold, collections, deliver, oid, refundOf } from './support/payments';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -95,7 +95,7 @@ describe('when the hold cannot be paid for', () => {
 });
 
 describe('when a hold with an open checkout is released', () => {
-  it('releases it and refunds a payment that still arrives for that session', async () => {
+  it('releases it and voids a card authorization that still arrives for that session', async () => {
     const alice = await app.token('alice');
     const holdId = await newHold(alice, 34);
     const started = await checkoutHold(app, alice, holdId);
@@ -107,10 +107,11 @@ describe('when a hold with an open checkout is released', () => {
       checkoutEvent('checkout.session.completed', { holdId, sessionId: started.data.checkoutHold.checkoutSessionId }),
     );
 
-    expect(paid.body.outcome).toBe('refund_due');
+    expect(paid.body.outcome).toBe('void_due');
     const booking = await collections(app).bookings.findOne({ holdId: oid(holdId) });
-    expect(booking).toMatchObject({ status: 'REFUNDED' });
-    expect(await refundOf(app, booking!._id)).toMatchObject({ state: 'done', attempts: 1 });
+    expect(booking).toMatchObject({ status: 'VOIDED' });
+    expect(await refundOf(app, booking!._id)).toBeNull();
+    expect(await authorizationOf(app, booking!._id)).toMatchObject({ action: 'void', state: 'done', attempts: 1 });
   });
 });
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveClaimsOf } from '../src/capacity';
 import { startTestApp, type TestApp } from './support/app';
 import { createResource, dayFromToday, holdDates, RELEASE_HOLD } from './support/operations';
-import { checkoutEvent, checkoutHold, collections, deliver, refundOf } from './support/payments';
+import { authorizationOf, checkoutEvent, checkoutHold, collections, deliver, refundOf } from './support/payments';
 import { random, seedFrom } from './support/random';
 
 const HOLDS = 50;
@@ -18,6 +18,8 @@ interface TrackedHold {
   /** Stripe sends one event id per (session, type) and redelivers that same id. */
   eventIds: { completed: string; expired: string };
   completedDelivered: boolean;
+  /** Mostly card holds (authorized, then captured or voided); some sessions opened before that (charged at once). */
+  capture: 'manual' | 'automatic';
 }
 
 let app: TestApp;
@@ -27,7 +29,7 @@ beforeAll(async () => {
 afterAll(() => app.stop());
 
 describe('when holds, clock jumps and Checkout events interleave at random', () => {
-  it(`keeps guarantees G1, G14 and G15 (README › Guarantees) over ${OPERATIONS} operations across ${HOLDS} holds (seed ${SEED})`, async () => {
+  it(`keeps guarantees G1, G14, G15 and G16 (README › Guarantees) over ${OPERATIONS} operations across ${HOLDS} holds (seed ${SEED})`, async () => {
     const rng = random(SEED);
     const resources = [await createResource(app, { capacity: 1 }), await createResource(app, { capacity: 2 })];
     const dates = Array.from({ length: 20 }, (_, i) => dayFromToday(app, 5 + i));
@@ -54,6 +56,7 @@ describe('when holds, clock jumps and Checkout events interleave at random', () 
         userToken: token,
         eventIds: { completed: `evt_c_${new ObjectId().toHexString()}`, expired: `evt_x_${new ObjectId().toHexString()}` },
         completedDelivered: false,
+        capture: rng.next() < 0.25 ? 'automatic' : 'manual',
       };
       holds.push(tracked);
       const started = await checkoutHold(app, token, tracked.holdId);
@@ -69,7 +72,7 @@ describe('when holds, clock jumps and Checkout events interleave at random', () 
       const type = kind === 'completed' ? 'checkout.session.completed' : 'checkout.session.expired';
       const event = checkoutEvent(
         type,
-        { holdId: hold.holdId, sessionId: hold.sessionId!, paymentIntentId: `pi_${hold.holdId}` },
+        { holdId: hold.holdId, sessionId: hold.sessionId!, paymentIntentId: `pi_${hold.holdId}`, capture: hold.capture },
         hold.eventIds[kind],
       );
       if (kind === 'completed') hold.completedDelivered = true;
@@ -135,12 +138,28 @@ describe('when holds, clock jumps and Checkout events interleave at random', () 
     const paidSessions = holds.filter((h) => h.completedDelivered).map((h) => h.sessionId!);
     expect(allBookings.map((b) => b.checkoutSessionId).sort()).toEqual([...paidSessions].sort());
 
-    // G15: a payment that lost its dates is refunded, exactly once; a kept one is not.
+    // G15/G16: a card authorization is captured exactly once when kept and voided exactly once when
+    // its dates were lost, never refunded; a payment taken at once that lost its dates is refunded once.
     for (const booking of allBookings) {
+      const { capture } = holds.find((h) => h.sessionId === booking.checkoutSessionId)!;
       const refund = await refundOf(app, booking._id);
-      if (booking.status === 'REFUNDED')
-        expect(refund, `seed ${SEED}`).toMatchObject({ state: 'done', attempts: 1, id: expect.stringMatching(/^re_/) });
-      else expect({ status: booking.status, refund }, `seed ${SEED}`).toEqual({ status: 'CONFIRMED', refund: null });
+      const authorization = await authorizationOf(app, booking._id);
+      const seen = {
+        capture,
+        status: booking.status,
+        refund: refund && refund.state,
+        authorization: authorization && authorization.action,
+      };
+      // Any other pair (a manual REFUNDED, an automatic VOIDED…) finds nothing here and fails the check.
+      const expected: Record<string, { refund: string | null; authorization: string | null } | undefined> = {
+        'manual CONFIRMED': { refund: null, authorization: 'capture' },
+        'manual VOIDED': { refund: null, authorization: 'void' },
+        'automatic CONFIRMED': { refund: null, authorization: null },
+        'automatic REFUNDED': { refund: 'done', authorization: null },
+      };
+      expect(seen, `seed ${SEED}`).toEqual({ capture, status: booking.status, ...expected[`${capture} ${booking.status}`] });
+      if (refund) expect(refund, `seed ${SEED}`).toMatchObject({ attempts: 1, id: expect.stringMatching(/^re_/) });
+      if (authorization) expect(authorization, `seed ${SEED}`).toMatchObject({ state: 'done', attempts: 1 });
     }
     // A confirmed hold has its one confirmed booking and vice versa.
     const confirmedHolds = await holdDocs.find({ state: 'confirmed' }).toArray();
@@ -153,11 +172,11 @@ describe('when holds, clock jumps and Checkout events interleave at random', () 
     // The run exercised every path, so the checks above were not vacuous.
     const outcomes = new Set(recorded.map((e) => e.outcome.split(':')[0]));
     expect([...outcomes].sort(), `seed ${SEED}`).toEqual(expect.arrayContaining(['confirmed', 'released', 'nothing_to_do']));
-    expect(allBookings.some((b) => b.status === 'REFUNDED') && deliveries.some((d) => d.body.reason === 'duplicate'), `seed ${SEED}`).toBe(
-      true,
-    );
+    const statuses = new Set(allBookings.map((b) => b.status));
+    expect(statuses.has('VOIDED') && deliveries.some((d) => d.body.reason === 'duplicate'), `seed ${SEED}`).toBe(true);
+    const count = (status: string) => allBookings.filter((b) => b.status === status).length;
     console.log(
-      `interleavings seed ${SEED}: ${done} operations, ${holdAttempts} hold attempts, ${deliveries.length} deliveries, ${allBookings.length} bookings (${allBookings.filter((b) => b.status === 'REFUNDED').length} refunded)`,
+      `interleavings seed ${SEED}: ${done} operations, ${holdAttempts} hold attempts, ${deliveries.length} deliveries, ${allBookings.length} bookings (${count('VOIDED')} voided, ${count('REFUNDED')} refunded)`,
     );
   });
 });

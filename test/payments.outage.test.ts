@@ -24,7 +24,8 @@ describe('when Stripe cannot be reached while a refund is due', () => {
     const checkout = await holdAndCheckout(app, await app.token('alice'), resource.id, [date]);
     app.clock.advance(HOLD_TTL_SECONDS * 1000 + 1);
     expect((await holdDates(app, await app.token('bob'), resource.id, [date])).data.holdDates.__typename).toBe('DatesHeld');
-    const event = checkoutEvent('checkout.session.completed', checkout);
+    // A payment taken at once (a session opened with automatic capture): only it can need a refund.
+    const event = checkoutEvent('checkout.session.completed', { ...checkout, capture: 'automatic' });
     const { bookings, events } = collections(app);
 
     proxy.down();

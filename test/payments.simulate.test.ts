@@ -3,7 +3,7 @@ import { createLogger } from '../src/logger';
 import { connectStripe } from '../src/payments';
 import { startTestApp, type TestApp } from './support/app';
 import { createResource, dayFromToday, holdDates, RELEASE_HOLD } from './support/operations';
-import { collections, holdAndCheckout, MY_BOOKINGS, oid } from './support/payments';
+import { authorizationOf, collections, holdAndCheckout, MY_BOOKINGS, oid } from './support/payments';
 
 /** The local ("stripe-mock") server, and one configured as with a real key. */
 let local: TestApp;
@@ -43,10 +43,11 @@ describe('when payments run against stripe-mock (local mode)', () => {
     const { events, holds, bookings } = collections(local);
     expect(await events.findOne({ _id: answer.body.eventId })).toMatchObject({ type: 'checkout.session.completed' });
     expect((await holds.findOne({ _id: oid(checkout.holdId) }))?.state).toBe('confirmed');
-    expect(await bookings.findOne({ holdId: oid(checkout.holdId) })).toMatchObject({
-      status: 'CONFIRMED',
-      checkoutSessionId: checkout.sessionId,
-    });
+    const booking = await bookings.findOne({ holdId: oid(checkout.holdId) });
+    expect(booking).toMatchObject({ status: 'CONFIRMED', checkoutSessionId: checkout.sessionId });
+    // The simulated event is what Stripe sends for a manual-capture session: the card authorized, then captured by us.
+    expect(await events.findOne({ _id: answer.body.eventId })).toMatchObject({ outcome: 'confirmed' });
+    expect(await authorizationOf(local, booking!._id)).toMatchObject({ action: 'capture', state: 'done', attempts: 1 });
     const mine = await local.gql(alice, MY_BOOKINGS);
     expect(mine.data.myBookings.edges.map((e: any) => e.node)).toMatchObject([
       { holdId: checkout.holdId, status: 'CONFIRMED', dates: [date] },

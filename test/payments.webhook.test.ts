@@ -79,7 +79,7 @@ describe('when the same event is delivered 20 times at once', () => {
   });
 });
 
-describe('when the payment arrives after the hold expired', () => {
+describe('when a payment taken at once (a session opened with automatic capture) arrives after the hold expired', () => {
   it('refunds once and leaves the other user’s new hold untouched when the date was re-held', async () => {
     const resource = await createResource(app);
     const date = dayFromToday(app, 9);
@@ -91,7 +91,7 @@ describe('when the payment arrives after the hold expired', () => {
     const bobHoldBefore = await holds.findOne({ _id: oid(bobHeld.data.holdDates.hold.id) });
     const slotBefore = await slots.findOne({ resourceId: oid(resource.id), date });
 
-    const event = checkoutEvent('checkout.session.completed', checkout);
+    const event = checkoutEvent('checkout.session.completed', { ...checkout, capture: 'automatic' });
     const responses = await Promise.all(Array.from({ length: 5 }, () => deliver(app, event)));
     const redelivered = await deliver(app, event);
 
@@ -150,7 +150,7 @@ describe('when the payment arrives after the hold expired', () => {
     expect((await availability(resource.id, date))[0]).toMatchObject({ remaining: 0, status: 'BOOKED' });
   });
 
-  it('refunds without booking any date when only some of the dates were taken', async () => {
+  it('voids without booking any date when only some of the dates were taken', async () => {
     const resource = await createResource(app);
     const [d1, d2] = [dayFromToday(app, 13), dayFromToday(app, 14)];
     const checkout = await holdAndCheckout(app, await app.token('alice'), resource.id, [d1, d2]);
@@ -159,7 +159,7 @@ describe('when the payment arrives after the hold expired', () => {
 
     const response = await deliver(app, checkoutEvent('checkout.session.completed', checkout));
 
-    expect(response.body.outcome).toBe('refund_due');
+    expect(response.body.outcome).toBe('void_due');
     expect((await availability(resource.id, d1, d2)).map((d) => d.status)).toEqual(['AVAILABLE', 'HELD']);
     const { slots } = collections(app);
     const d1Slot = await slots.findOne({ resourceId: oid(resource.id), date: d1 });
@@ -224,7 +224,11 @@ describe('when events arrive out of order or about unknown things', () => {
     const resource = await createResource(app);
     const date = dayFromToday(app, 19);
     const checkout = await holdAndCheckout(app, await app.token('alice'), resource.id, [date]);
-    const completed = await deliver(app, checkoutEvent('checkout.session.completed', { ...checkout, paymentStatus: 'unpaid' }));
+    // A session opened before holds were only authorized, paid by bank debit.
+    const completed = await deliver(
+      app,
+      checkoutEvent('checkout.session.completed', { ...checkout, paymentStatus: 'unpaid', capture: 'automatic' }),
+    );
     expect(completed.body.outcome).toBe('awaiting_payment');
     expect((await collections(app).bookings.findOne({ holdId: oid(checkout.holdId) }))?.status).toBe('PENDING_PAYMENT');
 
@@ -242,7 +246,7 @@ describe('when events arrive out of order or about unknown things', () => {
     const resource = await createResource(app);
     const date = dayFromToday(app, 20);
     const checkout = await holdAndCheckout(app, await app.token('alice'), resource.id, [date]);
-    await deliver(app, checkoutEvent('checkout.session.completed', { ...checkout, paymentStatus: 'unpaid' }));
+    await deliver(app, checkoutEvent('checkout.session.completed', { ...checkout, paymentStatus: 'unpaid', capture: 'automatic' }));
     const failed = await deliver(app, checkoutEvent('checkout.session.async_payment_failed', checkout));
     expect(failed.body.outcome).toBe('released');
     expect((await collections(app).bookings.findOne({ holdId: oid(checkout.holdId) }))?.status).toBe('CANCELLED');
@@ -277,7 +281,7 @@ describe('when a delivery is not a genuine, fresh Stripe event', () => {
     const tamperedBody = await fetch(`${app.url}/webhooks/stripe`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'stripe-signature': signed },
-      body: payload.replace('"paid"', '"unpaid"'),
+      body: payload.replace('"unpaid"', '"paid"'),
     });
     const unknownType = await deliver(app, {
       ...event,

@@ -5,15 +5,19 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 export type BookingStatus =
-  /** Cancelled after confirmation; its dates are free and the payment is refunded. */
+  /** Cancelled after confirmation; its dates are free and the payment is refunded (or, not captured yet, its authorization voided: then `refundStatus` is null). */
   | 'CANCELLED'
   /** Paid, and its dates are booked. */
   | 'CONFIRMED'
   /** Checkout completed with a payment method that settles later (e.g. a bank debit). */
   | 'PENDING_PAYMENT'
-  /** Paid after the hold was lost to someone else; the payment is refunded and nothing is booked. */
+  /** Charged at once (a Checkout opened before card payments were only authorized) after the hold was lost to someone else; the payment is refunded and nothing is booked. */
   | 'REFUNDED'
-  /** The card was authorized after the hold was lost: the authorization was cancelled, nothing was charged and nothing is booked. */
+  /**
+   * Nothing was charged and nothing is booked: the card was authorized after the hold was lost (the
+   * authorization was voided), or the authorization could no longer be captured (it lapsed, or was
+   * cancelled at Stripe; the dates were given back). Either way there is no refund.
+   */
   | 'VOIDED';
 
 export type CancelBookingInput = {

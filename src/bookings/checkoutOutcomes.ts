@@ -12,9 +12,13 @@ export interface CheckoutReport {
   paymentIntentId: string | null;
 }
 
+/** How the customer paid: `captured` (the money was taken), or `authorized` (held on the card, to be captured or voided). */
+export type CardPayment = 'captured' | 'authorized';
+
 export type CheckoutOutcome =
   | { kind: 'confirmed'; booking: BookingDocument }
   | { kind: 'refund_due'; booking: BookingDocument }
+  | { kind: 'void_due'; booking: BookingDocument }
   | { kind: 'awaiting_payment'; booking: BookingDocument }
   | { kind: 'released' }
   | { kind: 'already_settled'; booking: BookingDocument }
@@ -97,12 +101,13 @@ export function checkoutOutcomes({ collections, claims, clock }: CheckoutOutcome
     bookingOfSession: (sessionId: string): Promise<BookingDocument | null> => bookings.findOne({ checkoutSessionId: sessionId }),
 
     /**
-     * The customer paid. Confirms the hold if it is still held (re-claiming lapsed dates when they
-     * are free); otherwise records the booking REFUNDED (payments send the refund): the hold was
-     * released, confirmed by another payment, or its dates went to someone else. Only a paid session
-     * that never reached a final state is acted on (`already_settled` otherwise).
+     * The customer paid, or their card was authorized. Confirms the hold if it is still held
+     * (re-claiming lapsed dates when they are free); otherwise the hold was released, confirmed by
+     * another payment, or its dates went to someone else, and the booking is recorded REFUNDED
+     * (money taken: payments send a refund) or VOIDED (only authorized: payments void it, nothing is
+     * charged). Only a session that never reached a final state is acted on (`already_settled` otherwise).
      */
-    async bookOrRefund(session: ClientSession, report: CheckoutReport): Promise<CheckoutOutcome> {
+    async bookOrRefund(session: ClientSession, report: CheckoutReport, payment: CardPayment = 'captured'): Promise<CheckoutOutcome> {
       const hold = await findHold(session, report.holdId);
       if (!hold) return { kind: 'nothing_to_do', reason: 'unknown hold' };
       const existing = await bookings.findOne({ checkoutSessionId: report.sessionId }, { session });
@@ -123,7 +128,27 @@ export function checkoutOutcomes({ collections, claims, clock }: CheckoutOutcome
       if (hold.state === 'held') {
         await holds.updateOne({ _id: hold._id, state: 'held' }, { $set: { state: 'released', updatedAt: now } }, { session });
       }
+      if (payment === 'authorized') {
+        return { kind: 'void_due', booking: await saveBooking(bookings, session, existing, hold, report, 'VOIDED', now) };
+      }
       return { kind: 'refund_due', booking: await saveBooking(bookings, session, existing, hold, report, 'REFUNDED', now) };
+    },
+
+    /**
+     * A confirmed booking whose card authorization can no longer be captured (it lapsed, or was
+     * cancelled at Stripe): nothing was charged, so it must not stay booked. CONFIRMED → VOIDED and
+     * its dates given back, as a cancellation gives them; false when it is no longer CONFIRMED (a
+     * cancellation came first).
+     */
+    async voidUncapturable(session: ClientSession, bookingId: ObjectId): Promise<boolean> {
+      const voided = await bookings.findOneAndUpdate(
+        { _id: bookingId, status: 'CONFIRMED' },
+        { $set: { status: 'VOIDED', updatedAt: clock.now() } },
+        { session, returnDocument: 'after' },
+      );
+      if (!voided) return false;
+      await claims.release(session, voided.resourceId, voided.dates, voided.holdId);
+      return true;
     },
 
     /** Checkout completed with a delayed payment method (e.g. a bank debit): the booking waits; the hold keeps its own expiry. */

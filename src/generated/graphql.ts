@@ -212,15 +212,19 @@ export type BookingNotFound = {
 };
 
 export type BookingStatus =
-  /** Cancelled after confirmation; its dates are free and the payment is refunded. */
+  /** Cancelled after confirmation; its dates are free and the payment is refunded (or, not captured yet, its authorization voided: then `refundStatus` is null). */
   | 'CANCELLED'
   /** Paid, and its dates are booked. */
   | 'CONFIRMED'
   /** Checkout completed with a payment method that settles later (e.g. a bank debit). */
   | 'PENDING_PAYMENT'
-  /** Paid after the hold was lost to someone else; the payment is refunded and nothing is booked. */
+  /** Charged at once (a Checkout opened before card payments were only authorized) after the hold was lost to someone else; the payment is refunded and nothing is booked. */
   | 'REFUNDED'
-  /** The card was authorized after the hold was lost: the authorization was cancelled, nothing was charged and nothing is booked. */
+  /**
+   * Nothing was charged and nothing is booked: the card was authorized after the hold was lost (the
+   * authorization was voided), or the authorization could no longer be captured (it lapsed, or was
+   * cancelled at Stripe; the dates were given back). Either way there is no refund.
+   */
   | 'VOIDED';
 
 export type CancelBookingInput = {
@@ -252,7 +256,11 @@ export type CheckoutHoldInput = {
 
 export type CheckoutHoldPayload = CheckoutStarted | HoldExpired | HoldNotFound;
 
-/** Pay at `checkoutUrl`; the hold is confirmed when Stripe reports the payment. */
+/**
+ * Pay at `checkoutUrl`: the card is only authorized there. When Stripe reports it, the hold is
+ * confirmed and the payment captured; if the hold was lost meanwhile, the authorization is voided
+ * (the booking is `VOIDED`, nothing is charged).
+ */
 export type CheckoutStarted = {
   __typename?: 'CheckoutStarted';
   checkoutSessionId: Scalars['String']['output'];

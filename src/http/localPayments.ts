@@ -5,6 +5,7 @@ import type { HoldDocument } from '../bookings';
 import { DomainError } from '../errors';
 import { errorResponse } from '../errorResponse';
 import type { Logger } from '../logger';
+import { CAPTURE_METADATA_KEY, type CaptureMethod } from '../payments';
 import { sendErrorResponse } from './errorHandler';
 import { STRIPE_WEBHOOK_PATH } from './stripeWebhookRoute';
 
@@ -12,7 +13,7 @@ import { STRIPE_WEBHOOK_PATH } from './stripeWebhookRoute';
  * `POST /dev/simulate-payment` (bearer token, `{ holdId }`): local mode only (stripe-mock, never a
  * real key). stripe-mock has no hosted payment page and sends no webhooks, so this plays Stripe's
  * part once the customer "has paid": it builds the `checkout.session.completed` event Stripe would
- * send for the hold's session, signs it with the endpoint's secret and POSTs it over HTTP to this
+ * send for the hold's session (the card authorized, `payment_status: unpaid`, as with manual capture), signs it with the endpoint's secret and POSTs it over HTTP to this
  * server's own `/webhooks/stripe`, through the same verification and processing as a real delivery.
  * `GET` on the same path answers `{ available: true }`, so a page can tell whether to offer it.
  * Refusals are `DomainError`s, answered as the one error table says (src/errorResponse.ts): 401
@@ -36,11 +37,19 @@ export interface CheckoutEventFacts {
   sessionId: string;
   /** Defaults to `pi_for_<sessionId>`; null for none. */
   paymentIntentId?: string | null;
+  /** Defaults to `unpaid` for a completed manual-capture session (the card was authorized), `paid` for an automatic one. */
   paymentStatus?: 'paid' | 'unpaid' | 'no_payment_required';
+  /**
+   * Defaults to `manual`, as hold sessions are opened; `automatic` is a session opened before holds
+   * were authorized only (its completed event is `paid`, or `unpaid` for a delayed payment method).
+   */
+  capture?: CaptureMethod;
 }
 
 /** A Checkout event for a hold, shaped like Stripe's (the fields the webhook reads, and a few more). */
 export function checkoutSessionEvent(type: string, facts: CheckoutEventFacts, id = `evt_${randomUUID().replace(/-/g, '')}`) {
+  const manual = (facts.capture ?? 'manual') === 'manual';
+  const completedStatus = manual ? 'unpaid' : 'paid';
   return {
     id,
     object: 'event',
@@ -56,9 +65,19 @@ export function checkoutSessionEvent(type: string, facts: CheckoutEventFacts, id
         object: 'checkout.session',
         mode: 'payment',
         client_reference_id: facts.holdId,
-        metadata: { purpose: 'hold', holdId: facts.holdId },
+        // Stripe echoes the metadata the session was created with (the gateway's `startCheckout`).
+        metadata: { purpose: 'hold', holdId: facts.holdId, ...(manual ? { [CAPTURE_METADATA_KEY]: 'manual' } : {}) } as Record<
+          string,
+          string
+        >,
         payment_intent: facts.paymentIntentId === undefined ? `pi_for_${facts.sessionId}` : facts.paymentIntentId,
-        payment_status: facts.paymentStatus ?? (type === 'checkout.session.completed' ? 'paid' : 'unpaid'),
+        payment_status:
+          facts.paymentStatus ??
+          (type === 'checkout.session.completed'
+            ? completedStatus
+            : type === 'checkout.session.async_payment_succeeded'
+              ? 'paid'
+              : 'unpaid'),
         status: type === 'checkout.session.expired' ? 'expired' : 'complete',
       },
     },

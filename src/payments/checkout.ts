@@ -64,6 +64,8 @@ export function checkoutService(deps: CheckoutDeps) {
     const shown = hold.dates.slice(0, 5).join(', ') + (hold.dates.length > 5 ? ', …' : '');
     return gateway.startCheckout({
       purpose: 'hold',
+      // The card is only authorized: captured once the hold is confirmed, voided if it was lost meanwhile.
+      capture: 'manual',
       reference: holdId,
       metadata: { holdId, userId: hold.userId },
       amount: hold.amount,

@@ -1,6 +1,7 @@
-import type { ClientSession } from 'mongodb';
+import type { ClientSession, ObjectId } from 'mongodb';
 import type { CheckoutOutcome, CheckoutOutcomes, CheckoutReport } from '../bookings';
 import type { Logger } from '../logger';
+import type { CardAuthorizations } from './cardAuthorizations';
 import type { CheckoutHandler, EventEffect } from './checkoutEvents';
 import type { RefundSender } from './refunds';
 import type { CheckoutEvent } from './stripeGateway';
@@ -8,6 +9,7 @@ import type { CheckoutEvent } from './stripeGateway';
 export interface HoldPaymentDeps {
   outcomes: CheckoutOutcomes;
   refunds: RefundSender;
+  authorizations: CardAuthorizations;
   logger: Logger;
 }
 
@@ -21,14 +23,36 @@ function describe(outcome: CheckoutOutcome): string {
 
 /**
  * Checkout Sessions that pay for a hold: the bookings module applies the outcome to the hold (book
- * it, or release it, or "the dates are gone"); a payment that lost its dates is refunded, recorded
- * in the same transaction and sent after commit.
+ * it, or release it, or "the dates are gone"); what Stripe must then be told is recorded in the
+ * same transaction and sent after commit: a card authorization is captured when the hold is
+ * confirmed and voided when it was lost; a payment taken at once that lost its dates is refunded.
  */
-export function holdPaymentHandler({ outcomes, refunds, logger }: HoldPaymentDeps): CheckoutHandler {
+export function holdPaymentHandler({ outcomes, refunds, authorizations, logger }: HoldPaymentDeps): CheckoutHandler {
   async function applyToHold(session: ClientSession, event: CheckoutEvent, report: CheckoutReport): Promise<CheckoutOutcome> {
-    if (event.step === 'paid') return outcomes.bookOrRefund(session, report);
+    if (event.step === 'paid') return outcomes.bookOrRefund(session, report, 'captured');
+    if (event.step === 'authorized') return outcomes.bookOrRefund(session, report, 'authorized');
     if (event.step === 'awaiting_payment') return outcomes.recordAwaitingPayment(session, report);
     return outcomes.releaseUnpaid(session, report);
+  }
+
+  /** Records the Stripe call the outcome needs, in the event's transaction. */
+  async function recordFollowUp(session: ClientSession, event: CheckoutEvent, outcome: CheckoutOutcome): Promise<void> {
+    const authorized = event.step === 'authorized';
+    const due = outcome.kind === 'refund_due' || outcome.kind === 'void_due' || (outcome.kind === 'confirmed' && authorized);
+    if (!due) return;
+    const pi = event.paymentIntentId;
+    if (!pi) {
+      logger.error({ checkoutSessionId: event.sessionId, outcome: outcome.kind }, 'a Checkout payment names no payment intent to act on');
+      return;
+    }
+    if (outcome.kind === 'refund_due') await refunds.record(session, outcome.booking._id, pi);
+    else await authorizations.record(session, outcome.booking._id, pi, outcome.kind === 'void_due' ? 'void' : 'capture');
+  }
+
+  /** After commit, and on every redelivery: whatever is still pending for the booking (also when an earlier event recorded it and its send failed). */
+  async function sendPending(bookingId: ObjectId): Promise<void> {
+    await authorizations.send(bookingId);
+    await refunds.send(bookingId);
   }
 
   return {
@@ -40,19 +64,15 @@ export function holdPaymentHandler({ outcomes, refunds, logger }: HoldPaymentDep
           { checkoutSessionId: event.sessionId, holdId: report.holdId, reason: outcome.reason },
           'Checkout event changed nothing',
         );
-      if (outcome.kind === 'refund_due') {
-        if (report.paymentIntentId) await refunds.record(session, outcome.booking._id, report.paymentIntentId);
-        else logger.error({ checkoutSessionId: event.sessionId }, 'a paid Checkout lost its hold but names no payment intent to refund');
-      }
-      // A refunded booking's refund is sent after commit (also when an earlier event recorded it and its send failed).
-      const refunded = 'booking' in outcome && outcome.booking.status === 'REFUNDED' ? outcome.booking._id : undefined;
-      return { outcome: describe(outcome), afterCommit: refunded && (() => refunds.send(refunded).then(() => undefined)) };
+      await recordFollowUp(session, event, outcome);
+      const bookingId = 'booking' in outcome ? outcome.booking._id : undefined;
+      return { outcome: describe(outcome), afterCommit: bookingId && (() => sendPending(bookingId)) };
     },
 
-    /** A redelivery retries a refund its first delivery recorded but could not send. */
+    /** A redelivery retries a capture, void or refund its first delivery recorded but could not send. */
     async resume(event) {
       const booking = await outcomes.bookingOfSession(event.sessionId);
-      if (booking?.status === 'REFUNDED') await refunds.send(booking._id);
+      if (booking) await sendPending(booking._id);
     },
   };
 }

@@ -5,6 +5,7 @@ import type { RunIdempotent } from '../idempotency';
 import type { Ledger } from '../ledger';
 import type { BackgroundJobSettings, LeaseLocks } from '../locks';
 import type { Logger } from '../logger';
+import { cardAuthorizations, cardAuthorizationsCollection, ensureCardAuthorizationIndexes } from './cardAuthorizations';
 import { checkoutService } from './checkout';
 import { holdPaymentHandler } from './holdPayments';
 import { refundRetrier } from './refundRetrier';
@@ -15,11 +16,13 @@ import type { PaymentOptions } from './stripeSetup';
 import { topUpService, topUpsCollection } from './topUps';
 import { webhookProcessor } from './webhookProcessor';
 
+export type { CardAuthorizationDoc } from './cardAuthorizations';
+export { captureIdempotencyKey, voidIdempotencyKey } from './cardAuthorizations';
 export type { RefundDoc } from './refunds';
 export { refundIdempotencyKey } from './refunds';
 export type { StripeEventDoc } from './stripeEvents';
 export { createStripeClient } from './stripeClient';
-export { InvalidWebhook } from './stripeGateway';
+export { CAPTURE_METADATA_KEY, type CaptureMethod, InvalidWebhook } from './stripeGateway';
 export { connectStripe, MOCK_SECRET_KEY, type PaymentOptions, type StripeConfig, type StripeConnection } from './stripeSetup';
 export type { WebhookProcessor } from './webhookProcessor';
 
@@ -33,23 +36,27 @@ export interface PaymentsDeps {
   ledger: Pick<Ledger, 'accounts' | 'depositWithin'>;
   runIdempotent: RunIdempotent;
   locks: LeaseLocks;
-  /** How often this instance tries to retry pending refunds (and once at start); 0 = never on its own. */
+  /** How often this instance tries to retry pending refunds, captures and voids (and once at start); 0 = never on its own. */
   refundRetryIntervalMs: number;
   /** Told about each refund-retrier run (metrics). */
   onJobRun?: BackgroundJobSettings['onRun'];
 }
 
 /**
- * Payments own the Stripe side: Checkout for holds and top-ups, refunds (their own `refunds`
- * collection), and webhook events (`stripeEvents`, `topUps`). Stripe itself is reached only through
- * the gateway; bookings and the ledger are changed only through their own functions. Its
- * background work is the refund retrier.
+ * Payments own the Stripe side: Checkout for holds and top-ups, the captures and voids of card
+ * authorizations (`cardAuthorizations`), refunds (`refunds`), and webhook events (`stripeEvents`,
+ * `topUps`). Stripe itself is reached only through the gateway; bookings and the ledger are changed
+ * only through their own functions. Its background work is the refund retrier, which also retries
+ * captures and voids.
  */
 export function paymentsModule(deps: PaymentsDeps) {
   const { client, db, clock, logger, runIdempotent } = deps;
   const gateway = stripeGateway({ ...deps.options, logger });
   const pendingRefunds = refundsCollection(db);
-  const refunds = refundSender({ refunds: pendingRefunds, gateway, clock, logger });
+  const pendingAuthorizations = cardAuthorizationsCollection(db);
+  const outcomes = deps.bookings.checkoutOutcomes;
+  const authorizations = cardAuthorizations({ client, calls: pendingAuthorizations, outcomes, gateway, clock, logger });
+  const refunds = refundSender({ refunds: pendingRefunds, charges: authorizations.charges, gateway, clock, logger });
   const checkout = checkoutService({ client, holds: deps.bookings.holds, gateway, runIdempotent, clock });
   const topUps = topUpService({
     topUps: topUpsCollection(db),
@@ -61,20 +68,24 @@ export function paymentsModule(deps: PaymentsDeps) {
     logger,
   });
   const retrier = refundRetrier({
-    pending: pendingRefunds,
-    refunds,
+    // Captures and voids first: a refund waits for its booking's capture.
+    kinds: [
+      { name: 'card authorization', pending: pendingAuthorizations as never, send: authorizations.send },
+      { name: 'refund', pending: pendingRefunds as never, send: refunds.send },
+    ],
     locks: deps.locks,
     clock,
     logger,
     intervalMs: deps.refundRetryIntervalMs,
     onRun: deps.onJobRun,
   });
-  const holdPayments = holdPaymentHandler({ outcomes: deps.bookings.checkoutOutcomes, refunds, logger });
+  const holdPayments = holdPaymentHandler({ outcomes, refunds, authorizations, logger });
   return {
     gateway,
     checkout,
     topUps,
     refunds,
+    authorizations,
     refundRetrier: retrier,
     webhooks: webhookProcessor({
       client,
@@ -86,8 +97,11 @@ export function paymentsModule(deps: PaymentsDeps) {
     }),
     /** What bookings call back (services.ts hands it to them). */
     forBookings: { holdEnded: checkout.expireSessionOf, refunds: refunds.port } satisfies PaymentHooks,
-    /** The retrier's scan of pending refunds. */
-    ensureIndexes: () => ensureRefundIndexes(pendingRefunds),
+    /** The retrier's scans of pending refunds, captures and voids. */
+    ensureIndexes: async () => {
+      await ensureRefundIndexes(pendingRefunds);
+      await ensureCardAuthorizationIndexes(pendingAuthorizations);
+    },
     start: retrier.start,
     stop: retrier.stop,
   };

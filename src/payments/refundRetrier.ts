@@ -1,28 +1,35 @@
-import type { Collection } from 'mongodb';
+import type { Collection, ObjectId } from 'mongodb';
 import { type BackgroundJobSettings, leasedJob } from '../locks';
-import type { RefundDoc, RefundSender } from './refunds';
+import type { CallAttempt, PendingCallDoc } from './pendingCalls';
 
 const REFUND_RETRY_LOCK = 'refund-retrier';
 
-/** `leaseMs` is renewed before each refund, so it must outlast one send with the SDK's own retries. */
+/** One kind of pending Stripe call the retrier works through: its collection and its sender. */
+export interface PendingCallKind {
+  /** For the logs: `refund`, `card authorization`. */
+  name: string;
+  pending: Collection<PendingCallDoc>;
+  send(bookingId: ObjectId): Promise<CallAttempt>;
+}
+
+/** `leaseMs` is renewed before each call, so it must outlast one send with the SDK's own retries. */
 export interface RefundRetrierOptions extends BackgroundJobSettings {
-  pending: Collection<RefundDoc>;
-  refunds: RefundSender;
+  kinds: PendingCallKind[];
 }
 
 /**
- * Sends pending refunds whose backoff (`nextAttemptAt`) is over: left by a Stripe outage, a
- * crashed sender, or a start-up. Runs on every instance, first right at start; the lease lock has
- * one of them work at a time. The lock only spreads the work: the refund's own lease in
- * `refundSender.send` is what keeps two senders from sending one refund at once.
+ * Sends pending Stripe calls (refunds, card captures and voids) whose backoff (`nextAttemptAt`) is
+ * over: left by a Stripe outage, a crashed sender, or a start-up. Runs on every instance, first
+ * right at start; the lease lock has one of them work at a time. The lock only spreads the work:
+ * each call's own lease (`pendingCalls.send`) is what keeps two senders from sending it at once.
  */
 export function refundRetrier(options: RefundRetrierOptions) {
-  const { pending, refunds, clock, logger } = options;
+  const { kinds, clock, logger } = options;
   const batchSize = options.batchSize ?? 100;
 
-  async function retryDue(keep: () => Promise<boolean>): Promise<number> {
+  async function retryKind(kind: PendingCallKind, keep: () => Promise<boolean>): Promise<number> {
     const now = clock.now();
-    const due = await pending
+    const due = await kind.pending
       .find({ state: 'pending', $or: [{ nextAttemptAt: null }, { nextAttemptAt: { $lte: now } }] }, { projection: { _id: 1 } })
       .sort({ nextAttemptAt: 1 })
       .limit(batchSize)
@@ -33,17 +40,24 @@ export function refundRetrier(options: RefundRetrierOptions) {
       if (!(await keep())) break;
       const bookingId = _id.toHexString();
       try {
-        const outcome = await refunds.send(_id);
-        if (outcome === 'refunded') sent += 1;
-        logger.info({ bookingId, outcome }, 'pending refund retried');
+        const outcome = await kind.send(_id);
+        if (outcome === 'sent') sent += 1;
+        logger.info({ bookingId, outcome }, `pending ${kind.name} retried`);
       } catch (error) {
-        const refund = await pending.findOne({ _id }, { projection: { attempts: 1, nextAttemptAt: 1 } });
+        const call = await kind.pending.findOne({ _id }, { projection: { attempts: 1, nextAttemptAt: 1 } });
         logger.warn(
-          { err: error, bookingId, attempts: refund?.attempts, nextAttemptAt: refund?.nextAttemptAt },
-          'pending refund failed again; it is retried after its backoff',
+          { err: error, bookingId, attempts: call?.attempts, nextAttemptAt: call?.nextAttemptAt },
+          `pending ${kind.name} failed again; it is retried after its backoff`,
         );
       }
     }
+    return sent;
+  }
+
+  async function retryDue(keep: () => Promise<boolean>): Promise<number> {
+    let sent = 0;
+    // Captures and voids first: a refund of a booking waits for its capture.
+    for (const kind of kinds) sent += await retryKind(kind, keep);
     return sent;
   }
 
@@ -59,6 +73,6 @@ export function refundRetrier(options: RefundRetrierOptions) {
     run: (_lease, keep) => retryDue(keep),
   });
 
-  /** `retryOnce` answers how many refunds this pass sent (0 when another instance holds the lock). */
+  /** `retryOnce` answers how many calls this pass sent (0 when another instance holds the lock). */
   return { owner: job.owner, retryOnce: job.runOnce, start: job.start, stop: job.stop };
 }

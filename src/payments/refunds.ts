@@ -2,53 +2,27 @@ import type { ClientSession, Collection, Db, ObjectId } from 'mongodb';
 import type { RefundPort } from '../bookings';
 import type { Clock } from '../clock';
 import type { Logger } from '../logger';
+import type { CardCharges } from './cardAuthorizations';
+import { type CallAttempt, ensurePendingCallIndexes, type PendingCallDoc, pendingCalls } from './pendingCalls';
 import type { PaymentGateway } from './stripeGateway';
 
-/**
- * A full refund of one booking's payment, owned by payments (`_id` = the booking's id, so a booking
- * has at most one). It is recorded (`pending`) in the transaction that decides it and sent to Stripe
- * after commit. `leaseUntil` lets one sender at a time try; Stripe's idempotency key (derived from
- * the payment intent) covers a sender that crashed after Stripe answered.
- */
-export interface RefundDoc {
-  _id: ObjectId;
-  paymentIntentId: string;
+/** A full refund of one booking's payment, owned by payments (a pending call, `_id` = the booking's id). */
+export interface RefundDoc extends PendingCallDoc {
   state: 'pending' | 'done';
-  /** Stripe's refund id once it succeeded (null when Stripe said it was refunded already). */
+  /** Stripe's refund id once it succeeded (null when Stripe said it was refunded already, or nothing was charged). */
   id: string | null;
-  attempts: number;
-  leaseUntil: Date | null;
-  lastError?: string;
-  /** Set when an attempt failed: the retrier leaves the refund alone until then (null: due). */
-  nextAttemptAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
 }
 
 export function refundsCollection(db: Db): Collection<RefundDoc> {
   return db.collection<RefundDoc>('refunds');
 }
 
-export async function ensureRefundIndexes(refunds: Collection<RefundDoc>): Promise<void> {
-  // The retrier's scan: only pending refunds are indexed, so the index stays small.
-  await refunds.createIndex({ nextAttemptAt: 1 }, { partialFilterExpression: { state: 'pending' } });
-}
-
-/** Long enough for the SDK's own retries; a sender that died frees the refund after this. */
-const LEASE_MS = 60_000;
-/** A refund that failed waits 10 s, then twice as long after each further failure, at most 10 min. */
-const RETRY_BASE_MS = 10_000;
-const RETRY_MAX_MS = 10 * 60_000;
-
-/** How long the retrier leaves a refund alone after its `attempts`-th attempt failed. */
-export function retryDelayMs(attempts: number): number {
-  return Math.min(RETRY_BASE_MS * 2 ** Math.max(attempts - 1, 0), RETRY_MAX_MS);
-}
-
-export type RefundAttempt = 'refunded' | 'nothing_pending' | 'in_flight_elsewhere';
+export const ensureRefundIndexes = (refunds: Collection<RefundDoc>) => ensurePendingCallIndexes(refunds as never);
 
 export interface RefundDeps {
   refunds: Collection<RefundDoc>;
+  /** Whether the payment was captured: a refund waits for its capture, and is moot when none can happen. */
+  charges: CardCharges;
   gateway: PaymentGateway;
   clock: Clock;
   logger: Logger;
@@ -60,67 +34,34 @@ export function refundIdempotencyKey(paymentIntentId: string): string {
 }
 
 /**
- * Sends recorded (`pending`) refunds to Stripe, after the transaction that decided them. Safe to
- * call any number of times and concurrently: a lease lets one caller try at a time, a done refund
- * is never sent again, and the idempotency key makes a repeat after a crash return the same refund.
+ * Sends recorded (`pending`) refunds to Stripe, after the transaction that decided them. A card
+ * payment still only authorized is not refunded: a cancellation voids it instead when its capture
+ * has not started, and otherwise the refund waits until the capture is done.
  */
-export function refundSender({ refunds, gateway, clock, logger }: RefundDeps) {
-  /** Records a pending refund inside the caller's transaction; recording it twice changes nothing. */
-  async function record(session: ClientSession, bookingId: ObjectId, paymentIntentId: string): Promise<void> {
-    const now = clock.now();
-    await refunds.updateOne(
-      { _id: bookingId },
-      {
-        $setOnInsert: {
-          paymentIntentId,
-          state: 'pending',
-          id: null,
-          attempts: 0,
-          leaseUntil: null,
-          nextAttemptAt: null,
-          createdAt: now,
-          updatedAt: now,
-        },
-      },
-      { session, upsert: true },
-    );
-  }
+export function refundSender({ refunds, charges, gateway, clock, logger }: RefundDeps) {
+  const queue = pendingCalls<RefundDoc, string | null>({
+    calls: refunds,
+    clock,
+    async call(refund) {
+      const charged = await charges.chargeOf(refund._id);
+      // Thrown, so the refund stays pending and is retried after its backoff, by when the capture is done.
+      if (charged === 'capture_pending') throw new Error('the payment is not captured yet; the refund waits for its capture');
+      if (charged === 'never_charged') return null;
+      return gateway.refund(refund.paymentIntentId, refundIdempotencyKey(refund.paymentIntentId), { bookingId: refund._id.toHexString() });
+    },
+    async finish(refund, refundId) {
+      await refunds.updateOne(queue.pendingFilter(refund._id), queue.ended({ state: 'done', id: refundId }));
+      logger.info({ bookingId: refund._id.toHexString(), refundId, paymentIntentId: refund.paymentIntentId }, 'refund sent to Stripe');
+    },
+  });
 
-  async function send(bookingId: ObjectId): Promise<RefundAttempt> {
-    const now = clock.now();
-    const refund = await refunds.findOneAndUpdate(
-      { _id: bookingId, state: 'pending', $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }] },
-      { $set: { leaseUntil: new Date(now.getTime() + LEASE_MS) }, $inc: { attempts: 1 } },
-      { returnDocument: 'after' },
-    );
-    if (!refund) {
-      const current = await refunds.findOne({ _id: bookingId }, { projection: { state: 1 } });
-      return current?.state === 'pending' ? 'in_flight_elsewhere' : 'nothing_pending';
-    }
-    let refundId: string | null;
-    try {
-      refundId = await gateway.refund(refund.paymentIntentId, refundIdempotencyKey(refund.paymentIntentId), {
-        bookingId: bookingId.toHexString(),
-      });
-    } catch (error) {
-      const nextAttemptAt = new Date(clock.now().getTime() + retryDelayMs(refund.attempts));
-      await refunds.updateOne(
-        { _id: bookingId, state: 'pending' },
-        { $set: { leaseUntil: null, lastError: (error as Error).message, nextAttemptAt, updatedAt: clock.now() } },
-      );
-      throw error;
-    }
-    await refunds.updateOne(
-      { _id: bookingId, state: 'pending' },
-      { $set: { state: 'done', id: refundId, leaseUntil: null, nextAttemptAt: null, updatedAt: clock.now() } },
-    );
-    logger.info({ bookingId: bookingId.toHexString(), refundId, paymentIntentId: refund.paymentIntentId }, 'refund sent to Stripe');
-    return 'refunded';
-  }
+  /** Records a pending refund inside the caller's transaction; recording it twice changes nothing. */
+  const record = (session: ClientSession, bookingId: ObjectId, paymentIntentId: string) =>
+    queue.record(session, bookingId, { paymentIntentId, id: null });
 
   async function sendQuietly(bookingId: ObjectId): Promise<void> {
     try {
-      await send(bookingId);
+      await queue.send(bookingId);
     } catch (error) {
       logger.error({ err: error, bookingId: bookingId.toHexString() }, 'refund could not be sent yet; it stays pending');
     }
@@ -128,13 +69,20 @@ export function refundSender({ refunds, gateway, clock, logger }: RefundDeps) {
 
   /** What the bookings module's cancellation needs, without knowing payments. */
   const port: RefundPort = {
-    record,
-    sendIfPending: sendQuietly,
+    async record(session, bookingId, paymentIntentId) {
+      // An authorization whose capture has not started is voided instead: nothing is charged, nothing refunded.
+      if (await charges.voidInsteadOfCapture(session, bookingId)) return;
+      await record(session, bookingId, paymentIntentId);
+    },
+    async sendIfPending(bookingId) {
+      await charges.sendQuietly(bookingId);
+      await sendQuietly(bookingId);
+    },
   };
 
   return {
     record,
-    send,
+    send: (bookingId: ObjectId): Promise<CallAttempt> => queue.send(bookingId),
     /** Best effort for callers whose own effect is already committed: failures are logged and retried later. */
     sendQuietly,
     port,

@@ -5,12 +5,29 @@ import type { Logger } from '../logger';
 /** The `metadata.purpose` our code puts on every Checkout Session it creates. */
 export type CheckoutPurpose = 'hold' | 'topup';
 
-/** What a Checkout event says happened to the payment. */
-export type CheckoutStep = 'paid' | 'awaiting_payment' | 'unpaid';
+/**
+ * What a Checkout event says happened to the payment: `authorized` is a card payment Stripe holds
+ * on the card, to be captured or voided by us (a session with manual capture).
+ */
+export type CheckoutStep = 'paid' | 'authorized' | 'awaiting_payment' | 'unpaid';
+
+/**
+ * How the session's payment is taken: `manual` authorizes it at Checkout and leaves the capture to
+ * us (holds); `automatic` charges it at once (top-ups). Stripe echoes the session's metadata in its
+ * events, so the mark tells a completed-but-unpaid manual session (authorized) from one paid with a
+ * delayed method (awaiting payment) without asking Stripe, and sessions opened before the mark
+ * existed (automatic) keep their meaning.
+ */
+export type CaptureMethod = 'manual' | 'automatic';
+export const CAPTURE_METADATA_KEY = 'capture';
+
+/** What a capture or a void came to: done (now, or before), or refused for good (with Stripe's reason). */
+export type AuthorizationCallResult = { outcome: 'done' } | { outcome: 'refused'; reason: string };
 
 /** A payment page to open for one purchase; the caller derives every field from its own records. */
 export interface CheckoutRequest {
   purpose: CheckoutPurpose;
+  capture: CaptureMethod;
   /** Our id of what is paid for (a hold, a top-up): Stripe's `client_reference_id`. */
   reference: string;
   metadata: Record<string, string>;
@@ -78,16 +95,20 @@ function looksLikeEvent(value: unknown): value is Stripe.Event {
 }
 
 /**
- * Maps an event type to a step. `completed` means paid only when `payment_status` is `paid`;
- * with a delayed method (bank debit) it is `unpaid` and an `async_payment_*` event follows.
+ * Maps an event type to a step. `completed` means paid only when `payment_status` is `paid`. It is
+ * `unpaid` when a manual-capture session's card was authorized (its payment intent then
+ * `requires_capture`: Checkout offers such a session only methods that can be captured later), or,
+ * with automatic capture, when a delayed method (bank debit) was used and an `async_payment_*`
+ * event follows.
  */
 function checkoutStepOf(event: Stripe.Event): { step: CheckoutStep; checkout: Stripe.Checkout.Session } | undefined {
   switch (event.type) {
     case 'checkout.session.completed': {
       const checkout = event.data.object;
       if (checkout.payment_status === 'paid') return { step: 'paid', checkout };
-      if (checkout.payment_status === 'unpaid') return { step: 'awaiting_payment', checkout };
-      return undefined;
+      if (checkout.payment_status !== 'unpaid') return undefined;
+      const manual = checkout.metadata?.[CAPTURE_METADATA_KEY] === 'manual';
+      return { step: manual ? 'authorized' : 'awaiting_payment', checkout };
     }
     case 'checkout.session.async_payment_succeeded':
       return { step: 'paid', checkout: event.data.object };
@@ -117,20 +138,62 @@ function checkoutEventOf(event: Stripe.Event): CheckoutEvent | undefined {
 }
 
 /**
+ * A capture or void Stripe refused because of the payment intent's state: done when that state is
+ * what the call would have reached (`doneStatus`), else refused for good. Any other error is thrown.
+ */
+function refusalOf(error: unknown, doneStatus: Stripe.PaymentIntent.Status): AuthorizationCallResult {
+  const stripeError = error as { code?: string; payment_intent?: { status?: string }; message?: string };
+  if (stripeError.code !== 'payment_intent_unexpected_state') throw error;
+  const status = stripeError.payment_intent?.status;
+  if (status === doneStatus) return { outcome: 'done' };
+  return { outcome: 'refused', reason: `payment intent is ${status ?? 'in an unexpected state'}: ${stripeError.message ?? ''}`.trim() };
+}
+
+/** Capture and void of a card payment Stripe only authorized (manual capture), keyed by the caller. */
+function authorizationCalls(stripe: Stripe) {
+  return {
+    /**
+     * Captures an authorized payment in full. A payment intent Stripe will not capture
+     * (`payment_intent_unexpected_state`: its authorization lapsed or was cancelled) is refused for
+     * good, unless it was captured already (a repeat); anything else throws, to be retried.
+     */
+    async capture(paymentIntentId: string, idempotencyKey: string, metadata: Record<string, string>): Promise<AuthorizationCallResult> {
+      try {
+        await stripe.paymentIntents.capture(paymentIntentId, { metadata }, { idempotencyKey });
+        return { outcome: 'done' };
+      } catch (error) {
+        return refusalOf(error, 'succeeded');
+      }
+    },
+
+    /** Cancels an authorized payment (nothing is charged). One cancelled before is done; one captured is refused. */
+    async voidAuthorization(paymentIntentId: string, idempotencyKey: string): Promise<AuthorizationCallResult> {
+      try {
+        await stripe.paymentIntents.cancel(paymentIntentId, { cancellation_reason: 'abandoned' }, { idempotencyKey });
+        return { outcome: 'done' };
+      } catch (error) {
+        return refusalOf(error, 'canceled');
+      }
+    },
+  };
+}
+
+/**
  * Everything this service asks of Stripe, in one place: Checkout Sessions (create, expire),
- * refunds, and webhook verification. Provider errors become our error codes here, once; callers see
- * only the neutral types above.
+ * captures and voids of authorized card payments, refunds, and webhook verification. Provider
+ * errors become our error codes here, once; callers see only the neutral types above.
  */
 export function stripeGateway({ stripe, webhookSecret, successUrl, cancelUrl, logger }: GatewayOptions) {
   return {
     async startCheckout(request: CheckoutRequest): Promise<StartedCheckout> {
+      const metadata = { purpose: request.purpose, [CAPTURE_METADATA_KEY]: request.capture, ...request.metadata };
       try {
         const session = await stripe.checkout.sessions.create(
           {
             mode: 'payment',
             client_reference_id: request.reference,
-            metadata: { purpose: request.purpose, ...request.metadata },
-            payment_intent_data: { metadata: { purpose: request.purpose, ...request.metadata } },
+            metadata,
+            payment_intent_data: { capture_method: request.capture, metadata },
             line_items: [
               {
                 quantity: 1,
@@ -182,6 +245,8 @@ export function stripeGateway({ stripe, webhookSecret, successUrl, cancelUrl, lo
         throw error;
       }
     },
+
+    ...authorizationCalls(stripe),
 
     /** Signs a payload as Stripe signs a webhook delivery to this endpoint (tests and local mode only). */
     signTestPayload(payload: string): string {

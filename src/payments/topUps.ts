@@ -66,6 +66,7 @@ export function topUpService(deps: TopUpDeps) {
     const topUpId = topUp._id.toHexString();
     return deps.gateway.startCheckout({
       purpose: 'topup',
+      capture: 'automatic',
       reference: topUpId,
       metadata: { topUpId, accountId: topUp.accountId.toHexString() },
       amount: topUp.amount,
@@ -81,7 +82,8 @@ export function topUpService(deps: TopUpDeps) {
       const id = metadata.topUpId ?? reference;
       const _id = id ? parseObjectId(id) : undefined;
       const now = clock.now();
-      if (step === 'awaiting_payment') return { outcome: 'awaiting_payment' };
+      // Top-ups are captured automatically: an authorization alone (never asked for) is no money either.
+      if (step === 'awaiting_payment' || step === 'authorized') return { outcome: 'awaiting_payment' };
       if (step === 'unpaid') {
         const expired =
           _id && (await topUps.updateOne({ _id, state: 'open' }, { $set: { state: 'expired', updatedAt: now } }, { session }));

@@ -4,7 +4,7 @@ import type { BookingDoc } from '../../src/bookings';
 import type { DateSlotDoc } from '../../src/capacity';
 import type { HoldDoc } from '../../src/bookings';
 import { type CheckoutEventFacts, checkoutSessionEvent } from '../../src/http/testing';
-import type { RefundDoc, StripeEventDoc } from '../../src/payments';
+import type { CardAuthorizationDoc, RefundDoc, StripeEventDoc } from '../../src/payments';
 import type { TestApp } from './app';
 import { holdDates, newKey } from './operations';
 
@@ -92,7 +92,8 @@ export function startTopUp(app: TestApp, token: string, accountId: string, amoun
 
 /** A Checkout event for a top-up, shaped as Stripe sends it (our metadata echoed back). */
 export function topUpEvent(type: string, started: { topUpId: string; checkoutSessionId: string }, id?: string) {
-  const event = checkoutEvent(type, { holdId: started.topUpId, sessionId: started.checkoutSessionId }, id);
+  // Top-ups are captured automatically.
+  const event = checkoutEvent(type, { holdId: started.topUpId, sessionId: started.checkoutSessionId, capture: 'automatic' }, id);
   event.data.object.metadata = { purpose: 'topup', topUpId: started.topUpId } as never;
   return event;
 }
@@ -104,12 +105,18 @@ export function collections(app: TestApp) {
     slots: app.db.collection<DateSlotDoc>('dateSlots'),
     events: app.db.collection<StripeEventDoc>('stripeEvents'),
     refunds: app.db.collection<RefundDoc>('refunds'),
+    authorizations: app.db.collection<CardAuthorizationDoc>('cardAuthorizations'),
   };
 }
 
 /** The refund recorded for a booking (payments keep it in their own collection), or null. */
 export function refundOf(app: TestApp, bookingId: ObjectId) {
   return collections(app).refunds.findOne({ _id: bookingId });
+}
+
+/** The capture or void recorded for a card booking's authorization, or null. */
+export function authorizationOf(app: TestApp, bookingId: ObjectId) {
+  return collections(app).authorizations.findOne({ _id: bookingId });
 }
 
 export function oid(id: string): ObjectId {
