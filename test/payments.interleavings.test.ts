@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(() => app.stop());
 
 describe('when holds, clock jumps and Checkout events interleave at random', () => {
-  it(`keeps guarantees G1, G14, G15 and G16 (README › Guarantees) over ${OPERATIONS} operations across ${HOLDS} holds (seed ${SEED})`, async () => {
+  it(`keeps guarantees G1, G14, G15 and G22 (README › Guarantees) over ${OPERATIONS} operations across ${HOLDS} holds (seed ${SEED})`, async () => {
     const rng = random(SEED);
     const resources = [await createResource(app, { capacity: 1 }), await createResource(app, { capacity: 2 })];
     const dates = Array.from({ length: 20 }, (_, i) => dayFromToday(app, 5 + i));
@@ -138,7 +138,7 @@ describe('when holds, clock jumps and Checkout events interleave at random', () 
     const paidSessions = holds.filter((h) => h.completedDelivered).map((h) => h.sessionId!);
     expect(allBookings.map((b) => b.checkoutSessionId).sort()).toEqual([...paidSessions].sort());
 
-    // G15/G16: a card authorization is captured exactly once when kept and voided exactly once when
+    // G15/G22: a card authorization is captured exactly once when kept and voided exactly once when
     // its dates were lost, never refunded; a payment taken at once that lost its dates is refunded once.
     for (const booking of allBookings) {
       const { capture } = holds.find((h) => h.sessionId === booking.checkoutSessionId)!;
