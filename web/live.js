@@ -4,34 +4,56 @@
 import { createClient } from '/vendor/graphql-ws/client.js';
 import { persisted } from './api.js';
 
-/** How long "caught up" stays up after a resume before the state reads "live" again. */
+/** How long "caught up" stays up before the state reads "live" again. */
 const CAUGHT_UP_MS = 10_000;
+/**
+ * A resumed subscription with nothing to replay sends nothing until the next change, so a view that
+ * stays quiet this long after the socket came back is taken to have missed nothing.
+ */
+const QUIET_MS = 2_000;
 
 /**
  * `onState(state, text)` runs on every change of the connection's state: `connecting`, `live`,
- * `reconnecting` (the socket is down and being retried), `caught-up` (every view resumed since the
- * socket came back has had its first message: what it missed is applied), `refused`, `offline`.
+ * `reconnecting` (the socket is down, or back and its views not yet resumed), `caught-up` (the
+ * resumed views delivered what they missed), `refused`, `offline`.
  */
 export function createLive({ url, token, onState }) {
   /** The views subscribed now. */
   const views = new Set();
-  /** The views still waiting for their first message since the socket came back. */
+  /** The views not heard from since the socket came back. */
   const resuming = new Set();
   let state = 'connecting';
   /** Whether the socket is open and acknowledged. */
   let up = false;
-  let caughtUpTimer;
+  /** Whether a resumed view delivered something since the socket came back. */
+  let replayed = false;
+  let timer;
 
-  function set(next, text = next) {
-    clearTimeout(caughtUpTimer);
+  function set(next, text) {
+    clearTimeout(timer);
     state = next;
     onState(next, text);
-    if (next === 'caught-up') caughtUpTimer = setTimeout(() => set('live'), CAUGHT_UP_MS);
+    if (next === 'caught-up') timer = setTimeout(() => set('live', 'live'), CAUGHT_UP_MS);
+  }
+
+  /** Back and resumed: "caught up" when something missed was applied, plain "live" when nothing was. */
+  const resumed = () => (replayed ? set('caught-up', 'caught up') : set('live', 'live'));
+
+  function waitQuietly() {
+    clearTimeout(timer);
+    timer = setTimeout(resumed, QUIET_MS);
   }
 
   function heard(view) {
-    if (!resuming.delete(view)) return;
-    if (up && resuming.size === 0 && state === 'reconnecting') set('caught-up', 'caught up');
+    if (!resuming.delete(view) || !up || state !== 'reconnecting') return;
+    replayed = true;
+    if (resuming.size === 0) resumed();
+    else waitQuietly();
+  }
+
+  function forget(view) {
+    views.delete(view);
+    if (resuming.delete(view) && up && state === 'reconnecting' && resuming.size === 0) resumed();
   }
 
   const client = createClient({
@@ -39,20 +61,26 @@ export function createLive({ url, token, onState }) {
     connectionParams: () => ({ authorization: `Bearer ${token()}` }),
     retryAttempts: Infinity,
     on: {
-      connecting: (isRetry) => set(isRetry ? 'reconnecting' : 'connecting', isRetry ? 'reconnecting…' : 'connecting…'),
+      connecting: (isRetry) => {
+        // A refused token stays said while graphql-ws keeps trying (4403 is retried): only a new token helps.
+        if (state === 'refused') return;
+        set(isRetry ? 'reconnecting' : 'connecting', isRetry ? 'reconnecting…' : 'connecting…');
+      },
       connected: (_socket, _payload, wasRetry) => {
         up = true;
-        if (!wasRetry) return set('live');
-        // graphql-ws sends each view's subscribe again on the new socket, with its newest cursor.
+        if (!wasRetry || views.size === 0) return set('live', 'live');
+        // graphql-ws now sends each view's subscribe again, with the view's newest cursor (watch).
         for (const view of views) resuming.add(view);
-        if (resuming.size === 0) set('live');
+        replayed = false;
+        waitQuietly();
       },
       closed: (event) => {
         up = false;
         resuming.clear();
         if (event?.code === 4403) return set('refused', 'token refused');
-        // A socket that closed with views open is retried: say so until they have caught up.
-        set(views.size > 0 ? 'reconnecting' : 'offline', views.size > 0 ? 'reconnecting…' : 'offline');
+        // A socket that closed with views open is retried (retryAttempts): say so until they resumed.
+        if (views.size > 0) set('reconnecting', 'reconnecting…');
+        else set('offline', 'offline');
       },
     },
   });
@@ -69,7 +97,7 @@ export function createLive({ url, token, onState }) {
       let cursor = null;
       const view = {};
       views.add(view);
-      if (state === 'reconnecting') resuming.add(view);
+      if (up && state === 'reconnecting') resuming.add(view);
       const payload = {
         query: operation.query,
         extensions: persisted(operation),
@@ -87,22 +115,15 @@ export function createLive({ url, token, onState }) {
           heard(view);
         },
         error: (error) => {
-          views.delete(view);
-          heard(view);
+          forget(view);
           onError(error instanceof Error ? error : new Error(Array.isArray(error) ? error[0]?.message : 'the live connection failed'));
         },
         complete: () => {},
       });
       return () => {
-        views.delete(view);
-        heard(view);
+        forget(view);
         stop();
       };
-    },
-
-    dispose() {
-      clearTimeout(caughtUpTimer);
-      client.dispose();
     },
   };
 }
