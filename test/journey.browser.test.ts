@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page, type Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app';
-import { authorize, deposit, openAccount, withdraw } from './support/ledger';
-import { createResource, dayFromToday } from './support/operations';
+import { authorize, deposit, openAccount, transfer, withdraw } from './support/ledger';
+import { type LiveSocket, liveSocket } from './support/liveSocket';
+import { createResource, dayFromToday, holdDates } from './support/operations';
 import { collections } from './support/payments';
-import { waitForSubscribers } from './support/subscriptions';
+import { until, waitForSubscribers } from './support/subscriptions';
 
 /** Debian's chromium, installed by `npm run provision:browser` (part of `pretest`). Never skipped. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -32,10 +33,12 @@ afterAll(async () => {
   await app?.stop();
 });
 
-async function openJourney(user: string, resourceId: string, month: string): Promise<Page> {
+/** `socket`: route the page's WebSocket through it (support/liveSocket.ts), to cut or hold it later. */
+async function openJourney(user: string, resourceId: string, month: string, { socket }: { socket?: LiveSocket } = {}): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 960, height: 900 }, locale: 'en-US', timezoneId: 'UTC' });
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[${user}] page error:`, error));
+  await socket?.attach(page);
   const token = await app.token(user);
   await page.goto(`${app.url}/?${new URLSearchParams({ token, resource: resourceId, month })}`);
   await page.waitForSelector('body[data-ready="true"][data-payments="local"]', WAIT);
@@ -45,6 +48,19 @@ async function openJourney(user: string, resourceId: string, month: string): Pro
 const cell = (date: string, status: string) => `.day[data-date="${date}"][data-status="${status}"]`;
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `journey-${name}.png`), fullPage: true });
 const text = async (page: Page, selector: string) => (await page.textContent(selector))?.trim();
+
+/** Waits until the app has `count` accountUpdates subscribers, so a transfer made next is pushed, not read back. */
+const waitForAccountSubscribers = (count: number) =>
+  until(() => app.app.services.liveAccounts.subscriberCount() >= count, `${count} account subscribers are registered`);
+
+/** The bodies of every GraphQL request the page sends over HTTP, in order. */
+function graphqlRequests(page: Page): string[] {
+  const bodies: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('/graphql') && request.method() === 'POST') bodies.push(request.postData() ?? '');
+  });
+  return bodies;
+}
 
 /** A date `days` from today on the app's clock, within `month` (whichever of the candidates is). */
 function dayIn(month: string, ...candidates: number[]): string {
@@ -167,7 +183,7 @@ describe('the booking journey on the page, two people at once', () => {
     expect(await alice.locator('#entry-list .entry[data-kind="TRANSFER_DEBIT"]').count()).toBe(1);
     await alice.unrouteAll({ behavior: 'wait' });
     await shot(alice, '09-alice-transfer-sent');
-    // Bob's wallet shows the money arrive (it reloads every few seconds).
+    // Bob's wallet shows the money arrive, live (accountUpdates).
     await bob.waitForSelector(`#account-list .account[data-account-id="${bobAccount}"][data-balance="2500"]`, WAIT);
     await shot(bob, '10-bob-money-received');
 
@@ -223,7 +239,8 @@ describe('the wallet journey on the page', () => {
     const account = `#account-list .account[data-account-id="${carolAccount}"]`;
 
     // 1. Carol's wallet: balance, what is available, and what is reserved.
-    const carol = await openJourney('carol', resource.id, month);
+    const carolSocket = liveSocket();
+    const carol = await openJourney('carol', resource.id, month, { socket: carolSocket });
     await carol.waitForSelector(`${account}[data-balance="10000"][data-available="9000"][data-reserved="1000"]`, WAIT);
     expect(await text(carol, `${account} .balance`)).toBe('balance €100.00');
     expect(await text(carol, `${account} .available`)).toBe('available €90.00');
@@ -272,8 +289,9 @@ describe('the wallet journey on the page', () => {
     expect(await costly.locator('button.pay:enabled').count()).toBe(1);
     await shot(carol, '16-carol-not-enough-available');
 
-    // 5. Money arrives (the wallet reloads every few seconds) and is spent elsewhere before she clicks:
-    // the server answers InsufficientFunds, said in words, and nothing is paid.
+    // 5. Money arrives (live, accountUpdates) and is spent elsewhere before the page hears of it (its
+    // socket and its wallet reloads held back): she clicks, the server answers InsufficientFunds, said
+    // in words, and nothing is paid.
     await deposit(app, carolAccount, 5_000);
     await carol.waitForSelector(`${account}[data-available="8000"]`, WAIT);
     await costly.locator('button.pay-wallet:enabled').waitFor(WAIT);
@@ -283,16 +301,117 @@ describe('the wallet journey on the page', () => {
       if ((route.request().postData() ?? '').includes('myAccounts')) await walletHeld;
       await route.continue();
     });
+    carolSocket.hold();
     const spent = await withdraw(app, carolToken, carolAccount, 5_000);
     expect(spent.data?.withdraw.__typename).toBe('Withdrawn');
     await costly.locator('button.pay-wallet').click();
     await carol.waitForSelector('#message.bad:has-text("Not enough available in the wallet")', WAIT);
     expect(await text(carol, '#message')).toMatch(/has less than €60\.00 available\. Nothing was paid; the hold is still yours\./);
+    carolSocket.release();
     releaseWallet();
     await carol.unrouteAll({ behavior: 'wait' });
     await carol.waitForSelector(`${account}[data-balance="4000"][data-available="3000"]`, WAIT);
     await costly.locator('button.pay-wallet:disabled').waitFor(WAIT);
     expect(await collections(app).bookings.countDocuments({ paymentMethod: 'BALANCE' })).toBe(1);
     await shot(carol, '17-carol-insufficient-funds');
+  });
+});
+
+describe('the page stays live', () => {
+  it('shows money received from someone else as it is committed, without reloading the wallet', async () => {
+    const resource = await createResource(app, { name: 'Forest hut', capacity: 1, pricePerDate: 5_000, currency: 'EUR' });
+    const month = dayFromToday(app, 3).slice(0, 7);
+    const erinAccount = await openAccount(app, await app.token('erin'));
+    const frankToken = await app.token('frank');
+    const frankAccount = await openAccount(app, frankToken);
+    await deposit(app, frankAccount, 20_000);
+    const account = `#account-list .account[data-account-id="${erinAccount}"]`;
+
+    const erin = await openJourney('erin', resource.id, month);
+    const requests = graphqlRequests(erin);
+    await erin.waitForSelector(`${account}[data-balance="0"]`, WAIT);
+    await waitForAccountSubscribers(1);
+    await erin.evaluate('window.notReloaded = true');
+
+    // Frank pays Erin through the API; her page shows it arrive: balance, available, the entry.
+    const sent = await transfer(app, frankToken, frankAccount, erinAccount, 4_200);
+    expect(sent.data?.transfer.__typename).toBe('TransferCompleted');
+    await erin.waitForSelector(`${account}[data-balance="4200"][data-available="4200"]`, WAIT);
+    expect(await text(erin, `${account} .balance`)).toBe('balance €42.00');
+    const entry = erin.locator('#entry-list .entry[data-kind="TRANSFER_CREDIT"]');
+    await entry.waitFor(WAIT);
+    expect(await entry.locator('.amount').textContent()).toBe('€42.00');
+    expect(await erin.evaluate('window.notReloaded')).toBe(true);
+    // Pushed, not read back: the page asked for no account or entry since it loaded.
+    expect(requests.filter((body) => /myAccounts|ledgerEntries/.test(body))).toEqual([]);
+    await shot(erin, '18-erin-money-received');
+  });
+
+  it('says "reconnecting…" while its socket is down, then "caught up" with what it missed, without re-querying', async () => {
+    const resource = await createResource(app, { name: 'River hut', capacity: 1, pricePerDate: 5_000, currency: 'EUR' });
+    const date = dayFromToday(app, 3);
+    const month = date.slice(0, 7);
+    const ginaAccount = await openAccount(app, await app.token('gina'));
+    const halToken = await app.token('hal');
+    const halAccount = await openAccount(app, halToken);
+    await deposit(app, halAccount, 20_000);
+    const account = `#account-list .account[data-account-id="${ginaAccount}"]`;
+    const subscribersBefore = app.app.services.live.subscriberCount();
+    const accountSubscribersBefore = app.app.services.liveAccounts.subscriberCount();
+
+    const socket = liveSocket();
+    const gina = await openJourney('gina', resource.id, month, { socket });
+    const requests = graphqlRequests(gina);
+    await gina.waitForSelector(cell(date, 'AVAILABLE'), WAIT);
+    await gina.waitForSelector(`${account}[data-balance="0"]`, WAIT);
+    await gina.waitForSelector('#connection[data-state="live"]', WAIT);
+    await waitForSubscribers(app, subscribersBefore + 1);
+    await waitForAccountSubscribers(accountSubscribersBefore + 1);
+    // Every state the badge goes through from now on.
+    await gina.evaluate(`{
+      const badge = document.getElementById('connection');
+      window.states = [];
+      new MutationObserver(() => window.states.push(badge.dataset.state)).observe(badge, { attributeFilter: ['data-state'] });
+      window.notReloaded = true;
+    }`);
+
+    // 1. The network drops. Meanwhile Hal holds the date and pays Gina, through the API: her page cannot know yet.
+    socket.drop();
+    await gina.waitForSelector('#connection[data-state="reconnecting"]', WAIT);
+    expect(await text(gina, '#connection')).toBe('reconnecting…');
+    const held = await holdDates(app, halToken, resource.id, [date]);
+    expect(held.data?.holdDates.__typename).toBe('DatesHeld');
+    const paid = await transfer(app, halToken, halAccount, ginaAccount, 1_500);
+    expect(paid.data?.transfer.__typename).toBe('TransferCompleted');
+    expect(await gina.getAttribute(`.day[data-date="${date}"]`, 'data-status')).toBe('AVAILABLE');
+    expect(await gina.getAttribute(account, 'data-balance')).toBe('0');
+    await shot(gina, '19-gina-reconnecting');
+
+    // 2. The network is back: graphql-ws reconnects, each view resubscribes from its last cursor, and
+    // the server replays what was committed meanwhile.
+    socket.restore();
+    await gina.waitForSelector('#connection[data-state="caught-up"]', WAIT);
+    expect(await text(gina, '#connection')).toBe('caught up');
+    await gina.waitForSelector(cell(date, 'HELD'), WAIT);
+    await gina.waitForSelector(`${account}[data-balance="1500"]`, WAIT);
+    await gina.locator('#entry-list .entry[data-kind="TRANSFER_CREDIT"]').waitFor(WAIT);
+    await shot(gina, '20-gina-caught-up');
+    const calendarSubscribes = socket.subscribes('PageAvailabilityUpdates');
+    expect(calendarSubscribes).toHaveLength(2);
+    expect(calendarSubscribes[0].after).toBeNull();
+    expect(calendarSubscribes[1]).toMatchObject({ resourceId: resource.id, after: expect.any(String) });
+    expect(socket.subscribes('PageAccountUpdates').map((variables) => typeof variables.after)).toEqual(['object', 'string']);
+    // Nothing was re-queried: no `availability` (the page has no such query any more), no wallet reload.
+    expect(requests.filter((body) => /availability\(|myAccounts|ledgerEntries/.test(body))).toEqual([]);
+
+    // 3. A drop during which nothing changed: nothing to replay, so back to plain "live".
+    socket.drop();
+    await gina.waitForFunction('window.states.at(-1) === "reconnecting"', undefined, WAIT);
+    socket.restore();
+    await gina.waitForFunction('window.states.at(-1) === "live" && window.states.length >= 4', undefined, WAIT);
+    const states = await gina.evaluate('window.states');
+    expect(states).toEqual(expect.arrayContaining(['reconnecting', 'caught-up']));
+    expect((states as string[]).filter((state, i, all) => state !== all[i - 1]).slice(-2)).toEqual(['reconnecting', 'live']);
+    expect(await gina.evaluate('window.notReloaded')).toBe(true);
   });
 });

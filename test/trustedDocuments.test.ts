@@ -214,9 +214,13 @@ describe('with TRUSTED_DOCUMENTS set', () => {
     const date = dayFromToday(app, 12);
     const variables = { resourceId: resource.id, from: date, to: date };
     const statuses: string[] = [];
-    const stop = ws.subscribe<{ availabilityChanged: { status: string } }>(
-      { query: '', variables, extensions: byHash(PAGE.PageAvailabilityChanged.hash).extensions },
-      { next: ({ data }) => data && statuses.push(data.availabilityChanged.status), error: () => {}, complete: () => {} },
+    const stop = ws.subscribe<{ availabilityUpdates: { dates: { status: string }[] } }>(
+      { query: '', variables, extensions: byHash(PAGE.PageAvailabilityUpdates.hash).extensions },
+      {
+        next: ({ data }) => data && statuses.push(...data.availabilityUpdates.dates.map((date) => date.status)),
+        error: () => {},
+        complete: () => {},
+      },
     );
     await waitForSubscribers(app, 1);
     const held = await send.HTTP({
@@ -224,7 +228,7 @@ describe('with TRUSTED_DOCUMENTS set', () => {
       variables: { input: { resourceId: resource.id, dates: [date], idempotencyKey: 'trusted-hold' } },
     });
     expect(held.data?.holdDates.__typename).toBe('DatesHeld');
-    await expect.poll(() => statuses, { timeout: 10_000 }).toEqual(['HELD']);
+    await expect.poll(() => statuses, { timeout: 10_000 }).toEqual(['AVAILABLE', 'HELD']);
     stop();
     await ws.dispose();
     await send.close();

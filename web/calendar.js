@@ -1,7 +1,7 @@
-// The month grid: each date's status, merged by version from the `availability` query and the
-// `availabilityChanged` subscription, with the caller's own holds and bookings marked as theirs.
-import { gql, persisted } from './api.js';
-import { PageAvailability, PageAvailabilityChanged } from './operations.js';
+// The month grid: each date's status, live from the availabilityUpdates subscription (its first
+// message the month's state, then one message per committed transaction), with the caller's own
+// holds and bookings marked as theirs.
+import { PageAvailabilityUpdates } from './operations.js';
 import { $ } from './ui.js';
 
 const LABELS = { AVAILABLE: 'available', PARTIALLY_AVAILABLE: 'some left', HELD: 'held', BOOKED: 'booked' };
@@ -16,12 +16,12 @@ function monthDates(month) {
 }
 
 /**
- * `onPick(date, mine)` runs on a click on a date; `onChange(row)` after every change event (the
- * journey lists refresh on it); `onError(error)` when loading or the subscription fails.
+ * `onPick(date, mine)` runs on a click on a date; `onChange(row)` for every date a transaction
+ * changed (the journey lists refresh on it); `onError(error)` when the subscription fails.
  */
 export function createCalendar({ onPick, onChange, onError }) {
   let shown = { resourceId: '', from: '', to: '' };
-  /** date → the newest answer seen for it; an answer with a lower version never replaces it. */
+  /** date → its state as the last message that carried it left it. */
   let view = new Map();
   /** date → 'hold' | 'booking' for the shown resource: what the caller has there. */
   let mine = new Map();
@@ -64,19 +64,21 @@ export function createCalendar({ onPick, onChange, onError }) {
     }
   }
 
-  /** Merge by version: whatever order a query answer and change events arrive in, the newest wins. */
-  function merge(row, changed) {
-    if (row.date < shown.from || row.date > shown.to) return;
-    const known = view.get(row.date);
-    if (known && known.version > row.version) return;
-    view.set(row.date, row);
-    paint(row.date, changed && (!known || known.status !== row.status || known.remaining !== row.remaining));
-  }
-
-  async function refresh() {
-    const { resourceId, from, to } = shown;
-    const data = await gql(PageAvailability, { resourceId, from, to });
-    if (shown.resourceId === resourceId && shown.from === from) for (const row of data.availability) merge(row, false);
+  /**
+   * Messages arrive in commit order, each with every date its transaction changed, so the newest
+   * message is the truth: a reset replaces the month's state, an update the dates it carries.
+   */
+  function apply(update) {
+    const before = view;
+    if (update.reset) view = new Map();
+    for (const row of update.dates) {
+      if (row.date < shown.from || row.date > shown.to) continue;
+      view.set(row.date, row);
+      const known = before.get(row.date);
+      // Flash what visibly changed; the first state of the month is drawn quietly.
+      paint(row.date, known !== undefined && (known.status !== row.status || known.remaining !== row.remaining));
+      if (known !== undefined && known.version !== row.version) onChange(row);
+    }
   }
 
   return {
@@ -84,32 +86,18 @@ export function createCalendar({ onPick, onChange, onError }) {
       return shown.resourceId;
     },
 
-    /** Subscribe first, then query: a change committed in between is in one or the other, never lost. */
-    show(ws, resourceId, month) {
+    /** The month of `resourceId`, live on `live` (web/live.js), which resumes it after a drop. */
+    show(live, resourceId, month) {
       stopWatching();
       const dates = monthDates(month);
       shown = { resourceId, from: dates[0], to: dates[dates.length - 1] };
       view = new Map();
       drawMonth(dates);
-      stopWatching = ws.subscribe(
-        { query: PageAvailabilityChanged.query, variables: shown, extensions: persisted(PageAvailabilityChanged) },
-        {
-          next: ({ data, errors }) => {
-            if (errors?.length) onError(new Error(errors[0].message));
-            if (data) {
-              merge(data.availabilityChanged, true);
-              onChange(data.availabilityChanged);
-            }
-          },
-          error: (error) => onError(error instanceof Error ? error : new Error('the live connection failed')),
-          complete: () => {},
-        },
-      );
-      refresh().catch(onError);
+      const watched = shown;
+      // A message of the month shown before may still be on its way: it is not this month's.
+      const onMessage = (update) => shown === watched && apply(update);
+      stopWatching = live.watch(PageAvailabilityUpdates, shown, { onMessage, onError });
     },
-
-    /** After a reconnect, changes made while away were not delivered: re-query, merge by version. */
-    refresh: () => (shown.resourceId ? refresh() : Promise.resolve()),
 
     /** `owned`: date → 'hold' | 'booking' on the shown resource. */
     markMine(owned) {

@@ -1,12 +1,12 @@
 // The booking journey on one page: the live calendar, my holds, my bookings, my wallet.
-// Plain ES modules, no build step. Queries and mutations go over HTTP; availability changes arrive
-// over graphql-ws (protocol graphql-transport-ws) on the same /graphql. Every operation is one of
-// web/operations.js (generated from web/operations.graphql), so the page works with TRUSTED_DOCUMENTS.
-import { createClient } from '/vendor/graphql-ws/client.js';
+// Plain ES modules, no build step. Queries and mutations go over HTTP; the calendar's and the
+// wallet's changes arrive over graphql-ws on the same /graphql (web/live.js). Every operation is one
+// of web/operations.js (generated from web/operations.graphql), so the page works with TRUSTED_DOCUMENTS.
 import { getToken, gql, humanError, setToken, simulationAvailable, storedToken } from './api.js';
 import { createBookings } from './bookings.js';
 import { createCalendar, todayUtc } from './calendar.js';
 import { createHolds } from './holds.js';
+import { createLive } from './live.js';
 import { PageResources } from './operations.js';
 import { $, el, say } from './ui.js';
 import { createWallet } from './wallet.js';
@@ -14,20 +14,28 @@ import { createWallet } from './wallet.js';
 const POLL_MS = 10_000;
 
 const params = new URLSearchParams(location.search);
-let ws;
 let resources = new Map();
 let local = false;
 let polling;
+/** Whether start() ran with a token: the live views are then that caller's. */
+let started = false;
 /** What the caller has, for the calendar's "yours" marks. */
 let myHolds = [];
 let myBookings = [];
 /** date → 'hold' | 'booking' on the shown resource. */
 let owned = new Map();
 
-function connection(state, text = state) {
+function connection(state, text) {
   $('connection').dataset.state = state;
   $('connection').textContent = text;
 }
+
+/** One live connection for the page's lifetime (another token starts the page afresh, below). */
+const live = createLive({
+  url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
+  token: getToken,
+  onState: connection,
+});
 
 function resourceName(id, withCapacity = false) {
   const resource = resources.get(id);
@@ -84,30 +92,7 @@ const bookings = createBookings({
     markMine();
   },
 });
-const wallet = createWallet({ onChange: (accounts) => holds.setAccounts(accounts) });
-
-function connect() {
-  ws?.dispose();
-  let connectedBefore = false;
-  ws = createClient({
-    url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
-    connectionParams: () => ({ authorization: `Bearer ${getToken()}` }),
-    retryAttempts: Infinity,
-    on: {
-      connecting: () => connection('connecting', 'connecting…'),
-      connected: () => {
-        connection('live');
-        // After a reconnect, changes made while we were away were not delivered: re-query, merge by version.
-        if (connectedBefore) {
-          calendar.refresh().catch((error) => say(humanError(error), true));
-          refreshLists();
-        }
-        connectedBefore = true;
-      },
-      closed: (event) => connection(event?.code === 4403 ? 'refused' : 'offline', event?.code === 4403 ? 'token refused' : 'offline'),
-    },
-  });
-}
+const wallet = createWallet({ live, onChange: (accounts) => holds.setAccounts(accounts) });
 
 /** Every resource: the list comes in pages of at most 100. */
 async function allResources() {
@@ -124,7 +109,7 @@ async function allResources() {
 function show(resourceId, month) {
   // Deep link without the token (it is in localStorage now), so the address can be shared.
   history.replaceState(null, '', `?${new URLSearchParams({ resource: resourceId, month })}`);
-  calendar.show(ws, resourceId, month);
+  calendar.show(live, resourceId, month);
   markMine();
 }
 
@@ -134,7 +119,7 @@ async function start() {
     return;
   }
   document.body.dataset.ready = 'loading';
-  connect();
+  started = true;
   local = await simulationAvailable();
   document.body.dataset.payments = local ? 'local' : 'stripe';
   let list;
@@ -148,10 +133,11 @@ async function start() {
   // Lists first, so the calendar marks what is mine as soon as it draws.
   await Promise.all([holds.refresh(), bookings.refresh(), wallet.refresh()]).catch((error) => say(humanError(error), true));
   clearInterval(polling);
-  // Modest polling for what no event announces (another resource, a refund, money received).
+  // Modest polling for what no event announces: a refund's progress, a hold on another resource,
+  // and, while money is reserved, an authorization lapsing (time passes; nothing is committed).
   polling = setInterval(() => {
     refreshLists();
-    wallet.refresh().catch(() => {});
+    if (wallet.reserving) wallet.refresh().catch(() => {});
   }, POLL_MS);
   if (list.length === 0) {
     say('No resources yet: an admin creates one with the createResource mutation.');
@@ -171,7 +157,10 @@ $('token').value = getToken();
 $('token-form').addEventListener('submit', (event) => {
   event.preventDefault();
   setToken($('token').value.trim());
-  start();
+  if (!started) return start();
+  // Another caller: start afresh, so no live view of the previous one stays open (the new token is in localStorage).
+  params.delete('token');
+  location.replace(`?${params}`);
 });
 $('pick').addEventListener('change', () => {
   if ($('resource').value && $('month').value) show($('resource').value, $('month').value);

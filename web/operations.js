@@ -6,14 +6,9 @@ export const PageResources = {
   query: "query PageResources($after: String) { resources(first: 100, after: $after) { edges { node { capacity id name } } pageInfo { endCursor hasNextPage } } }",
 };
 
-export const PageAvailability = {
-  hash: '3e943ee13587151c2439d2d1e23e21af4b9f90304bfca8699fc1800de7f58b67',
-  query: "query PageAvailability($from: LocalDate!, $resourceId: ID!, $to: LocalDate!) { availability(resourceId: $resourceId, from: $from, to: $to) { date remaining status version } }",
-};
-
-export const PageAvailabilityChanged = {
-  hash: '9f0aa25333282b7bffacfe603103985826188a12925166c45eb6ff3b7daad319',
-  query: "subscription PageAvailabilityChanged($from: LocalDate!, $resourceId: ID!, $to: LocalDate!) { availabilityChanged(resourceId: $resourceId, from: $from, to: $to) { date remaining status version } }",
+export const PageAvailabilityUpdates = {
+  hash: '1bb718de9c4741277ae03c67ad3d473b499811c69ffd1ad95f0a9fc0a5d085ab',
+  query: "subscription PageAvailabilityUpdates($after: String, $from: LocalDate!, $resourceId: ID!, $to: LocalDate!) { availabilityUpdates( resourceId: $resourceId from: $from to: $to after: $after ) { cursor dates { date id remaining status version } reset } }",
 };
 
 export const PageMyHolds = {
@@ -52,18 +47,23 @@ export const PageCancelBooking = {
 };
 
 export const PageMyAccounts = {
-  hash: '2a361b49b220591edc25945f9b636bf10217911e95eb501adaf29587a8211542',
-  query: "fragment PageAccount on Account { available balance currency id reserved } query PageMyAccounts { myAccounts(first: 20) { edges { node { ...PageAccount } } } }",
+  hash: '20728d0b41b2b699ef96dc5965b3e147e26898865e74ae8c69ec61125f62fa9d',
+  query: "fragment PageAccount on Account { available balance currency id reserved version } query PageMyAccounts { myAccounts(first: 20) { edges { node { ...PageAccount } } } }",
 };
 
 export const PageLedgerEntries = {
-  hash: 'eb86a9e2b65b97f655e60909d023623b7ee8a9586951c1e37bc46f8f8e4aecae',
-  query: "query PageLedgerEntries($accountId: ID!) { ledgerEntries(accountId: $accountId, first: 5) { edges { node { accountId amount balanceAfter createdAt id kind } } } }",
+  hash: '0585da89796f7b965e01a767ce9ba5c5385e97decb986beeb2e23d8bfcb545b3',
+  query: "fragment PageEntry on LedgerEntry { accountId amount balanceAfter createdAt id kind } query PageLedgerEntries($accountId: ID!) { ledgerEntries(accountId: $accountId, first: 5) { edges { node { ...PageEntry } } } }",
+};
+
+export const PageAccountUpdates = {
+  hash: 'd0199556fb67a49eebb9483b50f81c56013028ea43162ade40a6dba4d75e035e',
+  query: "fragment PageAccount on Account { available balance currency id reserved version } fragment PageEntry on LedgerEntry { accountId amount balanceAfter createdAt id kind } subscription PageAccountUpdates($accountId: ID!, $after: String) { accountUpdates(accountId: $accountId, after: $after) { account { ...PageAccount } cursor entries { ...PageEntry } reset } }",
 };
 
 export const PageOpenAccount = {
-  hash: '1818fb4eb5a970796fb2b47150b271c2187976b4712c0179fb147413dfed74ce',
-  query: "fragment PageAccount on Account { available balance currency id reserved } mutation PageOpenAccount($input: OpenAccountInput!) { openAccount(input: $input) { ...PageAccount } }",
+  hash: '08483c6186ed3fd95886f6643fa4cba417338ccaf80c58396936a2cb8d0f90bb',
+  query: "fragment PageAccount on Account { available balance currency id reserved version } mutation PageOpenAccount($input: OpenAccountInput!) { openAccount(input: $input) { ...PageAccount } }",
 };
 
 export const PageTransfer = {

@@ -1,7 +1,8 @@
 // The wallet: the caller's accounts (balance, and of it what is available and what reserved),
-// recent ledger entries, a transfer form.
+// recent ledger entries, a transfer form; each account live from the accountUpdates subscription,
+// so money received from anyone appears as it is committed.
 import { ApiError, gql, humanError, idempotencyKey, mutate } from './api.js';
-import { PageLedgerEntries, PageMyAccounts, PageOpenAccount, PageTransfer } from './operations.js';
+import { PageAccountUpdates, PageLedgerEntries, PageMyAccounts, PageOpenAccount, PageTransfer } from './operations.js';
 import { $, el, latestOnly, money, parseMoney, say } from './ui.js';
 
 const KINDS = { DEPOSIT: 'deposit', WITHDRAWAL: 'withdrawal', TRANSFER_DEBIT: 'transfer out', TRANSFER_CREDIT: 'transfer in' };
@@ -10,9 +11,24 @@ const SHOWN_ENTRIES = 8;
 const short = (id) => `…${id.slice(-6)}`;
 const tell = (text, bad = false) => say(text, bad, 'wallet-message');
 
-/** `onChange(accounts)` runs with the caller's accounts after each load (holds offer them to pay from). */
-export function createWallet({ onChange = () => {} } = {}) {
+/** The newest entries of both lists, each once. */
+function newestEntries(shown, more) {
+  const byId = new Map([...shown, ...more].map((entry) => [entry.id, entry]));
+  return [...byId.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, SHOWN_ENTRIES);
+}
+
+/** Of two states of one account, the newer: `version` grows with every change (equal: the later reading). */
+const newer = (known, incoming) => (known && known.version > incoming.version ? known : incoming);
+
+/**
+ * `live` is the page's live connection (web/live.js). `onChange(accounts)` runs with the caller's
+ * accounts after each load and each live update (holds offer them to pay from).
+ */
+export function createWallet({ live, onChange = () => {} }) {
   let accounts = [];
+  let entries = [];
+  /** accountId → unsubscribe, for every account shown. */
+  const watching = new Map();
 
   async function load() {
     const { myAccounts } = await gql(PageMyAccounts);
@@ -26,7 +42,47 @@ export function createWallet({ onChange = () => {} } = {}) {
   }
 
   function draw(data) {
-    accounts = data.accounts;
+    const shown = new Map(accounts.map((account) => [account.id, account]));
+    accounts = data.accounts.map((account) => newer(shown.get(account.id), account));
+    const ids = new Set(accounts.map((account) => account.id));
+    entries = newestEntries(
+      entries.filter((entry) => ids.has(entry.accountId)),
+      data.entries,
+    );
+    render();
+    watchAll();
+  }
+
+  /** A committed transaction's change to one account (or, with `reset`, its state now). */
+  function applyUpdate(update) {
+    const index = accounts.findIndex((account) => account.id === update.account.id);
+    if (index < 0) return;
+    const before = accounts[index];
+    accounts[index] = newer(before, update.account);
+    entries = newestEntries(entries, update.entries);
+    render();
+    // A reset carries no entries: when the account moved since it was loaded (changes while the
+    // socket was away that the server could no longer replay), reload the entries too.
+    if (update.reset && update.account.version !== before.version) refresh().catch(() => {});
+  }
+
+  function watchAll() {
+    const ids = new Set(accounts.map((account) => account.id));
+    for (const [id, stop] of watching) {
+      if (ids.has(id)) continue;
+      stop();
+      watching.delete(id);
+    }
+    for (const id of ids) {
+      if (watching.has(id)) continue;
+      watching.set(
+        id,
+        live.watch(PageAccountUpdates, { accountId: id }, { onMessage: applyUpdate, onError: (error) => tell(humanError(error), true) }),
+      );
+    }
+  }
+
+  function render() {
     const currencyOf = new Map(accounts.map((account) => [account.id, account.currency]));
     $('account-list').replaceChildren(
       ...(accounts.length
@@ -53,8 +109,8 @@ export function createWallet({ onChange = () => {} } = {}) {
         : [el('li', { className: 'empty', textContent: 'No account yet: open one below.' })]),
     );
     $('entry-list').replaceChildren(
-      ...(data.entries.length ? [] : [el('li', { className: 'empty', textContent: 'No entries yet.' })]),
-      ...data.entries.map((entry) => {
+      ...(entries.length ? [] : [el('li', { className: 'empty', textContent: 'No entries yet.' })]),
+      ...entries.map((entry) => {
         const currency = currencyOf.get(entry.accountId);
         return el(
           'li',
@@ -139,5 +195,11 @@ export function createWallet({ onChange = () => {} } = {}) {
 
   $('transfer-form').addEventListener('submit', transfer);
   $('open-form').addEventListener('submit', open);
-  return { refresh };
+  return {
+    refresh,
+    /** Whether some account has money reserved: an authorization lapses by time, with no transaction to announce it. */
+    get reserving() {
+      return accounts.some((account) => account.reserved > 0);
+    },
+  };
 }
