@@ -9,6 +9,7 @@ import { ACCOUNT, DEPOSIT, deposit, ledgerCheck, openAccount, transfer } from '.
 import { createResource, dayFromToday, holdDates, newKey, RELEASE_HOLD } from './support/operations';
 import { checkoutEvent, deliver, holdAndCheckout, startTopUp, topUpEvent } from './support/payments';
 import { startStripeProxy, unexpectedState } from './support/stripeProxy';
+import { type Answer, answeredTheSame, moneyOperations, type Operation, type Request, type Writes } from './support/failpointOperations';
 
 /**
  * Every failpoint names this app's connections (`data.appName`), so the other test files running
@@ -49,37 +50,6 @@ async function failpointOff(): Promise<number> {
   return count as number;
 }
 
-/** The writes each operation makes inside its transaction, for the failpoint's `namespace`. */
-interface Writes {
-  /** The conditional write: a findAndModify, or an update (the balances of a transfer's batch; the confirm's claims marked booked). */
-  modify: { command: string; collection: string };
-  /** An insert, or for a transaction that inserts nothing a second write (an update). */
-  insert: { command: string; collection: string };
-}
-
-type Answer = GraphQLResponse | { status: number; body: Record<string, unknown> };
-
-/** One request, set up outside any failpoint, and what to expect of its answers and of the database. */
-interface Request {
-  act(): Promise<Answer>;
-  /** The answer says the effect happened (the first time it is reported). */
-  applied(answer: Answer): void;
-  /** The answer to a repeat (the same idempotency key, a redelivered event) once the effect is known. */
-  repeated(answer: Answer, original: Answer): void;
-  /** The effect is in the database exactly once. */
-  inDatabase(): Promise<void>;
-}
-
-interface Operation {
-  name: string;
-  /** A fault on a batch's own writes splits the batch, whose orders then write otherwise: it fires once, or up to `times`. */
-  firesAtLeastOnce?: boolean;
-  /** A Stripe event rather than a mutation: a redelivery answers `duplicate`, not the first answer. */
-  webhook: boolean;
-  writes: Writes;
-  prepare(target: TestApp, user: string): Promise<Request>;
-}
-
 /** No date of the resource holds more claims than its capacity, and the hold has exactly one claim on each of its dates. */
 async function expectClaims(target: TestApp, resourceId: string, dates: string[], holdId: string, state: 'held' | 'booked') {
   const slots = await db(target)
@@ -93,7 +63,6 @@ async function expectClaims(target: TestApp, resourceId: string, dates: string[]
   }
 }
 
-const answeredTheSame = (answer: Answer, original: Answer) => expect(answer).toEqual(original);
 const duplicate = (answer: Answer) =>
   expect(answer).toEqual({ status: 200, body: { received: true, handled: false, reason: 'duplicate' } });
 
@@ -360,7 +329,7 @@ const TOP_UP_CREDIT: Operation = {
   },
 };
 
-const OPERATIONS = [HOLD, HOLD_BATCH, TRANSFER, CONFIRM, VOID, UNCAPTURABLE, TOP_UP_CREDIT];
+const OPERATIONS = [HOLD, HOLD_BATCH, TRANSFER, CONFIRM, VOID, UNCAPTURABLE, TOP_UP_CREDIT, ...moneyOperations(db)];
 
 interface Fault {
   title: (writes: Writes) => string;
