@@ -1,4 +1,4 @@
-export const BREAKS = ['ledger', 'capacity', 'subscription', 'split-transaction'] as const;
+export const BREAKS = ['ledger', 'capacity', 'subscription', 'split-transaction', 'expired-authorization'] as const;
 export type BreakName = (typeof BREAKS)[number];
 
 export interface ChaosOptions {

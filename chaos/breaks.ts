@@ -1,5 +1,5 @@
 import { type Db, ObjectId } from 'mongodb';
-import type { AccountDoc, LedgerEntryDoc } from '../src/ledger';
+import type { AccountDoc, AuthorizationDoc, LedgerEntryDoc } from '../src/ledger';
 import type { DateSlotDoc } from '../src/capacity';
 import type { BookingDoc } from '../src/bookings';
 import type { BreakName } from './args';
@@ -59,6 +59,25 @@ export async function breakOnPurpose(name: BreakName, db: Db, history: History):
       updatedAt: now,
     });
     return `${slot.resourceId}/${slot.date} overbooked behind the API's back`;
+  }
+  if (name === 'expired-authorization') {
+    // What a funds filter that ignores `expiresAt` would do: an authorization that lapsed keeps counting on its account.
+    const now = new Date();
+    const lapsed = await db.collection<AuthorizationDoc>('authorizations').findOne({ status: 'ACTIVE', expiresAt: { $lte: now } });
+    if (!lapsed) return 'no lapsed authorization to keep counting';
+    await db.collection<AccountDoc>('accounts').updateOne({ _id: lapsed.fromAccountId }, [
+      {
+        $set: {
+          authorizations: {
+            $concatArrays: [
+              { $filter: { input: { $ifNull: ['$authorizations', []] }, cond: { $ne: ['$$this.authorizationId', lapsed._id] } } },
+              [{ authorizationId: lapsed._id, amount: lapsed.amount, expiresAt: new Date(now.getTime() + 3_600_000) }],
+            ],
+          },
+        },
+      },
+    ]);
+    return `authorization ${lapsed._id} of account ${lapsed.fromAccountId} still counts after it expired`;
   }
   if (name === 'split-transaction') return 'subscribers see each transaction one date at a time';
   return 'subscribers drop every event after their third';

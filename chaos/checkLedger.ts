@@ -79,11 +79,14 @@ export async function checkLedger(db: Db, topology: Topology, history: History, 
   const movementKey = (op: Operation) => `${inputOf(op).accountId}:${inputOf(op).amount}`;
   matchEffects('deposit', history.byKind('deposit'), movementKey, entryEffects('DEPOSIT'), violations);
   matchEffects('withdraw', history.byKind('withdraw'), movementKey, entryEffects('WITHDRAWAL'), violations);
+  // Captures, balance payments and their refunds are transfers too; checkHeldMoney ties those to their requests.
+  const houses = new Set(accounts.filter((a) => a.ownerId === '').map((a) => hex(a._id)));
+  const plain = transfers.filter((t) => !t.authorizationId && !houses.has(hex(t.fromAccountId)) && !houses.has(hex(t.toAccountId)));
   matchEffects(
     'transfer',
     history.byKind('transfer'),
     (op) => `${inputOf(op).fromAccountId}>${inputOf(op).toAccountId}:${inputOf(op).amount}`,
-    transfers.map((t) => ({ key: `${hex(t.fromAccountId)}>${hex(t.toAccountId)}:${t.amount}`, id: hex(t._id) })),
+    plain.map((t) => ({ key: `${hex(t.fromAccountId)}>${hex(t.toAccountId)}:${t.amount}`, id: hex(t._id) })),
     violations,
   );
   return { accounts: accounts.length, totalBalance };

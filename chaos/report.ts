@@ -1,6 +1,7 @@
 import type { ChaosOptions } from './args';
 import type { BookingFigures } from './checkBookings';
 import type { LedgerFigures } from './checkLedger';
+import type { HeldMoneyFigures } from './checkHeldMoney';
 import type { FaultLog } from './faults';
 import type { History } from './history';
 
@@ -11,6 +12,7 @@ export interface RunFigures {
   faultCounts: Record<string, number>;
   ledger?: LedgerFigures;
   bookings?: BookingFigures;
+  heldMoney?: HeldMoneyFigures;
   replayed: number;
   webhookDeliveries: { events: number; sends: number; acked: number; statuses: Record<string, number> };
   subscribers: { name: string; connects: number; events: number; resets: number }[];
@@ -53,6 +55,9 @@ export function formatReport(f: RunFigures): string {
       ? `bookings: ${list(f.bookings.bookings)}; ${f.bookings.paidSessions} paid sessions, ${f.bookings.capturesDone} captures, ${f.bookings.voidsDone} voids and ${f.bookings.refundsDone} refunds sent, ${f.bookings.pendingLeased} pending under a dead sender's lease`
       : 'bookings: not checked',
     f.ledger ? `ledger: ${f.ledger.accounts} accounts, Σ balances ${f.ledger.totalBalance}` : 'ledger: not checked',
+    f.heldMoney
+      ? `held money: authorizations ${list(f.heldMoney.authorizations)}; balance bookings ${list(f.heldMoney.balanceBookings)}`
+      : 'held money: not checked',
     `replayed keys: ${f.replayed}`,
     `subscribers (availabilityUpdates, resumed by cursor): ${f.subscribers.map((s) => `${s.name} ${s.connects} connects/${s.events} messages/${s.resets} resets`).join(', ')}`,
     ...(f.broken ? [`BROKEN ON PURPOSE: ${f.broken}`] : []),

@@ -6,10 +6,12 @@ import { checkBookings } from './checkBookings';
 import { checkLedger } from './checkLedger';
 import { checkReplays } from './checkReplay';
 import { checkSubscriptions, checkTransactions } from './checkSubscriptions';
+import { checkHeldMoney } from './checkHeldMoney';
 import { FaultInjector, faultSchedule } from './faults';
 import type { ClientContext } from './gql';
 import { History } from './history';
 import { runMoneyClient } from './moneyClient';
+import { runAuthorizationClient } from './authorizationClient';
 import { seededRandom } from './random';
 import { formatReport, type RunFigures } from './report';
 import { createWorld } from './setup';
@@ -19,6 +21,7 @@ import { Webhooks } from './webhooks';
 
 const BOOKING_CLIENTS = 4;
 const MONEY_CLIENTS = 4;
+const AUTHORIZATION_CLIENTS = 2;
 const SUBSCRIBERS_PER_INSTANCE = 2;
 const GIVE_UP_MS = 30_000;
 
@@ -87,8 +90,13 @@ export async function runChaos(options: ChaosOptions): Promise<RunFigures> {
     log(`fault schedule: ${schedule.map((f) => `${(f.atMs / 1000).toFixed(1)}s ${f.kind}`).join(', ') || 'none'}`);
     const faultsDone = injector.run(schedule, loadStart, stopAt).then(() => log('faults done'));
     await Promise.all([
-      ...Array.from({ length: BOOKING_CLIENTS }, (_, i) => runBookingClient(context(100 + i, hardDeadline), world, webhooks, i, stopAt)),
+      ...Array.from({ length: BOOKING_CLIENTS }, (_, i) =>
+        runBookingClient(context(100 + i, hardDeadline), world, webhooks, i, stopAt, nextAmount),
+      ),
       ...Array.from({ length: MONEY_CLIENTS }, (_, i) => runMoneyClient(context(200 + i, hardDeadline), world, i, stopAt, nextAmount)),
+      ...Array.from({ length: AUTHORIZATION_CLIENTS }, (_, i) =>
+        runAuthorizationClient(context(300 + i, hardDeadline), world, i, stopAt, nextAmount),
+      ),
       webhooks.run(stopAt),
       faultsDone,
     ]);
@@ -124,6 +132,7 @@ export async function runChaos(options: ChaosOptions): Promise<RunFigures> {
     log('checking');
     const ledger = await checkLedger(db, topology, history, violations);
     const bookings = await checkBookings(db, history, webhooks, violations);
+    const heldMoney = await checkHeldMoney(db, history, violations, new Date());
     // Lapsed holds become events only when swept; a killed instance may hold the sweeper's 30 s lease, so wait past it.
     await checkSubscriptions(topology, subscribers, violations, 40_000);
     checkTransactions(subscribers, violations);
@@ -138,6 +147,7 @@ export async function runChaos(options: ChaosOptions): Promise<RunFigures> {
       faultCounts: injector.countsByKind(),
       ledger,
       bookings,
+      heldMoney,
       replayed,
       webhookDeliveries: {
         events: webhooks.events.length,

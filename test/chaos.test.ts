@@ -34,6 +34,12 @@ describe('npm run chaos', () => {
     expect(code).toBe(1);
   });
 
+  it('reports an expired authorization that still counts when it is put there on purpose', { timeout: 60_000 }, async () => {
+    const { code, output } = await chaos(['--seed', '7', '--duration', '6s', '--no-faults', '--break', 'expired-authorization']);
+    expect(output).toMatch(/ledgerCheck: account \w+ reserves \d+ != its live authorizations \d+/);
+    expect(code).toBe(1);
+  });
+
   it('reports a transaction seen in parts when a subscriber takes it apart on purpose', { timeout: 60_000 }, async () => {
     const { code, output } = await chaos(['--seed', '7', '--duration', '6s', '--no-faults', '--break', 'split-transaction']);
     expect(output).toMatch(/got cursor \w+ after \w+: a repeated or out-of-order commit/);

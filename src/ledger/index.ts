@@ -17,6 +17,7 @@ import { transferService } from './transfers';
 export type {
   AccountDoc,
   AccountDocument,
+  AuthorizationDoc,
   AuthorizationDocument,
   LedgerEntryDoc,
   LedgerEntryDocument,
