@@ -15,14 +15,16 @@ import {
 } from './support';
 
 /**
- * npm run bench:transfers [-- --accounts 1000 --spread 3000 --hot 1000 --concurrency 64 --workers 1]
+ * npm run bench:transfers [-- --accounts 1000 --spread 3000 --hot 1000 --authorized 1500 --hot-authorized 500 --concurrency 64 --workers 1]
  *
  * The compiled server runs as its own process; load workers (child processes) drive it over HTTP,
  * and run the raw-driver baseline (the same debit-if-funds + credit + transfer + two ledger entries
  * in one transaction) against the same replica set at the same concurrency:
  * - spread: transfers between random pairs of `--accounts` accounts;
  * - hot: every transfer from one account (the server queues debits per account; raw transactions
- *   conflict and retry).
+ *   conflict and retry);
+ * - authorize + capture: a two-phase transfer (authorizeTransfer, then captureTransfer of all of
+ *   it) against the same two raw transactions, spread and hot.
  * Checks, exiting 1 if any fails: Σ balances unchanged by the transfers, no negative balance,
  * every transfer recorded once, `ledgerCheck` clean.
  */
@@ -33,6 +35,8 @@ const {
   concurrency: CONCURRENCY,
   workers: WORKERS,
   warmup: WARMUP,
+  authorized: AUTHORIZED,
+  'hot-authorized': HOT_AUTHORIZED,
 } = wholeNumberOptions({
   accounts: '1000',
   spread: process.env.BENCH_SPREAD ?? '3000',
@@ -40,6 +44,8 @@ const {
   concurrency: process.env.BENCH_CONCURRENCY ?? '64',
   workers: '1',
   warmup: '500',
+  authorized: process.env.BENCH_AUTHORIZED ?? '1500',
+  'hot-authorized': process.env.BENCH_HOT_AUTHORIZED ?? '500',
 });
 if (ACCOUNTS < 2) throw new Error('--accounts must be at least 2');
 const INITIAL_BALANCE = 10_000_000;
@@ -113,9 +119,27 @@ try {
     run({ factory: 'viaGraphQL', params: viaGraphQL(true, 3, 'hot'), total: HOT, concurrency: CONCURRENCY }),
   );
 
+  // Two-phase transfers: authorize, then capture all of it (two requests, two transactions each).
+  const authRaw = await timed(
+    'spread: raw authorize + capture',
+    run({ factory: 'rawAuthorizeCapture', params: viaRaw(false, 4), total: AUTHORIZED, concurrency: CONCURRENCY }),
+  );
+  const authGql = await timed(
+    'spread: authorize + capture via GraphQL',
+    run({ factory: 'authorizeCaptureViaGraphQL', params: viaGraphQL(false, 4, 'auth'), total: AUTHORIZED, concurrency: CONCURRENCY }),
+  );
+  const hotAuthRaw = await timed(
+    'hot: raw authorize + capture',
+    run({ factory: 'rawAuthorizeCapture', params: viaRaw(true, 5), total: HOT_AUTHORIZED, concurrency: CONCURRENCY }),
+  );
+  const hotAuthGql = await timed(
+    'hot: authorize + capture via GraphQL',
+    run({ factory: 'authorizeCaptureViaGraphQL', params: viaGraphQL(true, 5, 'hotauth'), total: HOT_AUTHORIZED, concurrency: CONCURRENCY }),
+  );
+
   // Checks: money only moved, never went negative, every transfer recorded once, the ledger reconciles.
   const after = { sum: await total(), transfers: await world.db.collection('transfers').countDocuments() };
-  const expectedTransfers = 2 * WARMUP + 2 * SPREAD + 2 * HOT;
+  const expectedTransfers = 2 * WARMUP + 2 * SPREAD + 2 * HOT + 2 * AUTHORIZED + 2 * HOT_AUTHORIZED;
   if (after.sum !== before.sum) problems.push(`Σ balances changed: ${before.sum} before the transfers, ${after.sum} after`);
   const negative = await accounts.countDocuments({ balance: { $lt: 0 } });
   if (negative > 0) problems.push(`${negative} accounts have a negative balance`);
@@ -136,10 +160,14 @@ try {
   printTable('', [
     throughputRow(`transfers, spread over ${ACCOUNTS.toLocaleString('en-US')} accounts`, spreadRaw, spreadGql),
     throughputRow('transfers, all from one hot account', hotRaw, hotGql),
+    throughputRow(`authorize + capture pairs, spread over ${ACCOUNTS.toLocaleString('en-US')} accounts`, authRaw, authGql),
+    throughputRow('authorize + capture pairs, all from one hot account', hotAuthRaw, hotAuthGql),
   ]);
   const hotP99 = summarize(hotGql.latencies).p99 / summarize(hotRaw.latencies).p99;
   console.log(`\nhot account p99 ratio GraphQL / raw: ${hotP99.toFixed(2)}`);
-  console.log(`raw transaction retries: spread ${retries(spreadRaw)}; hot ${retries(hotRaw)}`);
+  console.log(
+    `raw transaction retries: spread ${retries(spreadRaw)}; hot ${retries(hotRaw)}; authorize + capture spread ${retries(authRaw)}, hot ${retries(hotAuthRaw)}`,
+  );
   console.log(
     `checks: Σ balances ${before.sum.toLocaleString('en-US')} before and ${after.sum.toLocaleString('en-US')} after; ${negative} negative balances; ` +
       `${after.transfers - before.transfers} transfers recorded of ${expectedTransfers}; ledgerCheck ok=${ledgerCheck.ok} over ${ledgerCheck.accountsChecked} accounts`,
