@@ -12,7 +12,8 @@ import { type ApiServer, buildIfStale, percentile, postGraphQL, readProcessUsage
 /**
  * npm run bench:fanout [-- 1000 10000]
  *
- * Commit-to-delivery latency of `availabilityChanged` with N subscribers on ONE API instance, and
+ * Commit-to-delivery latency of `availabilityUpdates` (FANOUT_FIELD=availabilityChanged: the
+ * per-date view) with N subscribers on ONE API instance, and
  * what they cost that instance. For each N a fresh instance runs as its own process (the compiled
  * server, `node dist/main.js`, started by the bench harness), and the N subscribers run in
  * CLIENT_PROCESSES other processes (plain `ws` sockets speaking graphql-transport-ws, no client
@@ -29,8 +30,15 @@ import { type ApiServer, buildIfStale, percentile, postGraphQL, readProcessUsage
  * `--cpu-prof --cpu-prof-dir=<dir>/api-<N>`, and the rounds' monotonic-clock window is printed).
  */
 
-const SUBSCRIPTION = `subscription($resourceId: ID!, $from: LocalDate!, $to: LocalDate!) {
+/** What the subscribers follow: `availabilityUpdates` (one message per transaction), or `FANOUT_FIELD=availabilityChanged`. */
+const FIELD = process.env.FANOUT_FIELD === 'availabilityChanged' ? 'availabilityChanged' : 'availabilityUpdates';
+const SUBSCRIPTION =
+  FIELD === 'availabilityChanged'
+    ? `subscription($resourceId: ID!, $from: LocalDate!, $to: LocalDate!) {
   availabilityChanged(resourceId: $resourceId, from: $from, to: $to) { date remaining status version }
+}`
+    : `subscription($resourceId: ID!, $from: LocalDate!, $to: LocalDate!) {
+  availabilityUpdates(resourceId: $resourceId, from: $from, to: $to) { cursor reset dates { id date remaining status version } }
 }`;
 const CONNECTIONS_PER_USER = 10;
 /** WebSocket handshakes in flight per client process: more only overflows the listen backlog. */
@@ -84,9 +92,12 @@ function runSubscribers(): void {
       if (message.type === 'error' || message.type === 'complete') errors.push(`${message.type}: ${JSON.stringify(message.payload)}`);
       return;
     }
-    const event = message.payload?.data?.availabilityChanged;
-    if (!event) {
-      errors.push(`next without data: ${JSON.stringify(message.payload)}`);
+    const data = message.payload?.data;
+    const update = data?.availabilityUpdates as { reset: boolean; dates: { date: string; version: number }[] } | undefined;
+    if (update?.reset) return;
+    const event = update ? update.dates[0] : data?.availabilityChanged;
+    if (!event || (update && update.dates.length !== 1)) {
+      errors.push(`unexpected next: ${JSON.stringify(message.payload)}`);
       return;
     }
     const key = `${event.date}@${event.version}`;
@@ -474,7 +485,7 @@ async function measure(size: number, world: World, rounds: number, processes: nu
 function report(r: Result): boolean {
   const ok = r.missing === 0 && r.duplicates === 0 && r.others === 0 && r.errors.length === 0 && r.delivered === r.expected;
   const ms = (p: number) => `${percentile(r.latencies, p)}`;
-  console.log(`\n${r.size} subscribers, ${r.rounds} rounds (one held date each), ${r.latencies.length} deliveries`);
+  console.log(`\n${r.size} subscribers of ${FIELD}, ${r.rounds} rounds (one held date each), ${r.latencies.length} deliveries`);
   console.log(
     `  commit → delivery ms   p50 ${ms(50)}   p95 ${ms(95)}   p99 ${ms(99)}   max ${r.latencies.reduce((a, b) => Math.max(a, b), 0)}`,
   );
