@@ -2,6 +2,7 @@ import type { MongoClient, Timestamp } from 'mongodb';
 import type { AccountDocument, Ledger, LedgerEntryDocument } from '../ledger';
 import { readAtSnapshot } from '../mongo';
 import { type Commit, cursorOf, parseCursor } from './commits';
+import { sharedResets } from './sharedResets';
 import type { CommitHistory } from './history';
 import { UpdateStream } from './updateStream';
 
@@ -47,10 +48,16 @@ export function accountUpdates(deps: { client: MongoClient; ledger: Pick<Ledger,
     if (streams.size === 0) byAccount.delete(accountId);
   }
 
+  const resets = sharedResets<{ update: AccountUpdateMessage; at: Timestamp }>();
+
+  /** The account on one snapshot (shared by its subscribers asking at once), sent first. */
   async function reset(stream: Stream, account: AccountDocument): Promise<void> {
     stream.hold();
-    const { value, at } = await readAtSnapshot(deps.client, (session) => deps.ledger.accountById(account._id, session));
-    stream.release({ cursor: cursorOf(at), reset: true, account: value ?? account, entries: [] }, at);
+    const { update, at } = await resets(account._id.toHexString(), async () => {
+      const { value, at } = await readAtSnapshot(deps.client, (session) => deps.ledger.accountById(account._id, session));
+      return { update: { cursor: cursorOf(at), reset: true, account: value ?? account, entries: [] }, at };
+    });
+    stream.release(update, at);
   }
 
   return {

@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import { type Commit, cursorOf, parseCursor } from './commits';
 import type { CommitHistory } from './history';
 import { checkRange, type DateAvailability, type AvailabilityReader, slotAvailability } from './reader';
+import { sharedResets } from './sharedResets';
 import { UpdateStream } from './updateStream';
 
 export interface AvailabilityUpdateMessage {
@@ -54,6 +55,7 @@ function sliceOf(sorted: DateAvailability[], from: string, to: string): [number,
 export function availabilityUpdates(deps: { reader: AvailabilityReader; history: CommitHistory; clock: Clock }) {
   const byResource = new Map<string, Map<Stream, Watcher>>();
   let count = 0;
+  const resets = sharedResets<{ update: AvailabilityUpdateMessage; at: Timestamp }>();
 
   function remove(resourceId: string, stream: Stream): void {
     const watchers = byResource.get(resourceId);
@@ -75,11 +77,15 @@ export function availabilityUpdates(deps: { reader: AvailabilityReader; history:
     }
   }
 
-  /** The range's state on one snapshot, sent first; what committed after it follows. */
+  /** The range's state on one snapshot (shared by the watchers of the same range), sent first; what committed after it follows. */
   async function reset(watcher: Watcher, resource: ResourceDocument): Promise<void> {
-    watcher.stream.hold();
-    const { value: dates, at } = await deps.reader.atSnapshot(resource, watcher.from, watcher.to);
-    watcher.stream.release({ cursor: cursorOf(at), reset: true, dates }, at);
+    const { stream, from, to } = watcher;
+    stream.hold();
+    const { update, at } = await resets(`${resource._id.toHexString()}:${from}:${to}`, async () => {
+      const { value: dates, at } = await deps.reader.atSnapshot(resource, from, to);
+      return { update: { cursor: cursorOf(at), reset: true, dates }, at };
+    });
+    stream.release(update, at);
   }
 
   return {
