@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MongoClient } from 'mongodb';
 import { signToken } from '../../src/auth';
@@ -89,10 +91,32 @@ function figuresOf(
   }));
 }
 
+/** Asks each instance for a heap snapshot (SIGUSR2, `--heapsnapshot-signal`) and waits until each is written. */
+async function heapSnapshots(pids: number[], dir: string, prefix: string): Promise<void> {
+  for (const [i, pid] of pids.entries()) {
+    const folder = join(dir, `${prefix}-${i + 1}`);
+    const before = new Set(existsSync(folder) ? readdirSync(folder) : []);
+    process.kill(pid, 'SIGUSR2');
+    const deadline = Date.now() + 120_000;
+    for (let last = -1; ; await sleep(1_000)) {
+      if (Date.now() > deadline) throw new Error(`no heap snapshot of process ${pid} in ${folder} within 2 min`);
+      const file = (existsSync(folder) ? readdirSync(folder) : []).find((name) => !before.has(name) && name.endsWith('.heapsnapshot'));
+      const size = file ? statSync(join(folder, file)).size : -1;
+      if (size > 0 && size === last) break;
+      last = size;
+    }
+    console.log(`  heap snapshot of instance ${i + 1} (after the subscribers came up) in ${folder}`);
+  }
+}
+
 /** The compiled server with the production WebSocket limits (the harness lifts them for other benches). */
 async function startInstance(world: World, dbName: string, jwtSecret: string, label: string): Promise<ApiServer> {
   // One folder per instance and size: the main thread's profile is the `.0.` one.
-  if (process.env.FANOUT_PROFILE) process.env.BENCH_API_NODE_ARGS = `--cpu-prof --cpu-prof-dir=${process.env.FANOUT_PROFILE}/${label}`;
+  const args = [];
+  if (process.env.FANOUT_PROFILE) args.push(`--cpu-prof --cpu-prof-dir=${process.env.FANOUT_PROFILE}/${label}`);
+  if (process.env.FANOUT_HEAP_SNAPSHOT) mkdirSync(join(process.env.FANOUT_HEAP_SNAPSHOT, label), { recursive: true });
+  if (process.env.FANOUT_HEAP_SNAPSHOT) args.push(`--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${process.env.FANOUT_HEAP_SNAPSHOT}/${label}`);
+  if (args.length > 0) process.env.BENCH_API_NODE_ARGS = args.join(' ');
   return startApiServer({
     mongoUri: world.mongoUri,
     dbName,
@@ -145,7 +169,8 @@ export async function apiPhase(crowd: Crowd, world: World, instances: number, ro
       }
     };
     const today = new Date().toISOString().slice(0, 10);
-    const variables = { resourceId, from: addDays(today, 1), to: addDays(today, 366) };
+    const days = Number(process.env.FANOUT_RANGE_DAYS ?? 366);
+    const variables = { resourceId, from: addDays(today, 1), to: addDays(today, days) };
     const tokens = await Promise.all(
       Array.from({ length: Math.ceil(crowd.size / CONNECTIONS_PER_USER) }, (_, i) => signToken(secret, { id: `fan-${i}`, role: 'user' })),
     );
@@ -164,7 +189,7 @@ export async function apiPhase(crowd: Crowd, world: World, instances: number, ro
     const probes: string[] = [];
     const everyone = async (key: string) => (await crowd.arrivals(key, 3_000)).times.flat().length === crowd.size;
     for (let probe = 0; probe < MAX_PROBES; probe += 1) {
-      const date = addDays(today, 366 - probe);
+      const date = addDays(today, days - probe);
       probes.push(`${date}@1`);
       const arrived = everyone(`${date}@1`);
       await hold(date, `probe-${probe}`);
@@ -173,6 +198,7 @@ export async function apiPhase(crowd: Crowd, world: World, instances: number, ro
     }
     const setupS = (Date.now() - setupStarted) / 1000;
     const subscribed = pids.map(usage);
+    if (process.env.FANOUT_HEAP_SNAPSHOT) await heapSnapshots(pids, process.env.FANOUT_HEAP_SNAPSHOT, `api-${crowd.size}`);
 
     const roundsStartedUs = process.hrtime.bigint() / 1000n;
     const keyOf = (round: number) => `${addDays(today, 2 + round)}@1`;

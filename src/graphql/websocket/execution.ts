@@ -10,7 +10,7 @@ import {
 } from 'graphql';
 import { withCode } from '../pipeline';
 import type { FormatErrors } from './operations';
-import { isPushable, type Outlet, pushTo } from './push';
+import { isPushable, type Outlet, pushTo, type SharedPayload } from './push';
 
 /**
  * Subscription fields whose event results depend on nothing but the event and the client's selection:
@@ -110,11 +110,13 @@ export function sharedExecution({ executing, outletOf, format }: ExecutionOption
   /** Per event object: its result per selection key, computed for the first subscriber that needs it. */
   const sharedEventResults = new WeakMap<object, Map<string, ReturnType<typeof execute>>>();
   /** The same, as the serialised `payload` of a `next` message (push mode). */
-  const sharedPayloads = new WeakMap<object, Map<string, string | Promise<string>>>();
+  const sharedPayloads = new WeakMap<object, Map<string, SharedPayload | Promise<SharedPayload>>>();
   /** What graphql-ws would send as `payload`: the result, with errors through the pipeline's masking (as onNext does). */
-  const payloadJson = (result: ExecutionResult) => JSON.stringify(result.errors ? { ...result, errors: format(result.errors) } : result);
+  const payloadJson = (result: ExecutionResult): SharedPayload => ({
+    json: JSON.stringify(result.errors ? { ...result, errors: format(result.errors) } : result),
+  });
 
-  function payloadFor(event: object, key: string, args: ExecutionArgs): string | Promise<string> {
+  function payloadFor(event: object, key: string, args: ExecutionArgs): SharedPayload | Promise<SharedPayload> {
     let byKey = sharedPayloads.get(event);
     if (!byKey) sharedPayloads.set(event, (byKey = new Map()));
     let payload = byKey.get(key);

@@ -14,6 +14,21 @@ export interface PushableStream extends AsyncGenerator<unknown, unknown, unknown
 export const isPushable = (stream: object): stream is PushableStream =>
   typeof (stream as Partial<PushableStream>).attach === 'function' && typeof (stream as Partial<PushableStream>).drain === 'function';
 
+/**
+ * One change's serialised result, shared by every subscriber with the same selection. From
+ * `FRAGMENT_AT` characters on (a reset of a long range: 366 dates are about 40 KB) it is sent as a
+ * fragmented message around ONE shared Buffer of it: a socket that cannot take the message at once
+ * then keeps a reference to that Buffer in its queue, not a copy of its own, so 10,000 calendars
+ * opening at once cost one copy of their first message, not 10,000.
+ */
+export interface SharedPayload {
+  json: string;
+  bytes?: Buffer;
+}
+
+export const FRAGMENT_AT = 16 * 1024;
+const CLOSING_BRACE = Buffer.from('}');
+
 /** Where one operation's messages go: its connection, and the id the client gave the operation. */
 export interface Outlet {
   socket: WebSocket;
@@ -33,7 +48,7 @@ export interface Outlet {
 export function pushTo(
   stream: PushableStream,
   { socket, id, ctx }: Outlet,
-  payloadOf: (event: object) => string | Promise<string>,
+  payloadOf: (event: object) => SharedPayload | Promise<SharedPayload>,
 ): AsyncGenerator<ExecutionResult, void, void> {
   const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
   let busy = false;
@@ -41,9 +56,18 @@ export function pushTo(
     busy = false;
     stream.drain();
   };
-  const write = (payload: string) => {
-    if (socket.readyState === WebSocket.OPEN && id in ctx.subscriptions) socket.send(prefix + payload + '}', written);
-    else busy = false;
+  const write = (payload: SharedPayload) => {
+    if (socket.readyState !== WebSocket.OPEN || !(id in ctx.subscriptions)) {
+      busy = false;
+    } else if (payload.json.length < FRAGMENT_AT) {
+      socket.send(prefix + payload.json + '}', written);
+    } else {
+      // One text message in three frames; nothing can come between them (same tick, one sender queue).
+      payload.bytes ??= Buffer.from(payload.json);
+      socket.send(Buffer.from(prefix), { binary: false, fin: false });
+      socket.send(payload.bytes, { fin: false });
+      socket.send(CLOSING_BRACE, { fin: true }, written);
+    }
   };
   stream.attach((event) => {
     if (busy) return false;
@@ -52,8 +76,8 @@ export function pushTo(
     busy = true;
     try {
       const payload = payloadOf(event);
-      if (typeof payload === 'string') write(payload);
-      else payload.then(write, written);
+      if ('then' in payload) payload.then(write, written);
+      else write(payload);
     } catch {
       busy = false;
     }
