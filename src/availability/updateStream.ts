@@ -66,6 +66,8 @@ export class UpdateStream<T extends object> extends PushIterator<T> {
   protected dropPeeked(): void {
     this.queue.shift();
     if (this.replaying > 0) this.replaying -= 1;
+    // An emptied queue is let go: an array keeps the room it grew to (most subscribers wait for nothing).
+    if (this.queue.length === 0) this.queue = [];
   }
 
   protected enqueue(update: T): void {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type ASTNode,
   type ExecutionArgs,
@@ -40,7 +41,10 @@ function sharedSelectionKey({ document, operationName, variableValues }: Executi
   const values = variableValues ?? {};
   // [value] when given, [] when absent: a missing variable (its default applies) differs from an explicit null.
   const picked = [...used].sort().map((name) => (Object.hasOwn(values, name) ? [values[name]] : []));
-  return JSON.stringify([source, operationName ?? null, picked]);
+  // Its digest: every subscription keeps its key, and the document's text is hundreds of bytes.
+  return createHash('sha256')
+    .update(JSON.stringify([source, operationName ?? null, picked]))
+    .digest('base64');
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { ExecutionArgs, GraphQLError, GraphQLFormattedError, OperationDefinitionNode } from 'graphql';
-import type { WebSocketServer } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import type { OperationObserver } from '../../metrics';
 import { isSaneId, REQUEST_ID_HEADER, requestIdFrom, runInRequest } from '../../requestContext';
 import type { Context } from '../context';
@@ -19,18 +19,26 @@ export const inScope = <T>(operation: WsOperation | undefined, work: () => T): T
 export function operationRegistry(wsServer: WebSocketServer, observer: OperationObserver | undefined) {
   // Each connection's id: a sane `x-request-id` on the upgrade request, else a new one; answered in
   // the upgrade's headers and the prefix of its operations' request ids.
-  const connectionIds = new WeakMap<IncomingMessage, string>();
+  // Kept by socket, not by upgrade request: the request is let go once the connection is accepted (connections.ts).
+  const upgradeIds = new WeakMap<IncomingMessage, string>();
+  const connectionIds = new WeakMap<WebSocket, string>();
   wsServer.on('headers', (headers, request) => {
     const id = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
-    connectionIds.set(request, id);
+    upgradeIds.set(request, id);
     headers.push(`${REQUEST_ID_HEADER}: ${id}`);
+  });
+  wsServer.on('connection', (socket, request) => {
+    const id = upgradeIds.get(request);
+    if (id !== undefined) connectionIds.set(socket, id);
   });
   /** By context value: graphql-ws hands `execute` and `subscribe` only the execution arguments. */
   const byContext = new WeakMap<object, WsOperation>();
   return {
     begin(ctx: WsContext, id: string): WsOperation {
-      const connectionId = connectionIds.get(ctx.extra.request) ?? randomUUID();
-      const scope = { requestId: `${connectionId}:${isSaneId(id) && id.length <= 64 ? id : randomUUID()}`, startedAt: performance.now() };
+      const connectionId = connectionIds.get(ctx.extra.socket) ?? randomUUID();
+      // Joined, so one flat string: a `+` concatenation kept for the subscription's life stays a chain of pieces.
+      const requestId = [connectionId, isSaneId(id) && id.length <= 64 ? id : randomUUID()].join(':');
+      const scope = { requestId, startedAt: performance.now() };
       const operation = { scope, observation: observer?.begin('ws', scope), outlet: { socket: ctx.extra.socket, id, ctx } };
       (ctx.extra.operations ??= new Map()).set(id, operation);
       return operation;
