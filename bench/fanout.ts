@@ -26,7 +26,9 @@ import { apiPhase, floorPhase, type PhaseResult, type ServerFigures } from './fa
  * the API's frames had to each of its sockets; latency = arrival − the moment it started writing.
  * Its memory per socket is the bare cost of a WebSocket connection.
  *
- * Environment: ROUNDS (30), CLIENT_PROCESSES (4), FANOUT_INSTANCES (1), FANOUT_PROFILE=<dir> (each
+ * Environment: ROUNDS (30), CLIENT_PROCESSES (4), FANOUT_INSTANCES (1), FANOUT_RANGE_DAYS (366: the
+ * subscribed range, so the size of each subscriber's first message), FANOUT_HEAP_SNAPSHOT=<dir> (a
+ * heap snapshot of each instance once its subscribers are up), FANOUT_PROFILE=<dir> (each
  * instance runs with `--cpu-prof --cpu-prof-dir=<dir>/api-<N>-<instance>`, and the rounds'
  * monotonic-clock window is printed).
  */
