@@ -115,7 +115,8 @@ async function startInstance(world: World, dbName: string, jwtSecret: string, la
   const args = [];
   if (process.env.FANOUT_PROFILE) args.push(`--cpu-prof --cpu-prof-dir=${process.env.FANOUT_PROFILE}/${label}`);
   if (process.env.FANOUT_HEAP_SNAPSHOT) mkdirSync(join(process.env.FANOUT_HEAP_SNAPSHOT, label), { recursive: true });
-  if (process.env.FANOUT_HEAP_SNAPSHOT) args.push(`--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${process.env.FANOUT_HEAP_SNAPSHOT}/${label}`);
+  if (process.env.FANOUT_HEAP_SNAPSHOT)
+    args.push(`--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${process.env.FANOUT_HEAP_SNAPSHOT}/${label}`);
   if (args.length > 0) process.env.BENCH_API_NODE_ARGS = args.join(' ');
   return startApiServer({
     mongoUri: world.mongoUri,

@@ -41,7 +41,8 @@ class Child<To, From extends { type: string }> {
     private readonly replyKey: (message: From) => string,
   ) {
     // FANOUT_PROFILE profiles the floor's server too, to compare with the API's.
-    const profile = role === 'floor' && process.env.FANOUT_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FANOUT_PROFILE}/floor`] : [];
+    const profile =
+      role === 'floor' && process.env.FANOUT_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FANOUT_PROFILE}/floor`] : [];
     this.process = spawnRaised([...profile, '--import', 'tsx', CHILD], { ...process.env, FANOUT_ROLE: role });
     this.process.on('message', (message: From) => {
       const key = this.replyKey(message);
