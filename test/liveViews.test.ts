@@ -1,6 +1,6 @@
 // Proves G20 and G21 (README › Guarantees).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FRAGMENT_AT } from '../src/graphql/websocket/push';
+import { FRAGMENT_AT } from '../src/graphql';
 import { startTestApp, type TestApp } from './support/app';
 import { authorize, deposit, openAccount, transfer } from './support/ledger';
 import { createResource, dayFromToday, holdDates } from './support/operations';

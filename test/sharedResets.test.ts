@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sharedResets } from '../src/availability/sharedResets';
+import { sharedResets } from '../src/availability';
 
 /** A read that ends when told to, counting how many were started. */
 function reads() {

@@ -4,6 +4,7 @@ import type { Clock } from '../clock';
 import { type Commit, cursorOf, parseCursor } from './commits';
 import type { CommitHistory } from './history';
 import { checkRange, type DateAvailability, type AvailabilityReader, slotAvailability } from './reader';
+import { RecentResets, type Reset } from './recentResets';
 import { sharedResets } from './sharedResets';
 import { UpdateStream } from './updateStream';
 
@@ -47,6 +48,15 @@ function sliceOf(sorted: DateAvailability[], from: string, to: string): [number,
   return [first, end];
 }
 
+/** A resume: each commit of the history since the cursor that touched the range, as its own message. */
+function replay(stream: Stream, commits: Commit[], resourceId: string, from: string, to: string, now: Date): void {
+  for (const commit of commits) {
+    const dates = changedDates(commit, resourceId, now);
+    const [first, end] = dates ? sliceOf(dates, from, to) : [0, 0];
+    if (dates && first < end) stream.replay({ cursor: commit.cursor, reset: false, dates: dates.slice(first, end) }, commit.at);
+  }
+}
+
 /**
  * `availabilityUpdates`: one message per commit that touched the range, from the instance's one
  * feed. Subscribers of one resource whose ranges cover the same dates of a commit get the same
@@ -55,7 +65,8 @@ function sliceOf(sorted: DateAvailability[], from: string, to: string): [number,
 export function availabilityUpdates(deps: { reader: AvailabilityReader; history: CommitHistory; clock: Clock }) {
   const byResource = new Map<string, Map<Stream, Watcher>>();
   let count = 0;
-  const resets = sharedResets<{ update: AvailabilityUpdateMessage; at: Timestamp }>();
+  const resets = sharedResets<Reset<AvailabilityUpdateMessage>>();
+  const recent = new RecentResets<AvailabilityUpdateMessage>(deps.history, () => deps.clock.now().getTime());
 
   function remove(resourceId: string, stream: Stream): void {
     const watchers = byResource.get(resourceId);
@@ -77,14 +88,19 @@ export function availabilityUpdates(deps: { reader: AvailabilityReader; history:
     }
   }
 
-  /** The range's state on one snapshot (shared by the watchers of the same range), sent first; what committed after it follows. */
+  /** The range on one snapshot, then what committed after it; a recent exact one (recentResets.ts) or a shared read (sharedResets.ts). */
   async function reset(watcher: Watcher, resource: ResourceDocument): Promise<void> {
     const { stream, from, to } = watcher;
+    const resourceId = resource._id.toHexString();
     stream.hold();
-    const { update, at } = await resets(`${resource._id.toHexString()}:${from}:${to}`, async () => {
-      const { value: dates, at } = await deps.reader.atSnapshot(resource, from, to);
-      return { update: { cursor: cursorOf(at), reset: true, dates }, at };
-    });
+    const { update, at } =
+      recent.get(resourceId, from, to) ??
+      (await resets(`${resourceId}:${from}:${to}`, async () => {
+        const { value: dates, at } = await deps.reader.atSnapshot(resource, from, to);
+        const read = { update: { cursor: cursorOf(at), reset: true, dates }, at };
+        recent.remember(resourceId, from, to, read);
+        return read;
+      }));
     stream.release(update, at);
   }
 
@@ -101,14 +117,7 @@ export function availabilityUpdates(deps: { reader: AvailabilityReader; history:
       const stream: Stream = new UpdateStream(since ?? deps.history.latest(), mergeUpdates, (ended) => remove(resourceId, ended));
       const watcher: Watcher = { stream, from, to };
       const resumable = since !== undefined && deps.history.covers(since);
-      if (resumable) {
-        const now = deps.clock.now();
-        for (const commit of deps.history.since(since)) {
-          const dates = changedDates(commit, resourceId, now);
-          const [first, end] = dates ? sliceOf(dates, from, to) : [0, 0];
-          if (dates && first < end) stream.replay({ cursor: commit.cursor, reset: false, dates: dates.slice(first, end) }, commit.at);
-        }
-      }
+      if (resumable) replay(stream, deps.history.since(since), resourceId, from, to, deps.clock.now());
       let watchers = byResource.get(resourceId);
       if (!watchers) byResource.set(resourceId, (watchers = new Map()));
       watchers.set(stream, watcher);

@@ -15,6 +15,10 @@ import type { Ledger } from '../ledger';
 export type { DateAvailability } from './reader';
 export type { AvailabilityUpdateMessage } from './availabilityUpdates';
 export type { AccountUpdateMessage } from './accountUpdates';
+export { sharedResets } from './sharedResets';
+export { RecentResets, REUSE_RESET_MS } from './recentResets';
+export { CommitHistory } from './history';
+export type { Commit } from './commits';
 
 export interface AvailabilityDeps {
   client: MongoClient;

@@ -15,6 +15,7 @@ import { inScope, operationHooks, operationRegistry } from './operations';
 import type { ConnectionParams, ConnectionState } from './state';
 
 export { CLOSE_TOO_MANY_CONNECTIONS, DEFAULT_WEBSOCKET_LIMITS, type WebSocketLimits } from './limits';
+export { FRAGMENT_AT } from './push';
 
 export interface WebSocketOptions {
   server: Server;
