@@ -24,7 +24,10 @@ import { apiPhase, floorPhase, type PhaseResult, type ServerFigures } from './fa
  * The floor: then the same client processes open as many plain sockets to as many bare `ws`
  * servers (each alone in its process), and each round every server writes one frame of the size
  * the API's frames had to each of its sockets; latency = arrival − the moment it started writing.
- * Its memory per socket is the bare cost of a WebSocket connection.
+ * Its memory per socket is the bare cost of a WebSocket connection. Then the same again against
+ * stock graphql-ws (`useServer` on `ws`, the same subscription field with nothing behind it, the
+ * event executed and sent per subscriber as graphql-ws does): what graphql-ws itself costs per
+ * subscription, the least any server on this stack can keep.
  *
  * Environment: ROUNDS (30), CLIENT_PROCESSES (4), FANOUT_INSTANCES (1), FANOUT_RANGE_DAYS (366: the
  * subscribed range, so the size of each subscriber's first message), FANOUT_HEAP_SNAPSHOT=<dir> (a
@@ -68,7 +71,7 @@ function deliveryLine(label: string, phase: PhaseResult): string {
   );
 }
 
-function report(size: number, rounds: number, api: PhaseResult, floor: PhaseResult): boolean {
+function report(size: number, rounds: number, api: PhaseResult, floor: PhaseResult, stock: PhaseResult): boolean {
   const instances = api.servers.length;
   const apiAll = api.servers.flatMap((s) => s.latencies);
   const floorAll = floor.servers.flatMap((s) => s.latencies);
@@ -77,14 +80,19 @@ function report(size: number, rounds: number, api: PhaseResult, floor: PhaseResu
   );
   console.log(deliveryLine('API: commit → delivery', api));
   console.log(deliveryLine('floor: bare ws write → delivery', floor));
+  console.log(deliveryLine('stock graphql-ws, empty field', stock));
   console.log(`  p99 API / floor                    ${(p(apiAll, 99) / Math.max(p(floorAll, 99), 1)).toFixed(2)}× (target ≤ 1.25×)`);
   const apiKib = sum(api.servers, (s) => kib(s) * s.subscribers) / size;
   const floorKib = sum(floor.servers, (s) => kib(s) * s.subscribers) / size;
+  const stockKib = sum(stock.servers, (s) => kib(s) * s.subscribers) / size;
+  const stockAll = stock.servers.flatMap((s) => s.latencies);
+  console.log(`  p99 stock graphql-ws / floor       ${(p(stockAll, 99) / Math.max(p(floorAll, 99), 1)).toFixed(2)}×`);
   console.log(
-    `  memory per subscriber              API ${apiKib.toFixed(1)} KiB (target ≤ 8), bare ws server ${floorKib.toFixed(1)} KiB per socket (${(apiKib / floorKib).toFixed(2)}×)`,
+    `  memory per subscriber              API ${apiKib.toFixed(1)} KiB (target ≤ 8), bare ws server ${floorKib.toFixed(1)} KiB per socket (${(apiKib / floorKib).toFixed(2)}×), ` +
+      `stock graphql-ws ${stockKib.toFixed(1)} KiB (${(apiKib / stockKib).toFixed(2)}×)`,
   );
   console.log(
-    `  subscribers up in                  API ${api.setupS.toFixed(1)} s (${(size / api.setupS).toFixed(0)}/s), bare ws ${floor.setupS.toFixed(1)} s`,
+    `  subscribers up in                  API ${api.setupS.toFixed(1)} s (${(size / api.setupS).toFixed(0)}/s), bare ws ${floor.setupS.toFixed(1)} s, stock graphql-ws ${stock.setupS.toFixed(1)} s`,
   );
   for (const [i, s] of api.servers.entries()) {
     const f = floor.servers[i];
@@ -95,10 +103,10 @@ function report(size: number, rounds: number, api: PhaseResult, floor: PhaseResu
         `${((1e6 * s.cpu.rounds) / (rounds * s.subscribers)).toFixed(1)} µs per delivery; bare ${((1e6 * f.cpu.rounds) / (rounds * f.subscribers)).toFixed(1)})`,
     );
   }
-  for (const error of [...api.servers, ...floor.servers].flatMap((s) => s.totals.flatMap((t) => t.errors)))
+  for (const error of [...api.servers, ...floor.servers, ...stock.servers].flatMap((s) => s.totals.flatMap((t) => t.errors)))
     console.log(`  error: ${error}`);
   console.log(`  API open-files limits ${api.openFiles}`);
-  return complete(api) && complete(floor);
+  return complete(api) && complete(floor) && complete(stock);
 }
 
 async function main(): Promise<void> {
@@ -126,8 +134,9 @@ async function main(): Promise<void> {
       const crowd = new Crowd(size, processes);
       try {
         const api = await apiPhase(crowd, world, instances, rounds, SUBSCRIPTION);
-        const floor = await floorPhase(crowd, instances, rounds, api.frameBytes);
-        ok = report(size, rounds, api, floor) && ok;
+        const floor = await floorPhase(crowd, instances, rounds, api.frameBytes, { role: 'floor', query: '' });
+        const stock = await floorPhase(crowd, instances, rounds, api.frameBytes, { role: 'graphql-ws', query: SUBSCRIPTION });
+        ok = report(size, rounds, api, floor, stock) && ok;
       } finally {
         await crowd.close();
       }

@@ -231,26 +231,41 @@ export async function apiPhase(crowd: Crowd, world: World, instances: number, ro
   }
 }
 
+/** A reference server the API is compared with: bare `ws` (the floor), or stock graphql-ws with nothing behind its field. */
+export interface Reference {
+  role: 'floor' | 'graphql-ws';
+  /** What the subscribers ask of it: the API's own subscription for graphql-ws. */
+  query: string;
+}
+
 /**
- * The floor: the same subscribers' processes, as many sockets per server, each round one frame of
- * the API's frame size written by a bare `ws` server to every socket; latency = arrival − the
- * moment the server started writing.
+ * A reference run: the same subscribers' processes, as many sockets per server, each round one
+ * change written by the reference server to every socket (bare `ws`: one frame of the API's frame
+ * size; graphql-ws: one event to every subscription, executed and sent per subscriber by
+ * graphql-ws); latency = arrival − the moment the server started writing.
  */
-export async function floorPhase(crowd: Crowd, servers: number, rounds: number, frameBytes: number): Promise<PhaseResult> {
+export async function floorPhase(
+  crowd: Crowd,
+  servers: number,
+  rounds: number,
+  frameBytes: number,
+  reference: Reference,
+): Promise<PhaseResult> {
   const floors: FloorProcess[] = [];
+  const bare = reference.role === 'floor';
   try {
-    const started = await Promise.all(Array.from({ length: servers }, () => startFloor()));
+    const started = await Promise.all(Array.from({ length: servers }, () => startFloor(reference.role)));
     floors.push(...started.map((s) => s.floor));
     const pids = floors.map((f) => f.pid);
     await sleep(500);
     const idle = pids.map(usage);
     const setupStarted = Date.now();
     await crowd.connect(
-      'bare',
+      bare ? 'bare' : 'graphql',
       started.map((s) => s.url),
       [],
-      '',
-      {},
+      reference.query,
+      bare ? {} : { resourceId: 'reference', from: '2026-01-01', to: '2026-12-31' },
     );
     const setupS = (Date.now() - setupStarted) / 1000;
     const subscribed = pids.map(usage);
@@ -262,12 +277,13 @@ export async function floorPhase(crowd: Crowd, servers: number, rounds: number, 
       );
       return written.map((w) => w.startedAt);
     };
+    // The graphql-ws reference's event names its key as a date at version 1, as the API's changes do.
     const { latencies, expected } = await runRounds(
       crowd,
       pids,
       rounds,
-      (round) => `floor-${round}`,
-      (_, key) => write(key),
+      (round) => (bare ? `floor-${round}` : `floor-${round}@1`),
+      (_, key) => write(key.replace(/@1$/, '')),
     );
     const after = pids.map(usage);
     const totals = await crowd.totals(expected, []);

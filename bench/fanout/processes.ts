@@ -42,7 +42,7 @@ class Child<To, From extends { type: string }> {
   ) {
     // FANOUT_PROFILE profiles the floor's server too, to compare with the API's.
     const profile =
-      role === 'floor' && process.env.FANOUT_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FANOUT_PROFILE}/floor`] : [];
+      role !== 'subscribers' && process.env.FANOUT_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FANOUT_PROFILE}/${role}`] : [];
     this.process = spawnRaised([...profile, '--import', 'tsx', CHILD], { ...process.env, FANOUT_ROLE: role });
     this.process.on('message', (message: From) => {
       const key = this.replyKey(message);
@@ -88,9 +88,9 @@ export class SubscriberProcess extends Child<ToSubscribers, FromSubscribers> {
 
 export type FloorProcess = Child<ToFloor, FromFloor>;
 
-/** The bare `ws` server of the floor measurement, in its own process like the API, once it listens. */
-export async function startFloor(): Promise<{ floor: FloorProcess; url: string }> {
-  const floor = new Child<ToFloor, FromFloor>('floor', (message) => (message.type === 'written' ? `written:${message.key}` : message.type));
+/** A floor's server (`floor`: bare `ws`; `graphql-ws`: stock graphql-ws), in its own process like the API, once it listens. */
+export async function startFloor(role: 'floor' | 'graphql-ws'): Promise<{ floor: FloorProcess; url: string }> {
+  const floor = new Child<ToFloor, FromFloor>(role, (message) => (message.type === 'written' ? `written:${message.key}` : message.type));
   const { port } = await floor.ask<Extract<FromFloor, { type: 'listening' }>>(undefined, 'listening', 30_000);
   return { floor, url: `ws://127.0.0.1:${port}` };
 }

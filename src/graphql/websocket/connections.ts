@@ -22,6 +22,8 @@ export function connectionLimits({ pipeline, logger, limits, observe }: Connecti
     onConnect: async (ctx) => {
       try {
         ctx.extra.caller = await pipeline.recognise(ctx.connectionParams?.authorization);
+        // Read once: the token is not kept for the connection's life (a secret held nowhere it is not needed).
+        if (ctx.connectionParams) Reflect.deleteProperty(ctx.connectionParams, 'authorization');
       } catch (error) {
         if (error instanceof DomainError && error.code === 'UNAUTHENTICATED') return false;
         logger.warn({ err: error }, 'could not accept a WebSocket connection');

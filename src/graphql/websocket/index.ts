@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { GraphQLError } from 'graphql';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -25,6 +25,16 @@ export interface WebSocketOptions {
   limits: WebSocketLimits;
   /** Metrics: each operation, and accepted connections opening and closing. */
   observe?: { operations: OperationObserver; opened(): void; closed(): void };
+}
+
+/**
+ * graphql-ws keeps each operation's `subscribe` message while it runs; its query text, when it is
+ * a cached document's (10,000 calendars send the same few), is swapped for that document's own
+ * copy, so the text is kept once, not once per subscription.
+ */
+function shareQueryText(payload: { query: string }, prepared: ExecutionArgs | readonly GraphQLError[]): void {
+  const body = 'document' in prepared ? prepared.document.loc?.source.body : undefined;
+  if (body === payload.query) payload.query = body;
 }
 
 /**
@@ -57,9 +67,11 @@ export function serveGraphQLOverWebSocket(options: WebSocketOptions): Disposable
                 `At most ${limits.maxSubscriptionsPerConnection} operations at once per connection`,
               );
             }
-            return await pipeline.prepareOperation(payload, { connection: ctx.extra.caller }, (definition, contextValue) =>
+            const prepared = await pipeline.prepareOperation(payload, { connection: ctx.extra.caller }, (definition, contextValue) =>
               operations.resolve(operation, definition, contextValue),
             );
+            shareQueryText(payload, prepared);
+            return prepared;
           } catch (error) {
             const known = asGraphQLError(error);
             return [known === error ? new GraphQLError('unexpected', { originalError: error as Error }) : (known as GraphQLError)];

@@ -57,7 +57,11 @@ export function operationHooks(format: FormatErrors): Pick<WsServerOptions, 'onO
   return {
     // A subscription is timed until it is set up; a query or mutation until its result.
     onOperation: (ctx, id, _payload, _args, result) => {
-      if (Symbol.asyncIterator in result) ctx.extra.operations?.get(id)?.observation?.finish();
+      const operation = ctx.extra.operations?.get(id);
+      if (!operation || !(Symbol.asyncIterator in result)) return;
+      operation.observation?.finish();
+      // Finished: nothing of the observation is needed while the subscription lives.
+      operation.observation = undefined;
     },
     // Errors masked; a replayed mutation (its idempotency key's stored result) says so in `extensions`, as over HTTP.
     onNext: (ctx, id, _payload, _args, result) => {
